@@ -1,0 +1,66 @@
+"""Reading the audit trail within the user's scope; confidential before/after values are redacted."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.db.models import Q
+
+from lvzhi.org.models import Unit
+from lvzhi.org.scoping import Scope
+
+from .models import AuditEntry
+
+
+def visible_entries(scope: Scope):
+    """Entries about units the user may read; entries about no unit (accounts, roles) for administrators."""
+    qs = AuditEntry.objects.all()
+    if scope.read_paths == ("",):
+        return qs
+    unit_ids = scope.units().values("pk")
+    q = Q(unit_id__in=unit_ids)
+    if scope.is_admin:
+        q |= Q(unit_id__isnull=True)
+    return qs.filter(q)
+
+
+def _field_label(model_label: str, name: str) -> str:
+    try:
+        model = apps.get_model(model_label)
+        return str(model._meta.get_field(name).verbose_name)
+    except (LookupError, ValueError, Exception):
+        return name
+
+
+def present(scope: Scope, entries) -> list[AuditEntry]:
+    """Attach ``changes`` [(label, (before, after))] and ``redacted`` to each entry for display."""
+    entries = list(entries)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={e.unit_id for e in entries if e.unit_id})}
+    for e in entries:
+        unit = units.get(e.unit_id)
+        e.redacted = e.confidential and not (unit is not None and scope.sees_confidential(unit))
+        if e.redacted:
+            e.object_repr = "（保密记录）"
+            e.changes = []
+            continue
+        before, after = e.before or {}, e.after or {}
+        keys = [k for k in {**before, **after} if k not in ("version", "updated_at", "created_at", "path", "depth",
+                                                               "numchild", "pinyin", "pinyin_initials")]
+        e.changes = [(_field_label(e.model, k), (before.get(k), after.get(k))) for k in keys]
+    return entries
+
+
+def entries_for_object(scope: Scope, obj, limit: int = 50) -> list[AuditEntry]:
+    qs = visible_entries(scope).filter(model=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-seq")[:limit]
+    return present(scope, qs)
+
+
+def page_of_entries(scope: Scope, page: str | int | None, model: str = "", actor: str = ""):
+    qs = visible_entries(scope).order_by("-seq")
+    if model:
+        qs = qs.filter(model=model)
+    if actor:
+        qs = qs.filter(actor_name__icontains=actor)
+    p = Paginator(qs, 50).get_page(page)
+    p.object_list = present(scope, p.object_list)
+    return p

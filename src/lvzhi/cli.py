@@ -1,0 +1,63 @@
+"""The ``lvzhi`` command: a thin door onto Django management commands.
+
+    lvzhi init | demo [--no-serve] | serve | audit verify | import | export | check | report | ...
+    lvzhi manage <any Django command>
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = """用法：lvzhi <命令> [参数]
+
+  init                 建库（迁移）并创建系统管理员
+  demo [--no-serve]    载入演示公司（可重复运行，不会重复），然后启动网站
+  serve                启动网站（gunicorn，默认 127.0.0.1:8000）
+  audit verify         校验审计日志哈希链
+  import FILE --type T 从 Excel/CSV 导入记录（全部校验通过才写入）
+  export --type T --out FILE   导出记录为 Excel
+  check --year Y       检查应办事项（逾期时退出码为 1）
+  report --year Y --format docx|pdf|html|md --out FILE   生成述职报告
+  digest               发送预警摘要邮件
+  backup FILE / restore FILE   备份与恢复
+  scale-data --scenario company|province|central   生成规模测试数据
+  manage <命令>        运行任意 Django 管理命令（如 lvzhi manage createsuperuser）
+
+每个命令加 --help 查看参数。配置见 README（LVZHI_DATABASE_URL 等环境变量）。"""
+
+# lvzhi <name> → Django command name (hyphens are friendlier on a command line)
+ALIASES = {"scale-data": "scale_data"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lvzhi.settings")
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    if argv[0] == "manage":
+        args = argv[1:]
+    else:
+        args = [ALIASES.get(argv[0], argv[0]), *argv[1:]]
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+        from django.core.management import execute_from_command_line, get_commands
+
+        django.setup()
+        if argv[0] != "manage" and args[0] not in get_commands():
+            print(f"未知命令“{argv[0]}”。\n\n{USAGE}", file=sys.stderr)
+            return 2
+        execute_from_command_line(["lvzhi", *args])
+    except ImproperlyConfigured as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

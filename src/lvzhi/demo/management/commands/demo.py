@@ -1,0 +1,31 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from lvzhi.demo.loader import demo_password, load_demo
+from lvzhi.demo.org import ACCOUNTS
+
+
+class Command(BaseCommand):
+    help = "载入演示公司（江海化工股份有限公司）的组织、人员与记录（可重复运行，不会重复），然后启动网站"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="只载入数据，不启动网站")
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+
+    def handle(self, *args, no_serve=False, bind="127.0.0.1:8000", **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("载入演示数据：")
+        load_demo(self.stdout.write)
+        self.stdout.write("\n演示账号（密码相同：%s）：" % demo_password())
+        for username, display, role, unit, _ in ACCOUNTS:
+            self.stdout.write(f"  {username:<12} {role.label}（{display}）")
+        for hook in self._after_load_hooks():
+            hook(self)
+        if not no_serve:
+            call_command("serve", bind=bind)
+
+    def _after_load_hooks(self):
+        # Later parts (the duty report) add what the demo shows after loading.
+        from lvzhi.demo.loader import after_load_hooks
+
+        return after_load_hooks()

@@ -1,0 +1,147 @@
+"""Reading an uploaded spreadsheet safely and in a stream: XLSX (openpyxl read-only) or CSV.
+
+Everything that can be refused before parsing is refused here with a Chinese message: size, type,
+compression bombs, missing or duplicate headers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from django.conf import settings
+
+MAX_UNCOMPRESSED = 400 * 1024 * 1024  # an .xlsx whose parts inflate beyond this is refused (zip bomb)
+MAX_RATIO = 200  # … as is one compressing better than 200:1 overall
+MAX_COLUMNS = 200
+BLANK_RUN_END = 500  # this many blank rows in a row end the data (sheets often claim a million empty rows)
+
+
+class FileRejected(ValueError):
+    """The file as a whole cannot be imported."""
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: Iterator[tuple[int, list]]  # (1-based row number in the file, values)
+    total_hint: int | None  # rows the sheet claims to have (for progress), if known
+
+    def close(self):
+        closer = getattr(self, "_closer", None)
+        if closer:
+            closer()
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                raise FileRejected("文件不是有效的 Excel（.xlsx）工作簿。")
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+    except zipfile.BadZipFile:
+        raise FileRejected("文件不是有效的 Excel（.xlsx）工作簿，可能已损坏或只是改了扩展名。") from None
+    if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
+        raise FileRejected("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
+
+
+def _headers(raw: list) -> list[str]:
+    headers = ["" if h is None else str(h).strip().replace("\n", "") for h in raw]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not headers:
+        raise FileRejected("第1行应为表头（列名），但它是空的。")
+    if len(headers) > MAX_COLUMNS:
+        raise FileRejected(f"表头有 {len(headers)} 列，超过上限 {MAX_COLUMNS} 列。")
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers, start=1):
+        if not h:
+            continue
+        if h in seen:
+            raise FileRejected(f"表头「{h}」重复出现（第 {seen[h]} 列和第 {i} 列），请删除重复的列。")
+        seen[h] = i
+    return headers
+
+
+def _rows(values: Iterator[tuple], first_row: int) -> Iterator[tuple[int, list]]:
+    blank_run = 0
+    for number, row in enumerate(values, start=first_row):
+        cells = list(row)
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+            blank_run += 1
+            if blank_run >= BLANK_RUN_END:
+                return
+            continue
+        blank_run = 0
+        yield number, cells
+
+
+def open_sheet(path: str | Path, filename: str = "") -> Sheet:
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise FileRejected("文件是空的（0 字节）。")
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise FileRejected(f"文件过大（{size / 1048576:.1f} MB），上限 {settings.MAX_UPLOAD_BYTES // 1048576} MB。")
+    name = (filename or path.name).lower()
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic.startswith(b"PK"):
+        return _open_xlsx(path)
+    if name.endswith(".csv"):
+        return _open_csv(path)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRejected("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为 .xlsx”后再导入。")
+    raise FileRejected("文件不是 Excel（.xlsx）或 CSV 文件。")
+
+
+def _open_xlsx(path: Path) -> Sheet:
+    import openpyxl
+
+    _check_zip(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for broken files
+        raise FileRejected(f"无法读取 Excel 文件：{exc.__class__.__name__}。请用 Excel 打开后另存为 .xlsx 再试。") from None
+    ws = wb.worksheets[0]
+    values = ws.iter_rows(values_only=True)
+    try:
+        first = next(values)
+    except StopIteration:
+        wb.close()
+        raise FileRejected("工作表是空的：第1行应为表头。") from None
+    headers = _headers(list(first))
+    width = len(headers)
+    sheet = Sheet(headers, _rows((r[:width] for r in values), 2), (ws.max_row or 1) - 1 if ws.max_row else None)
+    sheet._closer = wb.close
+    return sheet
+
+
+def _open_csv(path: Path) -> Sheet:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly anything
+        raise FileRejected("CSV 文件编码无法识别，请保存为 UTF-8 或 GBK 编码。")
+    if "\x00" in text:
+        raise FileRejected("CSV 文件含有二进制内容，不是文本文件。")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        first = next(reader)
+    except StopIteration:
+        raise FileRejected("CSV 文件是空的：第1行应为表头。") from None
+    headers = _headers(first)
+    width = len(headers)
+    rows = ([v if v != "" else None for v in r[:width]] for r in reader)
+    return Sheet(headers, _rows(rows, 2), text.count("\n"))

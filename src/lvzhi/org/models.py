@@ -1,0 +1,227 @@
+"""The unit tree, Party organisations, people, accounts and their roles.
+
+Units form a materialized-path tree (django-treebeard), so "everything under unit X" is one indexed
+prefix condition on ``path``; records point at units by id, so moving a subtree keeps them consistent.
+"""
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from pypinyin import Style, lazy_pinyin
+from treebeard.mp_tree import MP_Node
+
+
+class UnitKind(models.TextChoices):
+    GROUP = "group", "集团"
+    COMPANY = "company", "公司"
+    PLANT = "plant", "厂"
+    DEPARTMENT = "department", "部门"
+    WORKSHOP = "workshop", "车间"
+    OTHER = "other", "其他"
+
+
+class UnitCategory(models.TextChoices):
+    ORGAN = "organ", "机关"
+    GRASSROOTS = "grassroots", "基层"
+
+
+class Unit(MP_Node):
+    code = models.CharField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=UnitKind.choices, default=UnitKind.OTHER)
+    category = models.CharField("机关/基层", max_length=16, choices=UnitCategory.choices, default=UnitCategory.GRASSROOTS)
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True, help_text="合并或撤销后，此后的期间不再计算其应办事项")
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def parent_unit(self) -> "Unit | None":
+        return Unit.objects.get_parent(self) if self.depth > 1 else None
+
+    def ancestors(self):
+        return Unit.objects.get_ancestors(self)
+
+    @property
+    def full_name(self) -> str:
+        return "/".join([u.name for u in self.ancestors()] + [self.name])
+
+    def subtree_q(self, prefix: str = "") -> models.Q:
+        """Q for objects whose unit lies in this unit's subtree (including itself)."""
+        return models.Q(**{f"{prefix}path__startswith": self.path})
+
+    def is_active_on(self, day: date) -> bool:
+        return (self.established_on is None or self.established_on <= day) and (
+            self.dissolved_on is None or self.dissolved_on > day
+        )
+
+
+class PartyOrgKind(models.TextChoices):
+    COMMITTEE = "committee", "党委"
+    GENERAL_BRANCH = "general_branch", "党总支"
+    BRANCH = "branch", "党支部"
+    GROUP = "group", "党小组"
+
+
+class PartyOrg(models.Model):
+    code = models.CharField("编码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=PartyOrgKind.choices)
+    unit = models.ForeignKey(Unit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="party_orgs")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级党组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    secretary = models.ForeignKey(
+        "Person", verbose_name="书记", null=True, blank=True, on_delete=models.SET_NULL, related_name="secretary_of"
+    )
+    committee_members = models.ManyToManyField(
+        "Person", verbose_name="委员", blank=True, related_name="committee_of"
+    )
+    established_on = models.DateField("成立日期", null=True, blank=True)
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        ordering = ["code"]
+        indexes = [models.Index(fields=["kind", "unit"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class Education(models.TextChoices):
+    DOCTORATE = "doctorate", "博士研究生"
+    POSTGRADUATE = "postgraduate", "硕士研究生"
+    BACHELOR = "bachelor", "大学本科"
+    COLLEGE = "college", "大专"
+    SECONDARY = "secondary", "中专及以下"
+
+
+class Degree(models.TextChoices):
+    DOCTOR = "doctor", "博士"
+    MASTER = "master", "硕士"
+    BACHELOR = "bachelor", "学士"
+    NONE = "none", "无"
+
+
+class PartyStatus(models.TextChoices):
+    MEMBER = "member", "正式党员"
+    PROBATIONARY = "probationary", "预备党员"
+    NONE = "none", "非党员"
+
+
+class CadreLevel(models.TextChoices):
+    LEADERSHIP = "leadership", "班子成员"
+    MIDDLE = "middle", "中层干部"
+    GRASSROOTS = "grassroots", "基层管理人员"
+    NONE = "none", "无"
+
+
+class Person(models.Model):
+    code = models.CharField("工号", max_length=32, unique=True)
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    gender = models.CharField("性别", max_length=8, choices=Gender.choices)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    education = models.CharField("学历", max_length=16, choices=Education.choices, blank=True)
+    degree = models.CharField("学位", max_length=16, choices=Degree.choices, default=Degree.NONE)
+    school = models.CharField("毕业院校", max_length=100, blank=True)
+    double_first_class = models.BooleanField("双一流高校", default=False)
+    major = models.CharField("专业", max_length=100, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name="所在单位", on_delete=models.PROTECT, related_name="people")
+    post = models.CharField("职务（岗位）", max_length=100, blank=True)
+    cadre_level = models.CharField("干部层级", max_length=16, choices=CadreLevel.choices, default=CadreLevel.NONE)
+    is_key_post = models.BooleanField("人财物关键岗位", default=False)
+    is_reserve_cadre = models.BooleanField("后备干部", default=False)
+    party_status = models.CharField("政治面貌", max_length=16, choices=PartyStatus.choices, default=PartyStatus.NONE)
+    member_since = models.DateField("入党日期", null=True, blank=True)
+    party_org = models.ForeignKey(
+        PartyOrg, verbose_name="所在党组织", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    joined_on = models.DateField("入职日期", null=True, blank=True)
+    left_on = models.DateField("离职日期", null=True, blank=True)
+    pinyin = models.CharField("拼音", max_length=200, editable=False, db_index=True)
+    pinyin_initials = models.CharField("拼音首字母", max_length=50, editable=False, db_index=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    class Meta:
+        verbose_name = "人员"
+        verbose_name_plural = "人员"
+        ordering = ["code"]
+        indexes = [models.Index(fields=["cadre_level", "unit"]), models.Index(fields=["party_org"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pinyin, self.pinyin_initials = pinyin_keys(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def birth_decade(self) -> str:
+        """'80后' style cohort label, or '' when the birth date is unknown."""
+        if not self.birth_date:
+            return ""
+        return f"{self.birth_date.year % 100 // 10 * 10:02d}后"
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Full pinyin and initials of a Chinese name, lower case: 张三 → ('zhangsan', 'zs')."""
+    syllables = lazy_pinyin(name, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(syllables).lower(), "".join(initials).lower()
+
+
+class User(AbstractUser):
+    """An account. Its roles on units (RoleAssignment) decide what it may see and change."""
+
+    person = models.ForeignKey(
+        Person, verbose_name="对应人员", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or (self.person.name if self.person_id else self.username)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    SECRETARY = "secretary", "党委书记"
+    ORGANIZER = "organizer", "党务干事"
+    DISCIPLINE = "discipline", "纪委书记/纪检干事"
+    PROPAGANDA = "propaganda", "宣传干事"
+    BRANCH_SECRETARY = "branch_secretary", "支部书记"
+    READONLY = "readonly", "只读"
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="roles")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=24, choices=Role.choices)
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_role_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"

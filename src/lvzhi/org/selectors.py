@@ -1,0 +1,67 @@
+"""Scoped reads of the unit tree and people."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import PartyOrg, Person, Unit
+from .scoping import Scope, scope_for
+
+
+def top_units(scope: Scope) -> QuerySet:
+    """The highest units the user may read (their roles' units, or the roots for the system scope)."""
+    if scope.read_paths == ("",):
+        return Unit.objects.get_root_nodes()
+    return Unit.objects.filter(path__in=scope.read_paths).order_by("path")
+
+
+def current_unit(request) -> Unit | None:
+    """The unit chosen in the header's switcher (kept in the session), else the user's top unit."""
+    scope = scope_for(request.user)
+    unit_id = request.session.get("unit_id")
+    if unit_id:
+        unit = scope.units().filter(pk=unit_id).first()
+        if unit is not None:
+            return unit
+    return top_units(scope).first()
+
+
+def unit_tree(scope: Scope, root: Unit | None = None, max_depth: int | None = None) -> list[dict]:
+    """Readable units in tree order with member and branch counts (three queries, whatever the size)."""
+    qs = scope.units()
+    if root is not None:
+        qs = qs.filter(root.subtree_q())
+    units = list(qs.order_by("path"))
+    people = dict(
+        Person.objects.filter(unit__in=qs, left_on__isnull=True)
+        .exclude(party_status="none").values_list("unit").annotate(n=Count("pk"))
+    )
+    branches = dict(
+        PartyOrg.objects.filter(unit__in=qs, kind="branch").values_list("unit").annotate(n=Count("pk"))
+    )
+    # Totals include every unit below: units are in path order, so a unit's subtree follows it directly.
+    base_depth = units[0].depth if units else 0
+    rows = []
+    for i, u in enumerate(units):
+        if max_depth is not None and u.depth > base_depth + max_depth:
+            continue
+        members = n_branches = 0
+        for v in units[i:]:
+            if not v.path.startswith(u.path):
+                break
+            members += people.get(v.pk, 0)
+            n_branches += branches.get(v.pk, 0)
+        rows.append({"unit": u, "indent": u.depth - base_depth, "members": members, "branches": n_branches})
+    return rows
+
+
+def search_people(scope: Scope, text: str, limit: int = 20) -> QuerySet:
+    """By name, 工号, full pinyin or pinyin initials (张三 ← "zs", "zhangs")."""
+    text = text.strip()
+    qs = scope.filter(Person.objects.select_related("unit"))
+    if not text:
+        return qs.none()
+    q = Q(name__icontains=text) | Q(code__iexact=text)
+    if text.isascii():
+        q |= Q(pinyin_initials__istartswith=text) | Q(pinyin__istartswith=text)
+    return qs.filter(q).order_by("pinyin_initials", "code")[:limit]

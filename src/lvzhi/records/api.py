@@ -1,0 +1,152 @@
+"""One REST viewset per record type, generated from its declaration and scoped by the user's units."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import models
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from lvzhi.org.models import Unit
+from lvzhi.org.scoping import scope_for
+
+from . import registry, selectors, services
+from .registry import RecordType
+
+
+class _VirtualRelated(serializers.PrimaryKeyRelatedField):
+    """A relation that is not a model field (a unit's parent): read through the column's getter."""
+
+    def __init__(self, getter, **kwargs):
+        self._getter = getter
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return self._getter(instance)
+
+
+def serializer_for(rt: RecordType) -> type[serializers.ModelSerializer]:
+    if "serializer" in rt.extra:
+        return rt.extra["serializer"]
+    real = [c.field for c in rt.columns if not rt.is_virtual(c)]
+    if rt.date_field and rt.date_field not in real:
+        real.append(rt.date_field)
+    virtual = {c.field: c for c in rt.columns if rt.is_virtual(c)}
+
+    class Meta:
+        model = rt.model
+        fields = ["id", *real, *virtual, "version"]
+
+    attrs: dict = {"Meta": Meta, "version": serializers.IntegerField(
+        required=False, min_value=1, help_text="修改时回传读取到的版本号；若记录已被他人修改将返回 409。")}
+    for name, col in virtual.items():
+        if col.kind == "unit":
+            attrs[name] = _VirtualRelated(col.getter, queryset=Unit.objects.all(), required=False, allow_null=True,
+                                          label=col.header)
+
+    def get_fields(self):
+        # Related choices are the user's own scope, so a foreign id fails exactly like a missing one.
+        fields = serializers.ModelSerializer.get_fields(self)
+        request = self.context.get("request")
+        scope = scope_for(request.user) if request is not None else None
+        for f in fields.values():
+            target = getattr(f, "child_relation", f)
+            if isinstance(target, serializers.PrimaryKeyRelatedField) and scope is not None and not target.read_only:
+                target.queryset = selectors.readable(scope, target.queryset.model)
+        return fields
+
+    attrs["get_fields"] = get_fields
+    return type(f"{rt.model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
+
+
+def filterset_for(rt: RecordType) -> type[django_filters.FilterSet]:
+    attrs: dict = {}
+
+    def filter_unit(self, qs, name, value):
+        scope = scope_for(self.request.user)
+        unit = scope.units().filter(pk=value).first()
+        if unit is None:
+            return qs.none()
+        subtree = str(self.data.get("subtree", "true")).lower() not in {"false", "0", "no"}
+        prefix = f"{rt.unit_field}__" if rt.unit_field else ""
+        if subtree:
+            return qs.filter(unit.subtree_q(prefix))
+        return qs.filter(**({rt.unit_field: unit} if rt.unit_field else {"pk": unit.pk}))
+
+    def filter_nothing(self, qs, name, value):
+        return qs  # read by filter_unit
+
+    attrs.update(filter_unit=filter_unit, filter_nothing=filter_nothing)
+    attrs["unit"] = django_filters.NumberFilter(method="filter_unit", label="单位编号（默认含下级单位）")
+    attrs["subtree"] = django_filters.BooleanFilter(method="filter_nothing", label="是否包含下级单位")
+    if rt.date_field:
+        attrs["year"] = django_filters.NumberFilter(field_name=rt.date_field, lookup_expr="year", label="年度")
+        attrs["date_from"] = django_filters.DateFilter(field_name=rt.date_field, lookup_expr="gte", label="起始日期")
+        attrs["date_to"] = django_filters.DateFilter(field_name=rt.date_field, lookup_expr="lte", label="截止日期")
+    if rt.kind_field:
+        kind = rt.model_field(rt.kind_field)
+        attrs["kind"] = django_filters.ChoiceFilter(field_name=rt.kind_field, choices=kind.choices or [],
+                                                    label=str(kind.verbose_name))
+
+    def filter_search(self, qs, name, value):
+        q = models.Q()
+        for f in rt.search_fields:
+            q |= models.Q(**{f if "__" in f else f"{f}__icontains": value.strip()})
+        return qs.filter(q)
+
+    attrs["filter_search"] = filter_search
+    attrs["search"] = django_filters.CharFilter(method="filter_search", label="关键词")
+    attrs["Meta"] = type("Meta", (), {"model": rt.model, "fields": []})
+    return type(f"{rt.model.__name__}FilterSet", (django_filters.FilterSet,), attrs)
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    rt: RecordType
+
+    def get_queryset(self):
+        qs = selectors.visible(self.rt, scope_for(self.request.user)).order_by(*self.rt.ordering)
+        related = [f.name for f in self.rt.model._meta.concrete_fields if f.many_to_one and f.name != "created_by"]
+        return qs.select_related(*related) if related else qs
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = services.create_record(
+            self.rt, data, actor=self.request.user, scope=scope_for(self.request.user))
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        expected = data.pop("version", None)
+        for col in self.rt.columns:
+            if col.creatable_only:
+                data.pop(col.field, None)
+        serializer.instance = services.update_record(
+            self.rt, serializer.instance, data, actor=self.request.user, scope=scope_for(self.request.user),
+            expected_version=expected)
+
+    def perform_destroy(self, instance):
+        services.delete_record(self.rt, instance, actor=self.request.user, scope=scope_for(self.request.user))
+
+
+def viewset_for(rt: RecordType, base: type[RecordViewSet] = RecordViewSet) -> type[RecordViewSet]:
+    tag = rt.verbose_name
+    cls = type(f"{rt.model.__name__}ViewSet", (base,), {
+        "rt": rt,
+        "serializer_class": serializer_for(rt),
+        "filterset_class": filterset_for(rt),
+        "__doc__": f"{tag}：{rt.description or '按当前用户的单位范围过滤'}",
+    })
+    return extend_schema_view(
+        list=extend_schema(tags=[tag], summary=f"{tag}列表"),
+        retrieve=extend_schema(tags=[tag], summary=f"{tag}详情"),
+        create=extend_schema(tags=[tag], summary=f"新增{tag}"),
+        update=extend_schema(tags=[tag], summary=f"修改{tag}"),
+        partial_update=extend_schema(tags=[tag], summary=f"部分修改{tag}"),
+        destroy=extend_schema(tags=[tag], summary=f"删除{tag}"),
+    )(cls)
+
+
+def register_all(router) -> None:
+    for rt in registry.all_types():
+        base = rt.extra.get("viewset_base", RecordViewSet)
+        router.register(rt.slug, viewset_for(rt, base), basename=rt.key)

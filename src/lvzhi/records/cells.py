@@ -1,0 +1,330 @@
+"""Turning a spreadsheet cell (or a form field, which is the same thing) into a model value and back.
+
+Forms, Excel/CSV import and export share these rules, so a value that exports can be imported again and a
+form rejects exactly what an import rejects, with the same Chinese message.
+References (units, people, Party organisations, other records) are collected first and resolved in bulk
+by ``Resolver`` — one query per referenced model per file, never one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import models
+from django.db.models import Q
+
+from lvzhi.org.models import PartyOrg, Person, Unit
+
+from .registry import Column, RecordType
+
+MAX_TEXT = 5000  # a cell longer than this is refused (TextFields have no max_length of their own)
+MANY_SPLIT = re.compile(r"[、,，;；\n]+")
+CODE_IN_PARENS = re.compile(r"^(?P<name>.*?)[（(](?P<code>[^（）()]+)[)）]\s*$")
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "无"}
+
+
+class CellError(ValueError):
+    """A bad cell; the message is shown to the user after 第N行「列名」."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An unresolved reference to a unit, person, Party organisation or record."""
+
+    model: type[models.Model]
+    text: str
+    lookup: str = ""
+
+
+def kind_of(rt: RecordType, column: Column) -> str:
+    if column.kind:
+        return column.kind
+    f = rt.model_field(column.field)
+    if f.many_to_many:
+        return "people" if f.related_model is Person else "records"
+    if f.many_to_one or f.one_to_one:
+        return {Unit: "unit", Person: "person", PartyOrg: "party_org"}.get(f.related_model, "record")
+    if f.choices:
+        return "choice"
+    if isinstance(f, models.BooleanField):
+        return "bool"
+    if isinstance(f, models.DateTimeField):
+        return "datetime"
+    if isinstance(f, models.DateField):
+        return "date"
+    if isinstance(f, (models.IntegerField,)):
+        return "int"
+    if isinstance(f, (models.DecimalField, models.FloatField)):
+        return "decimal"
+    if isinstance(f, models.FileField):
+        return "file"
+    return "text"
+
+
+def related_model(rt: RecordType, column: Column) -> type[models.Model]:
+    kind = kind_of(rt, column)
+    if kind == "unit":
+        return Unit
+    if kind in ("person", "people"):
+        return Person
+    if kind == "party_org":
+        return PartyOrg
+    return rt.model_field(column.field).related_model
+
+
+# --- parsing -----------------------------------------------------------------------------------------
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", text) or re.fullmatch(
+        r"(\d{4})(\d{2})(\d{2})", text)
+    if not m:
+        raise CellError(f"“{text}”不是日期，请写成 2022-03-15 这样的格式")
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise CellError(f"日期“{text}”不存在") from None
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(f"“{_text(value)}”应为“是”或“否”")
+
+
+def parse_int(value) -> int:
+    if isinstance(value, bool):
+        raise CellError("应为整数")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise CellError(f"“{value}”应为整数")
+    text = _text(value).replace(",", "").replace("，", "")
+    if re.fullmatch(r"[-+]?\d+", text):
+        return int(text)
+    raise CellError(f"“{_text(value)}”应为整数")
+
+
+def parse_decimal(value) -> Decimal:
+    if isinstance(value, bool):
+        raise CellError("应为数字")
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    text = _text(value).replace(",", "").replace("，", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"“{_text(value)}”应为数字") from None
+    if not number.is_finite():
+        raise CellError(f"“{_text(value)}”应为数字")
+    return number
+
+
+def parse_choice(f: models.Field, value) -> str:
+    text = _text(value)
+    for key, label in f.flatchoices:
+        if text == str(label) or text == str(key):
+            return key
+    allowed = "、".join(str(label) for _, label in f.flatchoices)
+    raise CellError(f"“{text}”不是可选值（可选：{allowed}）")
+
+
+def parse_cell(rt: RecordType, column: Column, value):
+    """A Python value, a Ref (or list of Refs) to resolve later, or None for an empty cell."""
+    kind = kind_of(rt, column)
+    if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+        raise CellError("单元格是公式，请先“粘贴为数值”后再导入")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if rt.is_required(column):
+            raise CellError("必填")
+        if kind in ("people", "records"):
+            return []
+        if kind == "bool":
+            return False
+        if kind in ("text",) and not rt.is_virtual(column):
+            return ""
+        return None
+    if kind == "text":
+        text = _text(value)
+        if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+            text = text[1:]  # our own exports neutralise formulas this way; take the text back as it was
+        f = rt.model_field(column.field)
+        limit = f.max_length or MAX_TEXT
+        if len(text) > limit:
+            raise CellError(f"内容过长（{len(text)} 字，最多 {limit} 字）")
+        return text
+    if kind == "date":
+        return parse_date(value)
+    if kind == "datetime":
+        return dt.datetime.combine(parse_date(value), dt.time(9, 0))
+    if kind == "bool":
+        return parse_bool(value)
+    if kind == "int":
+        return parse_int(value)
+    if kind == "decimal":
+        return parse_decimal(value)
+    if kind == "choice":
+        return parse_choice(rt.model_field(column.field), value)
+    if kind in ("unit", "person", "party_org", "record"):
+        return Ref(related_model(rt, column), _text(value), column.lookup)
+    if kind in ("people", "records"):
+        parts = [p.strip() for p in MANY_SPLIT.split(_text(value)) if p.strip()]
+        return [Ref(related_model(rt, column), p, column.lookup) for p in parts]
+    raise CellError("该列不能导入")
+
+
+# --- formatting --------------------------------------------------------------------------------------
+
+def ref_label(obj: models.Model | None, lookup: str = "") -> str:
+    if obj is None:
+        return ""
+    if lookup:
+        return str(getattr(obj, lookup))
+    code = getattr(obj, "code", "")
+    return f"{obj}（{code}）" if code else str(obj)
+
+
+def format_cell(rt: RecordType, column: Column, obj):
+    """The value as it appears in an export or a form's initial value."""
+    kind = kind_of(rt, column)
+    if column.getter is not None:
+        value = column.getter(obj)
+    elif kind in ("people", "records"):
+        return column.many_sep.join(ref_label(o, column.lookup) for o in getattr(obj, column.field).all())
+    else:
+        value = getattr(obj, column.field)
+    if value is None:
+        return ""
+    if kind in ("unit", "person", "party_org", "record"):
+        return ref_label(value, column.lookup)
+    if kind == "choice":
+        return str(dict(rt.model_field(column.field).flatchoices).get(value, value))
+    if kind == "bool":
+        return "是" if value else "否"
+    if kind == "decimal":
+        return float(value) if isinstance(value, Decimal) else value
+    if kind == "datetime":
+        return value.date()
+    if kind == "file":
+        return value.name or ""
+    return value
+
+
+# --- resolving references ----------------------------------------------------------------------------
+
+@dataclass
+class Resolver:
+    """Resolves every Ref of a file in bulk, within what the user may read."""
+
+    scope: object
+    cache: dict = field(default_factory=dict)
+
+    def resolve_all(self, refs: list[Ref]) -> None:
+        by_model: dict[tuple, set[str]] = {}
+        for r in refs:
+            by_model.setdefault((r.model, r.lookup), set()).add(r.text)
+        for (model, lookup), texts in by_model.items():
+            self._load(model, lookup, texts)
+
+    def _load(self, model, lookup: str, texts: set[str]) -> None:
+        from .selectors import readable
+
+        keys: set[str] = set()
+        names: set[str] = set()
+        for t in texts:
+            m = CODE_IN_PARENS.match(t)
+            if m:
+                keys.add(m.group("code").strip())
+            keys.add(t)
+            names.add(t)
+        qs = readable(self.scope, model)
+        key_field = lookup or ("code" if any(f.name == "code" for f in model._meta.fields) else "")
+        found: list = []
+        key_list, name_list = sorted(keys), sorted(names)
+        for i in range(0, max(len(key_list), len(name_list)), 900):  # stay under SQLite's variable limit
+            q = Q()
+            if key_field:
+                q |= Q(**{f"{key_field}__in": key_list[i:i + 900]})
+            if not lookup and hasattr(model, "name"):
+                q |= Q(name__in=name_list[i:i + 900])
+            if q:
+                found.extend(qs.filter(q))
+        by_key = {str(getattr(o, key_field)): o for o in found} if key_field else {}
+        by_name: dict[str, list] = {}
+        for o in found:
+            if hasattr(o, "name"):
+                by_name.setdefault(o.name, []).append(o)
+        if model is Unit and not lookup:
+            # Full paths such as 集团/公司/一号厂 disambiguate repeated unit names.
+            for t in texts:
+                if "/" in t:
+                    leaf = t.rsplit("/", 1)[-1]
+                    for u in qs.filter(name=leaf):
+                        if u.full_name.endswith(t):
+                            by_key[t] = u
+        for t in texts:
+            self.cache[(model, lookup, t)] = self._pick(model, t, by_key, by_name)
+
+    @staticmethod
+    def _pick(model, text: str, by_key: dict, by_name: dict):
+        label = str(model._meta.verbose_name)
+        m = CODE_IN_PARENS.match(text)
+        if m and m.group("code").strip() in by_key:
+            return by_key[m.group("code").strip()]
+        if text in by_key:
+            return by_key[text]
+        matches = by_name.get(text, [])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            codes = "、".join(getattr(o, "code", str(o.pk)) for o in matches[:5])
+            return CellError(f"{label}“{text}”对应多个（编码 {codes}），请写成“名称（编码）”或直接填写编码")
+        return CellError(f"找不到{label}“{text}”，或您无权访问")
+
+    def get(self, ref: Ref):
+        result = self.cache.get((ref.model, ref.lookup, ref.text))
+        if result is None:
+            self._load(ref.model, ref.lookup, {ref.text})
+            result = self.cache[(ref.model, ref.lookup, ref.text)]
+        if isinstance(result, CellError):
+            raise result
+        return result
+
+
+def collect_refs(value) -> list[Ref]:
+    if isinstance(value, Ref):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, Ref)]
+    return []
+
+
+def resolve_value(resolver: Resolver, value):
+    if isinstance(value, Ref):
+        return resolver.get(value)
+    if isinstance(value, list):
+        return [resolver.get(v) if isinstance(v, Ref) else v for v in value]
+    return value

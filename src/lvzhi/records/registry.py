@@ -1,0 +1,135 @@
+"""Record types: one declaration per model drives its services, API, pages, Excel import and export.
+
+A domain app declares ``RecordType(...)`` in its ``records.py``; nothing else about the type is written
+twice. Columns name the model fields in the order users see them, with their Chinese headers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from django.db import models
+from django.db.models import Q
+
+_REGISTRY: dict[str, "RecordType"] = {}
+
+
+@dataclass
+class Column:
+    """One spreadsheet column / form field / list column, bound to a model field."""
+
+    field: str
+    header: str = ""  # defaults to the field's verbose_name
+    required: bool | None = None  # defaults to the model field's blank=False
+    example: str = ""
+    help: str = ""
+    lookup: str = ""  # for foreign keys to other records: the natural-key field to match, e.g. "number"
+    kind: str = ""  # value kind (see imports.columns); inferred from the model field when empty
+    getter: Callable[[Any], Any] | None = None  # for virtual columns that are not model fields (e.g. a unit's parent)
+    creatable_only: bool = False  # virtual columns used on creation only (changing them is a separate action)
+
+
+@dataclass
+class RecordType:
+    key: str  # snake_case, used by the CLI and page URLs: study_session
+    model: type[models.Model]
+    system: str  # see org.scoping.SYSTEMS
+    columns: list[Column]
+    slug: str = ""  # API path: study-sessions
+    unit_field: str = "unit"  # path from the record to its Unit ('' for Unit itself)
+    date_field: str | None = "date"
+    kind_field: str | None = "kind"
+    search_fields: tuple[str, ...] = ("title",)
+    list_columns: tuple[str, ...] = ()  # field names shown in the list page (default: first five columns)
+    natural_key: tuple[str, ...] = ()  # fields that identify one record: duplicates in a file are refused
+    confidential_rows: Callable[[], Q] | None = None  # which rows are confidential (None: none are)
+    ordering: tuple[str, ...] = ()
+    create_func: Callable[..., Any] | None = None  # custom creation (e.g. tree nodes)
+    icon: str = ""
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not self.slug:
+            self.slug = self.key.replace("_", "-") + "s"
+        if not self.list_columns:
+            self.list_columns = tuple(c.field for c in self.columns[:5])
+        if not self.ordering:
+            self.ordering = (f"-{self.date_field}", "-pk") if self.date_field else ("pk",)
+
+    # --- derived facts --------------------------------------------------------------------------
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    def model_field(self, name: str) -> models.Field:
+        return self.model._meta.get_field(name)
+
+    def header(self, column: Column) -> str:
+        return column.header or str(self.model_field(column.field).verbose_name)
+
+    def is_virtual(self, column: Column) -> bool:
+        return column.getter is not None
+
+    def is_required(self, column: Column) -> bool:
+        if column.required is not None:
+            return column.required
+        if self.is_virtual(column):
+            return False
+        f = self.model_field(column.field)
+        if f.many_to_many:
+            return not f.blank
+        return not (f.blank or f.null or f.has_default())
+
+    @property
+    def m2m_fields(self) -> list[str]:
+        return [c.field for c in self.columns if not self.is_virtual(c) and self.model_field(c.field).many_to_many]
+
+    def is_confidential(self, obj: models.Model) -> bool:
+        if self.confidential_rows is None:
+            return False
+        return self.model._default_manager.filter(self.confidential_rows(), pk=obj.pk).exists()
+
+    def unit_of(self, obj: models.Model):
+        if not self.unit_field:
+            return obj
+        target = obj
+        for part in self.unit_field.split("__"):
+            target = getattr(target, part)
+            if target is None:
+                return None
+        return target
+
+
+def register(rt: RecordType) -> RecordType:
+    if rt.key in _REGISTRY and _REGISTRY[rt.key].model is not rt.model:
+        raise ValueError(f"record type {rt.key} registered twice")
+    _REGISTRY[rt.key] = rt
+    return rt
+
+
+def get(key: str) -> RecordType:
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        known = "、".join(sorted(_REGISTRY))
+        raise LookupError(f"未知的记录类型“{key}”。可用类型：{known}") from None
+
+
+def for_model(model: type[models.Model]) -> RecordType | None:
+    for rt in _REGISTRY.values():
+        if rt.model is model:
+            return rt
+    return None
+
+
+def all_types() -> list[RecordType]:
+    return list(_REGISTRY.values())
+
+
+def by_system() -> dict[str, list[RecordType]]:
+    out: dict[str, list[RecordType]] = {}
+    for rt in _REGISTRY.values():
+        out.setdefault(rt.system, []).append(rt)
+    return out

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from lvzhi.records.api import register_all
+
+router = DefaultRouter()
+register_all(router)
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(router.urls)),
+    path("records/", include("lvzhi.records.urls")),
+    path("imports/", include("lvzhi.imports.urls")),
+    path("org/", include("lvzhi.org.urls")),
+    path("audit/", include("lvzhi.audit.urls")),
+    path("", include("lvzhi.web.urls")),
+]

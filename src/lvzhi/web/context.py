@@ -1,0 +1,44 @@
+"""What every page's layout needs: navigation by responsibility system, the unit switcher, the user."""
+
+from django.urls import reverse
+
+from lvzhi.org.scoping import SYSTEMS, scope_for, user_role_labels
+from lvzhi.org.selectors import current_unit, top_units
+from lvzhi.records import registry
+
+# The three responsibility systems first, then the supporting areas.
+NAV_GROUPS = [
+    ("基层党建工作责任制", ["party_building", "cadres"]),
+    ("党风廉政建设责任制", ["integrity", "governance"]),
+    ("意识形态工作责任制", ["ideology"]),
+    ("组织与人员", ["org"]),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_for(user)
+    types = registry.by_system()
+    groups = []
+    for title, systems in NAV_GROUPS:
+        items = [
+            {"label": rt.verbose_name, "url": reverse("records:list", args=[rt.key]), "key": rt.key}
+            for system in systems for rt in types.get(system, [])
+            if not rt.extra.get("hidden_from_nav")
+        ]
+        if items:
+            groups.append({"title": title, "items": items})
+    switch_units = []
+    for top in top_units(scope)[:5]:
+        for u in top.__class__.objects.filter(path__startswith=top.path, depth__lte=top.depth + 2).order_by("path"):
+            switch_units.append({"unit": u, "indent": "\u3000" * (u.depth - top.depth)})
+    return {
+        "nav_groups": groups,
+        "current_unit": current_unit(request),
+        "switch_units": switch_units,
+        "user_roles": user_role_labels(user),
+        "systems": SYSTEMS,
+        "scope": scope,
+    }

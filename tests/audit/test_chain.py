@@ -1,0 +1,62 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from lvzhi.audit.models import AuditEntry
+from lvzhi.audit.services import log_change, verify_chain
+from lvzhi.org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_chain_verifies():
+    result = verify_chain()
+    assert result.ok and result.checked == AuditEntry.objects.count() > 2000
+
+
+def test_cli_names_the_first_edited_entry(capsys):
+    target = AuditEntry.objects.order_by("seq")[100]
+    with connection.cursor() as cur:
+        cur.execute("UPDATE audit_auditentry SET object_repr = %s WHERE seq = %s", ["被改过", target.seq])
+    with pytest.raises(CommandError, match=f"第 {target.seq} 条"):
+        call_command("audit", "verify")
+
+
+def test_a_deleted_entry_is_detected():
+    target = AuditEntry.objects.order_by("seq")[50]
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM audit_auditentry WHERE seq = %s", [target.seq])
+    result = verify_chain()
+    assert not result.ok and result.broken_seq == target.seq
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_orm():
+    entry = AuditEntry.objects.first()
+    entry.object_repr = "x"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(pk=entry.pk).update(object_repr="x")
+
+
+def test_new_entries_extend_the_chain(company):
+    last = AuditEntry.objects.order_by("-seq").first()
+    with transaction.atomic():
+        e = log_change("测试", "update", company, before={"name": "a"}, after={"name": "b"}, unit_id=company.pk)
+    assert e.seq == last.seq + 1 and e.prev_hash == last.hash
+    assert verify_chain().ok
+
+
+def test_no_api_endpoint_exposes_audit_writes(api_as):
+    r = api_as("admin_demo").post("/api/audit-entries/", {}, format="json")
+    assert r.status_code == 404
+
+
+def test_audit_page_lists_entries_within_scope(client_as):
+    r = client_as("zhibu").get("/audit/")
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "单体车间" in body or "JH01-P03-W01" in body
+    assert "合成氨厂" not in body

@@ -1,0 +1,134 @@
+"""Test fixtures: the demo company is loaded once per test session into the real test database (SQLite or
+PostgreSQL, whichever LVZHI_DATABASE_URL names); each test runs in a transaction that is rolled back."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("LVZHI_DEMO_PASSWORD", "Demo-Test-2022x")
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls made there are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the real hasher costs ~0.3 s per login
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.test import override_settings
+
+    from lvzhi.demo.loader import load_demo
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        load_demo(echo=lambda *_: None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    settings.IMPORT_IN_BACKGROUND = False
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def demo_password():
+    return os.environ["LVZHI_DEMO_PASSWORD"]
+
+
+def _user(username):
+    from lvzhi.org.models import User
+
+    return User.objects.get(username=username)
+
+
+@pytest.fixture
+def users(db):
+    """The demo accounts by role name."""
+    return {name: _user(name) for name in ("admin_demo", "shuji", "dangban", "jiwei", "xuanchuan", "zhibu", "chakan")}
+
+
+@pytest.fixture
+def client_as(client):
+    """client_as('dangban') → a test client logged in as that demo user."""
+
+    def login(username):
+        from django.test import Client
+
+        c = Client()
+        c.force_login(_user(username))
+        return c
+
+    return login
+
+
+@pytest.fixture
+def api_as():
+    def login(username):
+        from rest_framework.test import APIClient
+
+        c = APIClient()
+        c.force_authenticate(_user(username))
+        return c
+
+    return login
+
+
+@pytest.fixture
+def company(db):
+    from lvzhi.org.models import Unit
+
+    return Unit.objects.get(code="JH01")
+
+
+@pytest.fixture
+def contact_plant(db):
+    from lvzhi.org.models import Unit
+
+    return Unit.objects.get(code="JH01-P03")
+
+
+# --- browser tests -------------------------------------------------------------------------------------
+CHROMIUM = os.environ.get("LVZHI_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests use a live server and a transactional database, which is emptied after each of them:
+    run them last, so every other test still finds the demo company loaded once for the session."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("LVZHI_REQUIRE_BROWSER"):
+            pytest.fail(f"找不到 Chromium（{CHROMIUM}）：请以 root 运行 scripts/system-deps.sh")
+        pytest.skip(f"Chromium 未安装（{CHROMIUM}），跳过浏览器测试")
+    return {"executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                  "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture
+def browser_context_args():
+    return {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", "viewport": {"width": 1360, "height": 900}}
+
+
+@pytest.fixture
+def live_demo(transactional_db, live_server, django_db_blocker):
+    """A live server on the demo company (reloaded if an earlier browser test emptied the database)."""
+    from django.test import override_settings
+
+    from lvzhi.demo.loader import load_demo
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        load_demo(echo=lambda *_: None)
+    return live_server
+
+
+@pytest.fixture
+def login(page, live_demo, demo_password):
+    def do(username):
+        page.goto(f"{live_demo.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", demo_password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_demo.url}/")
+        return page
+
+    return do

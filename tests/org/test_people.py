@@ -1,0 +1,40 @@
+import pytest
+
+from lvzhi.org.models import Person, Unit, pinyin_keys
+from lvzhi.org.scoping import Scope
+from lvzhi.org.selectors import search_people
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pinyin_keys():
+    assert pinyin_keys("张三") == ("zhangsan", "zs")
+    assert pinyin_keys("王振华") == ("wangzhenhua", "wzh")
+
+
+def test_search_by_initials_full_pinyin_name_and_code(company):
+    Person.objects.create(code="T000001", name="张三", gender="male", unit=company)
+    scope = Scope.everything()
+    assert "张三" in [p.name for p in search_people(scope, "zs")]
+    assert "张三" in [p.name for p in search_people(scope, "ZhangS")]
+    assert [p.name for p in search_people(scope, "T000001")] == ["张三"]
+    assert "张三" in [p.name for p in search_people(scope, "张")]
+
+
+def test_api_search_uses_pinyin(api_as):
+    r = api_as("dangban").get("/api/people/?search=wzh")
+    assert "王振华" in [p["name"] for p in r.json()["results"]]
+
+
+def test_birth_decade_label(company):
+    import datetime as dt
+
+    assert Person(name="甲", birth_date=dt.date(1986, 5, 1)).birth_decade == "80后"
+    assert Person(name="乙", birth_date=dt.date(2001, 5, 1)).birth_decade == "00后"
+
+
+def test_pinyin_is_kept_in_sync_on_save(company):
+    p = Person.objects.create(code="T000002", name="李四", gender="male", unit=company)
+    p.name = "赵六"
+    p.save()
+    assert Person.objects.get(pk=p.pk).pinyin_initials == "zl"
