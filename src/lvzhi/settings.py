@@ -104,6 +104,11 @@ INSTALLED_APPS = [
     "lvzhi.org",
     "lvzhi.records",
     "lvzhi.imports",
+    "lvzhi.partybuilding",
+    "lvzhi.cadres",
+    "lvzhi.governance",
+    "lvzhi.integrity",
+    "lvzhi.ideology",
     "lvzhi.demo",
     "lvzhi.web",
 ]
@@ -222,6 +227,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "category" or "level" field with different choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitCategoryEnum": "lvzhi.org.models.UnitCategory",
+        "CadreLevelEnum": "lvzhi.org.models.CadreLevel",
+        "MatterCategoryEnum": "lvzhi.governance.models.MatterCategory",
+        "RecordLevelEnum": "lvzhi.records.fields.Level",
+        "AppointmentLevelEnum": "lvzhi.cadres.models.APPOINTMENT_LEVELS",
+    },
     # Intranet users have no CDN: Swagger UI is served from the sidecar package.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -35,7 +35,8 @@ def load(password: str) -> list[Change]:
 
     # --- units
     group = _add(None, code=story.GROUP["code"], name=story.GROUP["name"], kind="group", category="organ")
-    company = _add(group, code=story.COMPANY["code"], name=story.COMPANY["name"], kind="company", category="organ")
+    company = _add(group, code=story.COMPANY["code"], name=story.COMPANY["name"], kind="company", category="organ",
+                   tracked_since=story.TRACKED_SINCE)
     units = {group.code: group, company.code: company}
     for s in story.SIBLINGS:
         units[s["code"]] = _add(group, code=s["code"], name=s["name"], kind="company", category="organ")

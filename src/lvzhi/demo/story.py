@@ -7,6 +7,7 @@ in 2000; in 2022 the secretary makes it their contact point and it turns its fir
 
 SEED = 20221231
 REPORT_YEAR = 2022
+TRACKED_SINCE = "2021-01-01"  # the company's records are kept in lvzhi from 2021; the group and siblings are context
 
 GROUP = {"code": "JH", "name": "江海化工集团有限公司", "short": "集团"}
 COMPANY = {"code": "JH01", "name": "江海化工股份有限公司", "short": "公司"}

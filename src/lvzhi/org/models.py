@@ -33,6 +33,10 @@ class Unit(MP_Node):
     category = models.CharField("机关/基层", max_length=16, choices=UnitCategory.choices, default=UnitCategory.GRASSROOTS)
     established_on = models.DateField("成立日期", null=True, blank=True)
     dissolved_on = models.DateField("撤销日期", null=True, blank=True, help_text="合并或撤销后，此后的期间不再计算其应办事项")
+    tracked_since = models.DateField(
+        "纳入检查起始日期", null=True, blank=True,
+        help_text="自该日起按规则检查本单位及其下级的应办事项；留空则沿用上级单位的设置（都没有则不检查，如仅作展示的上级集团）",
+    )
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     node_order_by = ["code"]
@@ -225,3 +229,22 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class UnitFact(models.Model):
+    """A named fact about a unit that reports quote: its strategy, its Party-building brand names …"""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="facts")
+    key = models.SlugField("键", max_length=50, help_text="模板中引用的名称，如 strategy、party_brand")
+    label = models.CharField("名称", max_length=100)
+    value = models.CharField("内容", max_length=300)
+    date = models.DateField("起始日期", help_text="该事实自何时起成立；报告取期末有效的最新一条")
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
+
+    class Meta:
+        verbose_name = "单位事实"
+        verbose_name_plural = "单位事实"
+        constraints = [models.UniqueConstraint(fields=["unit", "key", "date"], name="unique_unit_fact")]
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.value}"

@@ -3,7 +3,7 @@
 from lvzhi.records.registry import Column, RecordType, register
 
 from .api import UnitViewSetBase
-from .models import PartyOrg, Person, Unit
+from .models import PartyOrg, Person, Unit, UnitFact
 from .services import unit_create
 
 
@@ -28,6 +28,7 @@ UNIT = register(RecordType(
         Column("category", example="基层"),
         Column("established_on", example="2000-05-01"),
         Column("dissolved_on"),
+        Column("tracked_since"),
     ],
     list_columns=("code", "name", "kind", "category"),
     natural_key=("code",),
@@ -92,4 +93,23 @@ PERSON = register(RecordType(
     list_columns=("code", "name", "unit", "post", "cadre_level", "party_status"),
     natural_key=("code",),
     ordering=("code",),
+))
+
+UNIT_FACT = register(RecordType(
+    key="unit_fact",
+    model=UnitFact,
+    system="org",
+    slug="unit-facts",
+    kind_field=None,
+    search_fields=("label", "value", "key"),
+    columns=[
+        Column("unit", example="江海化工股份有限公司"),
+        Column("key", example="strategy"),
+        Column("label", example="发展战略"),
+        Column("value", example="化工新材料为本、相关多元"),
+        Column("date", example="2019-01-01"),
+    ],
+    list_columns=("unit", "label", "value", "date"),
+    natural_key=("unit", "key", "date"),
+    description="报告引用的单位事实：发展战略、党建品牌等",
 ))

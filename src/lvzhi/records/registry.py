@@ -39,7 +39,7 @@ class RecordType:
     slug: str = ""  # API path: study-sessions
     unit_field: str = "unit"  # path from the record to its Unit ('' for Unit itself)
     date_field: str | None = "date"
-    kind_field: str | None = "kind"
+    kind_field: str | None = ""  # "" = "kind" when the model has it
     search_fields: tuple[str, ...] = ("title",)
     list_columns: tuple[str, ...] = ()  # field names shown in the list page (default: first five columns)
     natural_key: tuple[str, ...] = ()  # fields that identify one record: duplicates in a file are refused
@@ -51,6 +51,9 @@ class RecordType:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        if self.kind_field == "":
+            names = {f.name for f in self.model._meta.get_fields()}
+            self.kind_field = "kind" if "kind" in names else None
         if not self.slug:
             self.slug = self.key.replace("_", "-") + "s"
         if not self.list_columns:

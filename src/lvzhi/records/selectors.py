@@ -75,3 +75,11 @@ def filter_records(rt: RecordType, scope: Scope, *, unit=None, subtree: bool = T
             q |= Q(**{f if "__" in f else f"{f}__icontains": search.strip()})
         qs = qs.filter(q)
     return qs.order_by(*rt.ordering)
+
+
+def attachments_of(obj):
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Attachment
+
+    return Attachment.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).order_by("pk")

@@ -53,6 +53,12 @@ def check_references(rt: RecordType, scope: Scope, obj, m2m: dict) -> None:
         raise ValidationError(errors)
 
 
+def fill_derived(obj) -> None:
+    """Let a record fill what follows from its parent (its unit from its Party org, meeting, inspection …)."""
+    if hasattr(obj, "fill_derived"):
+        obj.fill_derived()
+
+
 def _split_m2m(rt: RecordType, data: dict) -> tuple[dict, dict]:
     m2m_names = {f.name for f in rt.model._meta.many_to_many}
     plain = {k: v for k, v in data.items() if k not in m2m_names}
@@ -69,6 +75,7 @@ def create_record(rt: RecordType, data: dict, *, actor, scope: Scope):
             obj = rt.model(**plain)
             if hasattr(obj, "created_by_id") and actor is not None and not isinstance(actor, str):
                 obj.created_by = actor
+            fill_derived(obj)
             check_write(rt, scope, obj)
             check_references(rt, scope, obj, m2m)
             obj.full_clean()
@@ -95,6 +102,7 @@ def update_record(rt: RecordType, obj, data: dict, *, actor, scope: Scope, expec
         was_confidential = rt.is_confidential(current)
         for name, value in plain.items():
             setattr(current, name, value)
+        fill_derived(current)
         check_write(rt, scope, current)  # … and where it would end up
         check_references(rt, scope, current, m2m)
         current.full_clean()
@@ -124,3 +132,33 @@ def delete_record(rt: RecordType, obj, *, actor, scope: Scope) -> None:
             names = "、".join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
             raise ValidationError(f"无法删除：仍有{names}引用该{rt.verbose_name}，请先处理这些记录。") from exc
         log_changes(actor, [change])
+
+
+ALLOWED_ATTACHMENTS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".ofd", ".wps"}
+
+
+def attach_file(rt: RecordType, obj, upload, *, actor, scope: Scope):
+    """Store an uploaded file with a record (size and type limited), audited like any other change."""
+    from pathlib import PurePath
+
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Attachment
+
+    check_write(rt, scope, obj)
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in ALLOWED_ATTACHMENTS:
+        raise ValidationError(f"不支持的附件类型“{suffix or '无扩展名'}”（可上传：{'、'.join(sorted(ALLOWED_ATTACHMENTS))}）。")
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(f"附件过大（{upload.size / 1048576:.1f} MB），上限 {settings.MAX_UPLOAD_BYTES // 1048576} MB。")
+    with transaction.atomic():
+        att = Attachment(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+                         name=PurePath(upload.name).name[:200], size=upload.size,
+                         uploaded_by=actor if not isinstance(actor, str) else None)
+        att.file.save(att.name, upload, save=False)
+        att.save()
+        log_changes(actor, [Change(AuditAction.CREATE, att, after={"record": f"{obj._meta.label_lower}#{obj.pk}",
+                                                                     "name": att.name, "size": att.size},
+                                   unit_id=_unit_id(rt, obj), confidential=rt.is_confidential(obj))])
+    return att

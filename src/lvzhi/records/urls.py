@@ -9,4 +9,6 @@ urlpatterns = [
     path("<str:key>/<int:pk>/", views.record_detail, name="detail"),
     path("<str:key>/<int:pk>/edit/", views.record_edit, name="edit"),
     path("<str:key>/<int:pk>/delete/", views.record_delete, name="delete"),
+    path("<str:key>/<int:pk>/attachments/", views.attachment_upload, name="attach"),
+    path("<str:key>/<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
 ]

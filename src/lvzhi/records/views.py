@@ -78,6 +78,7 @@ def record_detail(request, key, pk):
     unit = rt.unit_of(obj)
     return render(request, "records/detail.html", {
         "rt": rt, "obj": obj, "fields": fields, "history": entries_for_object(scope, obj),
+        "attachments": selectors.attachments_of(obj),
         "can_write": unit is not None and scope.can_write(rt.system, unit),
         "extra": rt.extra.get("detail_context", lambda o, s: {})(obj, scope),
     })
@@ -145,3 +146,32 @@ def record_delete(request, key, pk):
         return redirect("records:detail", key, pk)
     messages.success(request, f"已删除{rt.verbose_name}“{obj}”。")
     return redirect(reverse("records:list", args=[key]))
+
+
+@login_required
+@require_POST
+def attachment_upload(request, key, pk):
+    rt = _record_type(key)
+    scope = scope_for(request.user)
+    obj = _get(rt, scope, pk)
+    f = request.FILES.get("file")
+    try:
+        if f is None:
+            raise ValidationError("请选择文件。")
+        services.attach_file(rt, obj, f, actor=request.user, scope=scope)
+        messages.success(request, f"已上传附件“{f.name}”。")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("records:detail", key, pk)
+
+
+@login_required
+def attachment_download(request, key, pk, attachment_id):
+    from django.http import FileResponse
+
+    rt = _record_type(key)
+    obj = _get(rt, scope_for(request.user), pk)  # readable record ⇒ readable attachments
+    att = selectors.attachments_of(obj).filter(pk=attachment_id).first()
+    if att is None:
+        raise Http404("未找到该附件。")
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
