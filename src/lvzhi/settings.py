@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "lvzhi.governance",
     "lvzhi.integrity",
     "lvzhi.ideology",
+    "lvzhi.obligations",
+    "lvzhi.metrics",
+    "lvzhi.reports",
     "lvzhi.demo",
     "lvzhi.web",
 ]
@@ -240,6 +243,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Pages of the "检查与报告" part of the navigation: (label, URL name); a name that does not resolve is left out.
+LVZHI_NAV = [
+    ("待办与预警", "obligations:warnings"),
+    ("合规看板", "obligations:dashboard"),
+    ("检查规则", "obligations:rules"),
+    ("指标", "metrics:index"),
+    ("述职报告", "reports:index"),
+    ("报告模板", "reports:templates"),
+]
 
 EMAIL_BACKEND = os.environ.get("LVZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("LVZHI_FROM_EMAIL", "lvzhi@localhost")

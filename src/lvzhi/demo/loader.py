@@ -7,6 +7,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Callable
 
+from importlib import import_module
+from importlib.util import find_spec
+
 from django.conf import settings
 from django.db import transaction
 
@@ -22,10 +25,26 @@ class Section:
     load: Callable[[str], list]
 
 
-def sections() -> list[Section]:
-    from . import org
+# In load order: each section may read what the earlier ones created.
+SECTIONS = [
+    ("org", "单位、党组织、人员与演示账号"),
+    ("partybuilding", "基层党建记录（2021—2022）"),
+    ("cadres", "干部任免、招聘与后备干部（2021—2022）"),
+    ("governance", "三重一大与前置研究（2021—2022）"),
+    ("integrity", "党风廉政记录（2021—2022）"),
+    ("ideology", "意识形态工作记录（2021—2022）"),
+]
 
-    return [Section("org", "单位、党组织、人员与演示账号", org.load)]
+
+def sections() -> list[Section]:
+    """The sections whose module exists in lvzhi.demo (each module has ``load(password) -> list[Change]``)."""
+    out = []
+    for name, label in SECTIONS:
+        if find_spec(f"lvzhi.demo.{name}") is None:
+            continue
+        module = import_module(f"lvzhi.demo.{name}")
+        out.append(Section(name, label, module.load))
+    return out
 
 
 def demo_password() -> str:

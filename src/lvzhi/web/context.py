@@ -1,6 +1,7 @@
 """What every page's layout needs: navigation by responsibility system, the unit switcher, the user."""
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 
 from lvzhi.org.scoping import SYSTEMS, scope_for, user_role_labels
 from lvzhi.org.selectors import current_unit, top_units
@@ -34,8 +35,15 @@ def navigation(request):
     for top in top_units(scope)[:5]:
         for u in top.__class__.objects.filter(path__startswith=top.path, depth__lte=top.depth + 2).order_by("path"):
             switch_units.append({"unit": u, "indent": "\u3000" * (u.depth - top.depth)})
+    extra_nav = []
+    for label, name in getattr(settings, "LVZHI_NAV", []):
+        try:
+            extra_nav.append({"label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            continue  # that part is not installed
     return {
         "nav_groups": groups,
+        "extra_nav": extra_nav,
         "current_unit": current_unit(request),
         "switch_units": switch_units,
         "user_roles": user_role_labels(user),
