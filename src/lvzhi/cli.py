@@ -27,7 +27,7 @@ USAGE = """用法：lvzhi <命令> [参数]
 每个命令加 --help 查看参数。配置见 README（LVZHI_DATABASE_URL 等环境变量）。"""
 
 # lvzhi <name> → Django command name (hyphens are friendlier on a command line)
-ALIASES = {"scale-data": "scale_data"}
+ALIASES = {"scale-data": "scale_data", "check": "check_obligations"}  # Django keeps its own "check"
 
 
 def main(argv: list[str] | None = None) -> int:

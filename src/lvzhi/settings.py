@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "lvzhi.obligations",
     "lvzhi.metrics",
     "lvzhi.reports",
+    "lvzhi.backup",
     "lvzhi.demo",
     "lvzhi.web",
 ]
@@ -243,6 +244,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Pin "today" (YYYY-MM-DD) for pages and defaults; `lvzhi demo` pins it to 2023-01-10 for the demo company.
+LVZHI_AS_OF = os.environ.get("LVZHI_AS_OF", "")
 
 # Pages of the "检查与报告" part of the navigation: (label, URL name); a name that does not resolve is left out.
 LVZHI_NAV = [

@@ -4,10 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from lvzhi.metrics.api import MetricViewSet
 from lvzhi.records.api import register_all
 
 router = DefaultRouter()
 register_all(router)
+router.register("metrics", MetricViewSet, basename="metric")
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -20,5 +22,8 @@ urlpatterns = [
     path("imports/", include("lvzhi.imports.urls")),
     path("org/", include("lvzhi.org.urls")),
     path("audit/", include("lvzhi.audit.urls")),
+    path("obligations/", include("lvzhi.obligations.urls")),
+    path("metrics/", include("lvzhi.metrics.urls")),
+    path("reports/", include("lvzhi.reports.urls")),
     path("", include("lvzhi.web.urls")),
 ]

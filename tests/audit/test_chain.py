@@ -4,7 +4,6 @@ from django.db import connection, transaction
 
 from lvzhi.audit.models import AuditEntry
 from lvzhi.audit.services import log_change, verify_chain
-from lvzhi.org.models import Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 import pytest
 
-from lvzhi.org.models import Person, Unit, pinyin_keys
+from lvzhi.org.models import Person, pinyin_keys
 from lvzhi.org.scoping import Scope
 from lvzhi.org.selectors import search_people
 

@@ -32,13 +32,38 @@ def _field_label(model_label: str, name: str) -> str:
         return name
 
 
+def _confidential_now(entries) -> set[tuple[str, str]]:
+    """Records that are confidential today (e.g. a rectification whose finding has since been tied to a named
+    person): their older entries, written when they were not, are redacted too. One query per record type."""
+    from lvzhi.records import registry
+
+    by_model: dict[str, set[str]] = {}
+    for e in entries:
+        by_model.setdefault(e.model, set()).add(e.object_id)
+    out = set()
+    for label, ids in by_model.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        rt = registry.for_model(model)
+        if rt is None or rt.confidential_rows is None:
+            continue
+        pks = [i for i in ids if i.isdigit()]
+        secret = model._default_manager.filter(rt.confidential_rows(), pk__in=pks).values_list("pk", flat=True)
+        out.update((label, str(pk)) for pk in secret)
+    return out
+
+
 def present(scope: Scope, entries) -> list[AuditEntry]:
     """Attach ``changes`` [(label, (before, after))] and ``redacted`` to each entry for display."""
     entries = list(entries)
     units = {u.pk: u for u in Unit.objects.filter(pk__in={e.unit_id for e in entries if e.unit_id})}
+    confidential_now = _confidential_now(entries)
     for e in entries:
         unit = units.get(e.unit_id)
-        e.redacted = e.confidential and not (unit is not None and scope.sees_confidential(unit))
+        secret = e.confidential or (e.model, e.object_id) in confidential_now
+        e.redacted = secret and not (unit is not None and scope.sees_confidential(unit))
         if e.redacted:
             e.object_repr = "（保密记录）"
             e.changes = []

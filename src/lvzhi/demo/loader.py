@@ -77,5 +77,7 @@ def load_demo(echo: Callable[[str], None] = print) -> list[str]:
 
 
 def after_load_hooks() -> list[Callable]:
-    """Steps ``lvzhi demo`` runs after loading (e.g. writing the demo report)."""
-    return []
+    """Steps ``lvzhi demo`` runs after loading: the demo company's 2022 duty report, written to var/out/."""
+    from lvzhi.reports.demo import write_demo_report
+
+    return [write_demo_report]

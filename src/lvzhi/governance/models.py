@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from lvzhi.records.fields import unit_fk
+from lvzhi.reports.phrasing import exact
 from lvzhi.records.models import RecordBase
 
 
@@ -35,7 +36,7 @@ class PreReviewRule(RecordBase):
         constraints = [models.UniqueConstraint(fields=["unit", "code"], name="unique_prereview_rule_code")]
 
     def __str__(self):
-        limit = f"≥{self.threshold:g}万元" if self.threshold is not None else "不限金额"
+        limit = f"≥{exact(self.threshold)}万元" if self.threshold is not None else "不限金额"
         return f"{self.matter_type}（{limit}）"
 
     def catches(self, matter: "MajorMatter") -> bool:

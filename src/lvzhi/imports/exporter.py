@@ -12,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from lvzhi.records import cells
+from lvzhi.records.selectors import with_related
 from lvzhi.records.registry import RecordType
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -46,9 +47,7 @@ def _value_cell(ws, value):
 def export_records(rt: RecordType, qs: QuerySet, out: str | Path) -> int:
     """Write ``qs`` to ``out``; returns the number of rows. Streams, so memory stays flat."""
     columns = rt.columns
-    related = [c.field for c in columns if not rt.is_virtual(c) and rt.model_field(c.field).many_to_one]
-    if related:
-        qs = qs.select_related(*related)
+    qs = with_related(rt, qs)
     if rt.m2m_fields:
         qs = qs.prefetch_related(*rt.m2m_fields)
     wb = Workbook(write_only=True)

@@ -79,37 +79,43 @@ def _map_headers(rt: RecordType, headers: list[str], result: ImportResult) -> di
 def run_import(rt: RecordType, path, *, actor, scope: Scope, default_unit=None, filename: str = "",
                progress: Progress = _noop) -> ImportResult:
     result = ImportResult(rt.key)
+    _import(rt, path, result, actor=actor, scope=scope, default_unit=default_unit, filename=filename,
+            progress=progress)
+    result.errors.sort(key=lambda e: e.row or 0)  # by row, as the user reads the file (stable within a row)
+    return result
+
+
+def _import(rt, path, result, *, actor, scope, default_unit, filename, progress) -> None:
     try:
         sheet = open_sheet(path, filename)
     except FileRejected as exc:
         result.errors.append(ImportError_(None, "", str(exc)))
-        return result
+        return
     try:
         mapping = _map_headers(rt, sheet.headers, result)
         if result.errors:
-            return result
+            return
         parsed = _parse_rows(rt, sheet, mapping, result, progress)
     finally:
         sheet.close()
-    if not parsed and not result.errors:
+    if not parsed:
         result.errors.append(ImportError_(None, "", "文件中没有数据行（第1行是表头，数据从第2行开始）。"))
-    if result.errors:
-        return result
+        return
+    # Bad cells do not stop here: references, repeats and each good row's rules are checked too, so one
+    # report lists everything to fix.
     records = _resolve_and_validate(rt, parsed, scope, default_unit, result, progress)
     if result.errors:
-        return result
+        return
     try:
         result.created = _write(rt, records, actor=actor, scope=scope, progress=progress)
     except (ValidationError, PermissionDenied, IntegrityError) as exc:
         messages = getattr(exc, "messages", None) or [str(exc)]
         result.errors.append(ImportError_(None, "", "写入时被数据库拒绝，全部未导入：" + "；".join(messages)))
         result.created = 0
-    return result
 
 
 def _parse_rows(rt, sheet, mapping, result, progress) -> list[tuple[int, dict]]:
     parsed = []
-    key_rows: dict[tuple, int] = {}
     for number, values in sheet.rows:
         result.rows += 1
         data = {}
@@ -119,12 +125,6 @@ def _parse_rows(rt, sheet, mapping, result, progress) -> list[tuple[int, dict]]:
                 data[column.field] = cells.parse_cell(rt, column, raw)
             except cells.CellError as exc:
                 _add(result, number, rt.header(column), str(exc))
-        if rt.natural_key and all(k in data for k in rt.natural_key):
-            key = tuple(_key_part(data[k]) for k in rt.natural_key)
-            if key in key_rows:
-                _add(result, number, rt.header(_column(rt, rt.natural_key[0])), f"与第{key_rows[key]}行重复")
-            else:
-                key_rows[key] = number
         parsed.append((number, data))
         if result.rows % 1000 == 0:
             progress("校验", result.rows, sheet.total_hint)
@@ -133,9 +133,29 @@ def _parse_rows(rt, sheet, mapping, result, progress) -> list[tuple[int, dict]]:
 
 
 def _key_part(value):
-    if isinstance(value, cells.Ref):
-        return value.text
-    return value
+    """A resolved value as part of a row's identity: objects by id, so 有机硅厂 and JH01-P03 are the same."""
+    if isinstance(value, list):
+        return tuple(sorted(_key_part(v) for v in value))
+    return getattr(value, "pk", value)
+
+
+def _check_duplicate_rows(rt, records, result) -> None:
+    """Refuse a row that repeats an earlier one: the same natural key, or (types without one) every cell alike."""
+    names = rt.natural_key or ()
+    seen: dict[tuple, int] = {}
+    bad_rows = {e.row for e in result.errors}
+    for number, values, deferred in records:
+        if deferred or number in bad_rows:
+            continue  # unresolved cells are reported already; rows pointing at rows of this file come later
+        key = tuple(_key_part(values.get(n)) for n in names) if names else tuple(
+            (n, _key_part(v)) for n, v in sorted(values.items()))
+        if key not in seen:
+            seen[key] = number
+        elif names:
+            headers = "、".join(rt.header(_column(rt, n)) for n in names)
+            _add(result, number, rt.header(_column(rt, names[0])), f"与第{seen[key]}行重复（{headers}相同）")
+        else:
+            _add(result, number, "", f"与第{seen[key]}行完全相同（重复的行）")
 
 
 def _column(rt, name):
@@ -185,10 +205,11 @@ def _resolve_and_validate(rt, parsed, scope, default_unit, result, progress):
         records.append((number, values, deferred))
         if n % 5000 == 0:
             progress("匹配", n, len(parsed))
-    if result.errors:
-        return records
-    _validate_records(rt, records, scope, result)
-    _check_existing(rt, records, result)
+    _check_duplicate_rows(rt, records, result)
+    bad_rows = {e.row for e in result.errors}
+    good = [r for r in records if r[0] not in bad_rows]  # a row with a bad cell would only fail again here
+    _validate_records(rt, good, scope, result)
+    _check_existing(rt, good, result)
     return records
 
 
@@ -281,6 +302,7 @@ def _write(rt, records, *, actor, scope, progress) -> int:
             if hasattr(rt.model, "created_by_id") and actor is not None and not isinstance(actor, str):
                 for o in objs:
                     o.created_by = actor
+            # _build() ran each record's fill_derived() (a person's pinyin …), which save() would otherwise do
             rt.model._default_manager.bulk_create(objs)
             _write_m2m(rt, built)
             confidential = _confidential_ids(rt, objs)

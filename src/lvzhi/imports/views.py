@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit
-from lvzhi.records import registry, selectors
-from lvzhi.records.views import list_filters
+from lvzhi.records import registry
+from lvzhi.records.views import listed_records
 
 from .exporter import blank_template, export_records
 from .models import ImportJob
@@ -64,10 +64,7 @@ def job(request, pk):
 @login_required
 def export(request, key):
     rt = _rt(key)
-    scope = scope_for(request.user)
-    f = list_filters(request, rt)
-    qs = selectors.filter_records(rt, scope, unit=f["unit"], start=f["start"], end=f["end"], kind=f["kind"],
-                                  search=f["search"])
+    _, qs = listed_records(request, rt)
     fh = tempfile.TemporaryFile()  # removed when the response closes it
     export_records(rt, qs, fh)
     fh.seek(0)

@@ -3,6 +3,7 @@ from django.db.models import Q
 from lvzhi.records.registry import Column, RecordType, register
 
 from . import models as m
+from .selectors import LEDGER_STATE
 
 register(RecordType(
     key="responsibility_letter", model=m.ResponsibilityLetter, system="integrity", search_fields=("issuer",),
@@ -47,7 +48,7 @@ register(RecordType(
              Column("date"), Column("deadline", example="2022-04-30"), Column("status", example="整改中"),
              Column("completed_on"), Column("evidence"), Column("verified_by"), Column("notes")],
     list_columns=("deadline", "finding", "owner", "status", "completed_on"),
-    ordering=("status", "deadline", "pk"),
+    ordering=("deadline", "pk"), list_state=LEDGER_STATE,
     confidential_rows=lambda: Q(finding__person__isnull=False),
     description="整改台账：逾期未完成的排在最前",
 ))

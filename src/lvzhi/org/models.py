@@ -172,8 +172,12 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def fill_derived(self):
+        """Search keys follow the name (bulk writers call this; save() does it for single writes)."""
         self.pinyin, self.pinyin_initials = pinyin_keys(self.name)
+
+    def save(self, *args, **kwargs):
+        self.fill_derived()
         super().save(*args, **kwargs)
 
     @property

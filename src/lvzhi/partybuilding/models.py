@@ -125,7 +125,7 @@ class BranchActivity(RecordBase):
     kind_other = models.CharField("其他类别名称", max_length=50, blank=True)
     date = models.DateField("日期")
     title = models.CharField("主题", max_length=300)
-    theme = models.CharField("专题（如反“四风”）", max_length=100, blank=True)
+    theme = models.CharField("专题", max_length=100, blank=True, help_text="如“四风”（反“四风”主题组织生活会）")
     lecturer = person_fk("授课人/谈话人")
     attendees = people_m2m("参加人员")
     expected_count = models.PositiveIntegerField("应到人数", null=True, blank=True,

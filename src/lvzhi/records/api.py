@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db import models
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
@@ -33,12 +32,17 @@ def serializer_for(rt: RecordType) -> type[serializers.ModelSerializer]:
         real.append(rt.date_field)
     virtual = {c.field: c for c in rt.columns if rt.is_virtual(c)}
 
+    state = ["row_state"] if rt.list_state is not None else []
+
     class Meta:
         model = rt.model
-        fields = ["id", *real, *virtual, "version"]
+        fields = ["id", *real, *virtual, "version", *state]
 
     attrs: dict = {"Meta": Meta, "version": serializers.IntegerField(
         required=False, min_value=1, help_text="修改时回传读取到的版本号；若记录已被他人修改将返回 409。")}
+    if state:
+        choices = [(k, label) for k, (label, _) in rt.list_state.labels.items()]
+        attrs["row_state"] = serializers.ChoiceField(choices=choices, read_only=True, label=rt.list_state.header)
     for name, col in virtual.items():
         if col.kind == "unit":
             attrs[name] = _VirtualRelated(col.getter, queryset=Unit.objects.all(), required=False, allow_null=True,
@@ -89,10 +93,7 @@ def filterset_for(rt: RecordType) -> type[django_filters.FilterSet]:
                                                     label=str(kind.verbose_name))
 
     def filter_search(self, qs, name, value):
-        q = models.Q()
-        for f in rt.search_fields:
-            q |= models.Q(**{f if "__" in f else f"{f}__icontains": value.strip()})
-        return qs.filter(q)
+        return qs.filter(selectors.search_q(rt, value))
 
     attrs["filter_search"] = filter_search
     attrs["search"] = django_filters.CharFilter(method="filter_search", label="关键词")
@@ -104,7 +105,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     rt: RecordType
 
     def get_queryset(self):
-        qs = selectors.visible(self.rt, scope_for(self.request.user)).order_by(*self.rt.ordering)
+        qs = selectors.ordered(self.rt, selectors.visible(self.rt, scope_for(self.request.user)))
         related = [f.name for f in self.rt.model._meta.concrete_fields if f.many_to_one and f.name != "created_by"]
         return qs.select_related(*related) if related else qs
 

@@ -21,6 +21,7 @@ from lvzhi.org.models import PartyOrg, Person, Unit
 from .registry import Column, RecordType
 
 MAX_TEXT = 5000  # a cell longer than this is refused (TextFields have no max_length of their own)
+MANY_SEP = "、"  # how exports and forms join many people or records; MANY_SPLIT reads it back
 MANY_SPLIT = re.compile(r"[、,，;；\n]+")
 CODE_IN_PARENS = re.compile(r"^(?P<name>.*?)[（(](?P<code>[^（）()]+)[)）]\s*$")
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
@@ -162,6 +163,8 @@ def parse_cell(rt: RecordType, column: Column, value):
             raise CellError("必填")
         if kind in ("people", "records"):
             return []
+        if not rt.is_virtual(column) and rt.model_field(column.field).has_default():
+            return rt.model_field(column.field).get_default()  # an empty cell keeps the field's default (一般 …)
         if kind == "bool":
             return False
         if kind in ("text",) and not rt.is_virtual(column):
@@ -207,17 +210,22 @@ def ref_label(obj: models.Model | None, lookup: str = "") -> str:
     return f"{obj}（{code}）" if code else str(obj)
 
 
-def format_cell(rt: RecordType, column: Column, obj):
-    """The value as it appears in an export or a form's initial value."""
-    kind = kind_of(rt, column)
+def raw_value(rt: RecordType, column: Column, obj):
+    """The column's value on a record: a model value, a related object, or a list of them (many-to-many)."""
     if column.getter is not None:
-        value = column.getter(obj)
-    elif kind in ("people", "records"):
-        return column.many_sep.join(ref_label(o, column.lookup) for o in getattr(obj, column.field).all())
-    else:
-        value = getattr(obj, column.field)
+        return column.getter(obj)
+    if kind_of(rt, column) in ("people", "records"):
+        return list(getattr(obj, column.field).all())
+    return getattr(obj, column.field)
+
+
+def format_value(rt: RecordType, column: Column, value):
+    """A model value as it appears in an export or a form (``parse_cell`` reads it back to the same value)."""
+    kind = kind_of(rt, column)
     if value is None:
         return ""
+    if kind in ("people", "records"):
+        return MANY_SEP.join(ref_label(o, column.lookup) for o in value)
     if kind in ("unit", "person", "party_org", "record"):
         return ref_label(value, column.lookup)
     if kind == "choice":
@@ -231,6 +239,24 @@ def format_cell(rt: RecordType, column: Column, obj):
     if kind == "file":
         return value.name or ""
     return value
+
+
+def format_cell(rt: RecordType, column: Column, obj):
+    """The value of a record's column as it appears in an export or a form's initial value."""
+    return format_value(rt, column, raw_value(rt, column, obj))
+
+
+def display_cell(rt: RecordType, column: Column, obj):
+    """As shown on pages: like an export, except that referenced records show their name, not their key
+    (a rectification's 问题 reads “交接班记录不完整”, not its number), and dates read 2022-03-15."""
+    kind = kind_of(rt, column)
+    if kind == "record":
+        value = raw_value(rt, column, obj)
+        return "" if value is None else str(value)
+    if kind == "records":
+        return MANY_SEP.join(str(o) for o in raw_value(rt, column, obj))
+    value = format_cell(rt, column, obj)
+    return value.isoformat() if isinstance(value, dt.date) else value  # 2022-03-15 everywhere, as typed
 
 
 # --- resolving references ----------------------------------------------------------------------------
@@ -262,19 +288,23 @@ class Resolver:
             names.add(t)
         qs = readable(self.scope, model)
         key_field = lookup or ("code" if any(f.name == "code" for f in model._meta.fields) else "")
-        found: list = []
+        if key_field:
+            keys = {k for k in keys if _valid_key(model, key_field, k)}  # "abc" for an id would crash the query
+        found: dict = {}  # by pk: an object matched by key and by name is still one object
         key_list, name_list = sorted(keys), sorted(names)
         for i in range(0, max(len(key_list), len(name_list)), 900):  # stay under SQLite's variable limit
             q = Q()
-            if key_field:
+            if key_field and key_list[i:i + 900]:
                 q |= Q(**{f"{key_field}__in": key_list[i:i + 900]})
-            if not lookup and hasattr(model, "name"):
+            if not lookup and hasattr(model, "name") and name_list[i:i + 900]:
                 q |= Q(name__in=name_list[i:i + 900])
             if q:
-                found.extend(qs.filter(q))
-        by_key = {str(getattr(o, key_field)): o for o in found} if key_field else {}
+                found.update((o.pk, o) for o in qs.filter(q))
+        by_key: dict[str, list] = {}
         by_name: dict[str, list] = {}
-        for o in found:
+        for o in found.values():
+            if key_field:
+                by_key.setdefault(str(getattr(o, key_field)), []).append(o)
             if hasattr(o, "name"):
                 by_name.setdefault(o.name, []).append(o)
         if model is Unit and not lookup:
@@ -284,24 +314,25 @@ class Resolver:
                     leaf = t.rsplit("/", 1)[-1]
                     for u in qs.filter(name=leaf):
                         if u.full_name.endswith(t):
-                            by_key[t] = u
+                            by_key[t] = [u]
         for t in texts:
-            self.cache[(model, lookup, t)] = self._pick(model, t, by_key, by_name)
+            self.cache[(model, lookup, t)] = self._pick(model, t, by_key, by_name, key_field)
 
     @staticmethod
-    def _pick(model, text: str, by_key: dict, by_name: dict):
+    def _pick(model, text: str, by_key: dict, by_name: dict, key_field: str):
         label = str(model._meta.verbose_name)
         m = CODE_IN_PARENS.match(text)
-        if m and m.group("code").strip() in by_key:
-            return by_key[m.group("code").strip()]
-        if text in by_key:
-            return by_key[text]
-        matches = by_name.get(text, [])
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            codes = "、".join(getattr(o, "code", str(o.pk)) for o in matches[:5])
-            return CellError(f"{label}“{text}”对应多个（编码 {codes}），请写成“名称（编码）”或直接填写编码")
+        code = m.group("code").strip() if m else None
+        for matches, how in ((by_key.get(code, []) if code else [], "key"), (by_key.get(text, []), "key"),
+                             (by_name.get(text, []), "name")):
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                if how == "name":
+                    codes = "、".join(getattr(o, "code", str(o.pk)) for o in matches[:5])
+                    return CellError(f"{label}“{text}”对应多个（编码 {codes}），请写成“名称（编码）”或直接填写编码")
+                return CellError(f"{label}“{text}”对应多个（{len(matches)} 条记录的“{_field_label(model, key_field)}”"
+                                 f"都是它），无法确定是哪一条")
         return CellError(f"找不到{label}“{text}”，或您无权访问")
 
     def get(self, ref: Ref):
@@ -312,6 +343,19 @@ class Resolver:
         if isinstance(result, CellError):
             raise result
         return result
+
+
+def _valid_key(model, key_field: str, text: str) -> bool:
+    f = model._meta.pk if key_field == "pk" else model._meta.get_field(key_field)
+    try:
+        f.to_python(text)
+    except Exception:  # a ValidationError of the field's own kind: the text cannot be such a key
+        return False
+    return True
+
+
+def _field_label(model, key_field: str) -> str:
+    return "编号" if key_field == "pk" else str(model._meta.get_field(key_field).verbose_name)
 
 
 def collect_refs(value) -> list[Ref]:

@@ -6,6 +6,7 @@ twice. Columns name the model fields in the order users see them, with their Chi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -31,6 +32,19 @@ class Column:
 
 
 @dataclass
+class ListState:
+    """A state worked out in the database for every row (e.g. 逾期 for a rectification past its deadline).
+
+    Lists and exports put rows in the order of ``row_rank`` before the type's own ordering, the list page
+    shows the state as a badge column and the API returns it as ``row_state``.
+    """
+
+    header: str
+    annotate: Callable[[models.QuerySet, dt.date], models.QuerySet]  # adds ``row_state`` and ``row_rank``
+    labels: dict[str, tuple[str, str]]  # row_state → (Chinese label, badge class: late / pending / ok …)
+
+
+@dataclass
 class RecordType:
     key: str  # snake_case, used by the CLI and page URLs: study_session
     model: type[models.Model]
@@ -46,6 +60,7 @@ class RecordType:
     confidential_rows: Callable[[], Q] | None = None  # which rows are confidential (None: none are)
     ordering: tuple[str, ...] = ()
     create_func: Callable[..., Any] | None = None  # custom creation (e.g. tree nodes)
+    list_state: ListState | None = None  # a computed state shown and sorted first in lists (e.g. the 整改台账)
     icon: str = ""
     description: str = ""
     extra: dict = field(default_factory=dict)
@@ -65,6 +80,11 @@ class RecordType:
     @property
     def verbose_name(self) -> str:
         return str(self.model._meta.verbose_name)
+
+    @property
+    def verbose_name_plural(self) -> str:
+        """The list's title (整改 → 整改台账)."""
+        return str(self.model._meta.verbose_name_plural)
 
     def model_field(self, name: str) -> models.Field:
         return self.model._meta.get_field(name)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from lvzhi.org.scoping import Scope
 
@@ -24,16 +25,20 @@ def visible(rt: RecordType, scope: Scope) -> QuerySet:
     return qs
 
 
-def hidden_count(rt: RecordType, scope: Scope, qs_filter: Q | None = None) -> int:
-    """How many confidential rows in the user's units they may not open (they see the count only)."""
+def hidden_count(rt: RecordType, scope: Scope, *, unit=None, subtree: bool = True, start=None, end=None,
+                 kind: str | None = None, where: Q | None = None) -> int:
+    """How many confidential rows in the user's units (and the list's unit, period and kind) they may not open.
+
+    There is no search argument on purpose: counting hidden rows that match a name or a word would tell
+    the user what the rows say.
+    """
     if rt.confidential_rows is None or scope.confidential_paths == ("",):
         return 0
     qs = scope.filter(rt.model._default_manager.filter(rt.confidential_rows()), rt.unit_field)
     if scope.confidential_paths:
         qs = qs.exclude(scope.confidential_q(rt.unit_field))
-    if qs_filter is not None:
-        qs = qs.filter(qs_filter)
-    return qs.count()
+    qs = _narrow(rt, qs, unit=unit, subtree=subtree, start=start, end=end, kind=kind)
+    return (qs.filter(where) if where is not None else qs).count()
 
 
 def readable(scope: Scope, model: type[models.Model]) -> QuerySet:
@@ -56,9 +61,8 @@ def period_q(rt: RecordType, start: dt.date | None = None, end: dt.date | None =
     return q
 
 
-def filter_records(rt: RecordType, scope: Scope, *, unit=None, subtree: bool = True, start=None, end=None,
-                   kind: str | None = None, search: str | None = None) -> QuerySet:
-    qs = visible(rt, scope)
+def _narrow(rt: RecordType, qs: QuerySet, *, unit=None, subtree: bool = True, start=None, end=None,
+            kind: str | None = None) -> QuerySet:
     if unit is not None:
         if rt.unit_field:
             prefix = f"{rt.unit_field}__"
@@ -68,13 +72,60 @@ def filter_records(rt: RecordType, scope: Scope, *, unit=None, subtree: bool = T
     qs = qs.filter(period_q(rt, start, end))
     if kind and rt.kind_field:
         qs = qs.filter(**{rt.kind_field: kind})
+    return qs
+
+
+TEXT_LOOKUPS = {"exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith"}
+
+
+def search_q(rt: RecordType, text: str) -> Q:
+    """A substring match on each search field ("title", "finding__description"); a field that ends in a lookup
+    ("pinyin__istartswith") is used as given."""
+    q = Q()
+    for f in rt.search_fields:
+        q |= Q(**{f if f.rsplit("__", 1)[-1] in TEXT_LOOKUPS else f"{f}__icontains": text.strip()})
+    return q
+
+
+def filter_records(rt: RecordType, scope: Scope, *, unit=None, subtree: bool = True, start=None, end=None,
+                   kind: str | None = None, search: str | None = None) -> QuerySet:
+    qs = _narrow(rt, visible(rt, scope), unit=unit, subtree=subtree, start=start, end=end, kind=kind)
     if search:
-        q = Q()
-        for f in rt.search_fields:
-            # "name" means a substring match; a field with an explicit lookup ("pinyin__istartswith") is used as given.
-            q |= Q(**{f if "__" in f else f"{f}__icontains": search.strip()})
-        qs = qs.filter(q)
-    return qs.order_by(*rt.ordering)
+        qs = qs.filter(search_q(rt, search))
+    return ordered(rt, qs)
+
+
+def ordered(rt: RecordType, qs: QuerySet, today: dt.date | None = None) -> QuerySet:
+    """The type's ordering; with a list state (e.g. 逾期 first), rows are annotated and ranked by it first."""
+    if rt.list_state is None:
+        return qs.order_by(*rt.ordering)
+    return rt.list_state.annotate(qs, today or timezone.localdate()).order_by("row_rank", *rt.ordering)
+
+
+def with_related(rt: RecordType, qs: QuerySet) -> QuerySet:
+    """Fetch the units, people and parent records a row shows in the same query (lists, exports)."""
+    related = [c.field for c in rt.columns if not rt.is_virtual(c) and rt.model_field(c.field).many_to_one]
+    return qs.select_related(*related) if related else qs
+
+
+def child_types(rt: RecordType) -> list[tuple[RecordType, object]]:
+    """(type, column) of every record type whose column points at a record of ``rt`` (finding → inspection …)."""
+    from .cells import kind_of
+
+    return [(child, c) for child in registry.all_types() for c in child.columns
+            if not child.is_virtual(c) and kind_of(child, c) == "record"
+            and child.model_field(c.field).related_model is rt.model]
+
+
+def children(rt: RecordType, obj, scope: Scope, limit: int = 20) -> list[dict]:
+    """The records below ``obj`` that the user may read, per child type, with how many are hidden from them."""
+    out = []
+    for child, column in child_types(rt):
+        where = Q(**{column.field: obj})
+        qs = with_related(child, ordered(child, visible(child, scope).filter(where)))
+        out.append({"rt": child, "column": column, "rows": list(qs[:limit]), "count": qs.count(),
+                    "hidden": hidden_count(child, scope, where=where)})
+    return out
 
 
 def attachments_of(obj):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from lvzhi.org.selectors import current_unit
 
 from . import cells, forms, registry, selectors, services
 from .services import ConcurrentEditError
+from lvzhi.web import clock
 
 
 def _record_type(key: str):
@@ -32,7 +34,7 @@ def list_filters(request, rt) -> dict:
     """Filters shared by the list page and the export link: unit (default: current), year, kind, search."""
     scope = scope_for(request.user)
     unit = None
-    if request.GET.get("unit"):
+    if request.GET.get("unit", "").isdigit():
         unit = scope.units().filter(pk=request.GET["unit"]).first()
     if unit is None:
         unit = current_unit(request)
@@ -44,29 +46,46 @@ def list_filters(request, rt) -> dict:
             "search": request.GET.get("q") or None, "year": year}
 
 
+def _narrowing(f: dict) -> dict:
+    return {k: f[k] for k in ("unit", "start", "end", "kind")}
+
+
+def listed_records(request, rt) -> tuple[dict, object]:
+    """The filters and records of a list page — which its export link downloads, in the same order."""
+    f = list_filters(request, rt)
+    return f, selectors.filter_records(rt, scope_for(request.user), **_narrowing(f), search=f["search"])
+
+
 @login_required
 def record_list(request, key):
     rt = _record_type(key)
     scope = scope_for(request.user)
-    f = list_filters(request, rt)
-    qs = selectors.filter_records(rt, scope, unit=f["unit"], start=f["start"], end=f["end"], kind=f["kind"],
-                                  search=f["search"])
-    related = [c.field for c in rt.columns if not rt.is_virtual(c) and rt.model_field(c.field).many_to_one]
-    if related:
-        qs = qs.select_related(*related)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    columns = [c for c in rt.columns if c.field in rt.list_columns]
-    rows = [{"obj": o, "cells": [cells.format_cell(rt, c, o) for c in columns]} for o in page]
+    f, qs = listed_records(request, rt)
+    page = Paginator(selectors.with_related(rt, qs), 50).get_page(request.GET.get("page"))
     kinds = rt.model_field(rt.kind_field).flatchoices if rt.kind_field else []
-    years = range(dt.date.today().year, 2017, -1)
-    hidden = selectors.hidden_count(rt, scope)
+    years = clock.year_choices()
+    hidden = selectors.hidden_count(rt, scope, **_narrowing(f))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "records/list.html", {
-        "rt": rt, "page": page, "rows": rows, "headers": [rt.header(c) for c in columns], "filters": f,
+        "rt": rt, "page": page, **_table(rt, page), "filters": f,
         "kinds": kinds, "years": years, "hidden": hidden, "query": query.urlencode(),
         "can_write": scope.can_write_any(rt.system),
     })
+
+
+def _table(rt, objs) -> dict:
+    """Headers and formatted rows of a list of records (the list page and a parent's detail page)."""
+    by_field = {c.field: c for c in rt.columns}
+    columns = [by_field[f] for f in rt.list_columns if f in by_field]
+    headers = [rt.header(c) for c in columns]
+    if rt.list_state is not None:
+        headers.append(rt.list_state.header)
+    rows = []
+    for o in objs:
+        state = rt.list_state.labels.get(getattr(o, "row_state", None)) if rt.list_state is not None else None
+        rows.append({"obj": o, "cells": [cells.display_cell(rt, c, o) for c in columns], "state": state})
+    return {"headers": headers, "rows": rows}
 
 
 @login_required
@@ -74,11 +93,14 @@ def record_detail(request, key, pk):
     rt = _record_type(key)
     scope = scope_for(request.user)
     obj = _get(rt, scope, pk)
-    fields = [(rt.header(c), cells.format_cell(rt, c, obj)) for c in rt.columns]
+    fields = [(rt.header(c), cells.display_cell(rt, c, obj)) for c in rt.columns]
     unit = rt.unit_of(obj)
+    children = [{**c, **_table(c["rt"], c["rows"]), "can_add": scope.can_write_any(c["rt"].system),
+                 "prefill": urlencode({c["column"].field: cells.ref_label(obj, c["column"].lookup)})}
+                for c in selectors.children(rt, obj, scope)]
     return render(request, "records/detail.html", {
         "rt": rt, "obj": obj, "fields": fields, "history": entries_for_object(scope, obj),
-        "attachments": selectors.attachments_of(obj),
+        "attachments": selectors.attachments_of(obj), "children": children,
         "can_write": unit is not None and scope.can_write(rt.system, unit),
         "extra": rt.extra.get("detail_context", lambda o, s: {})(obj, scope),
     })
@@ -123,13 +145,19 @@ def record_edit(request, key, pk=None):
 
 
 def _defaults(request, rt) -> dict:
+    """A new record starts in the current unit, dated today (unless its date comes from its parent); any column
+    may be prefilled from the query string (a parent's page links to /records/finding/new/?inspection=12)."""
     initial = {}
     unit = current_unit(request)
     for c in rt.columns:
         if c.field == rt.unit_field and unit is not None:
             initial[c.field] = cells.ref_label(unit)
-    if rt.date_field:
+        elif not rt.is_virtual(c) and rt.model_field(c.field).has_default():
+            default = rt.model_field(c.field).get_default()
+            initial[c.field] = bool(default) if cells.kind_of(rt, c) == "bool" else cells.format_value(rt, c, default)
+    if rt.date_field and not rt.model_field(rt.date_field).blank:  # a blank date follows its parent (a finding's)
         initial[rt.date_field] = dt.date.today().isoformat()
+    initial.update({c.field: request.GET[c.field] for c in rt.columns if request.GET.get(c.field)})
     return initial
 
 

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit, unit_tree
 from lvzhi.records import registry, selectors
+from lvzhi.web import clock
 
 
 @login_required
 def home(request):
     scope = scope_for(request.user)
     unit = current_unit(request)
-    year = dt.date.today().year
+    year = clock.working_year()
     counts = []
     if unit is not None:
         for rt in registry.all_types():

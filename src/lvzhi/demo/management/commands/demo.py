@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 from lvzhi.demo.loader import demo_password, load_demo
 from lvzhi.demo.org import ACCOUNTS
 
+DEMO_AS_OF = "2023-01-10"
+
 
 class Command(BaseCommand):
     help = "载入演示公司（江海化工股份有限公司）的组织、人员与记录（可重复运行，不会重复），然后启动网站"
@@ -22,6 +24,13 @@ class Command(BaseCommand):
         for hook in self._after_load_hooks():
             hook(self)
         if not no_serve:
+            from django.conf import settings
+
+            if not settings.LVZHI_AS_OF:
+                # The demo company's records end with 2022: its site shows the world as of 10 January 2023
+                # (set LVZHI_AS_OF to override). Workers forked by the server inherit the setting.
+                settings.LVZHI_AS_OF = DEMO_AS_OF
+            self.stdout.write(f"\n网站以 {settings.LVZHI_AS_OF} 为“今天”（LVZHI_AS_OF），便于查看 2022 年的检查与报告。")
             call_command("serve", bind=bind)
 
     def _after_load_hooks(self):

@@ -1,0 +1,82 @@
+"""/api/metrics/: the catalogue, and one figure for a unit and period with the records behind it."""
+
+import datetime as dt
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from lvzhi.org.scoping import scope_for
+from lvzhi.org.selectors import top_units
+
+from . import catalogue
+from .compute import Period, compute
+
+METRIC_FIELDS = {
+    "id": serializers.CharField(), "label": serializers.CharField(), "measure": serializers.CharField(),
+    "record_type": serializers.CharField(), "aggregate": serializers.CharField(), "system": serializers.CharField(),
+    "description": serializers.CharField(),
+}
+FigureSerializer = inline_serializer("Figure", {
+    "metric": serializers.CharField(), "label": serializers.CharField(), "measure": serializers.CharField(),
+    "unit": serializers.CharField(), "period": serializers.ListField(child=serializers.DateField()),
+    "value": serializers.CharField(allow_null=True), "missing": serializers.CharField(),
+    "detail": serializers.DictField(), "record_type": serializers.CharField(),
+    "record_ids": serializers.ListField(child=serializers.IntegerField()),
+    "hidden_records": serializers.IntegerField(),
+})
+
+
+def _metric_dict(m):
+    return {"id": m.id, "label": m.label, "measure": m.measure, "record_type": m.record_type,
+            "aggregate": m.aggregate, "system": m.system, "description": m.description}
+
+
+class MetricViewSet(viewsets.ViewSet):
+    """指标目录；按单位（含下级）和期间计算指标值，并给出依据记录。"""
+
+    lookup_value_regex = r"[a-z0-9_.]+"
+
+    @extend_schema(tags=["指标"], summary="指标目录", responses=inline_serializer("Metric", METRIC_FIELDS, many=True))
+    def list(self, request):
+        return Response([_metric_dict(m) for m in catalogue.CATALOGUE])
+
+    @extend_schema(tags=["指标"], summary="计算指标", responses=FigureSerializer, parameters=[
+        OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号（默认：用户的最高单位），含下级单位"),
+        OpenApiParameter("year", OpenApiTypes.INT, description="年度（与 date_from/date_to 二选一）"),
+        OpenApiParameter("date_from", OpenApiTypes.DATE), OpenApiParameter("date_to", OpenApiTypes.DATE),
+    ])
+    def retrieve(self, request, pk=None):
+        try:
+            metric = catalogue.get(pk)
+        except LookupError:
+            raise NotFound("未知指标。") from None
+        scope = scope_for(request.user)
+        unit_id = request.query_params.get("unit")
+        unit = scope.units().filter(pk=unit_id).first() if unit_id else top_units(scope).first()
+        if unit is None:
+            raise NotFound("未找到该单位，或您无权查看。")
+        period = _period(request.query_params)
+        figure = compute(metric, unit, period)
+        visible = list(figure.visible_records(scope).values_list("pk", flat=True))
+        total = figure.records.count() if figure.records is not None else 0
+        return Response({**figure.as_dict(), "record_type": metric.record_type, "record_ids": visible,
+                         "hidden_records": total - len(visible)})
+
+
+def _period(params) -> Period:
+    try:
+        if params.get("date_from") or params.get("date_to"):
+            start = dt.date.fromisoformat(params["date_from"])
+            end = dt.date.fromisoformat(params["date_to"])
+            if end < start:
+                raise ValueError
+            return Period(start, end)
+        year = int(params.get("year") or dt.date.today().year)
+        if not 1900 <= year <= 2999:
+            raise ValueError
+        return Period.year(year)
+    except (KeyError, ValueError):
+        raise ValidationError({"detail": ["期间参数无效：请给 year（如 2022），或同时给 date_from 与 date_to（YYYY-MM-DD）。"]}) from None

@@ -1,0 +1,240 @@
+"""Computing metrics: a value for any unit (its whole subtree) and any period, with the records behind it.
+
+``compute_many`` computes the simple counts and sums of one record type in a single grouped query, so a whole
+report costs one query per record type plus one per people-based figure, however large the unit tree.
+A figure that has nothing to stand on (no record of its type entered for the period, an empty denominator)
+is *missing* — reported as such, never shown as 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from lvzhi.org.models import Person, Unit
+from lvzhi.org.scoping import Scope
+from lvzhi.records import registry, selectors
+
+from .catalogue import BY_ID, Metric, get
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    def previous_year(self) -> "Period":
+        return Period(self.start.replace(year=self.start.year - 1), self.end.replace(year=self.end.year - 1))
+
+    @property
+    def label(self) -> str:
+        if self.start.month == 1 and self.start.day == 1 and self.end == dt.date(self.start.year, 12, 31):
+            return f"{self.start.year}年"
+        return f"{self.start:%Y-%m-%d}至{self.end:%Y-%m-%d}"
+
+
+@dataclass
+class Figure:
+    metric: Metric
+    unit: Unit
+    period: Period
+    value: Decimal | int | None
+    missing: str = ""  # why there is no value
+    records: QuerySet | None = None  # the records behind the value
+    detail: dict = field(default_factory=dict)  # e.g. numerator/denominator of a share
+
+    @property
+    def is_missing(self) -> bool:
+        return self.value is None
+
+    def record_ids(self) -> list[int]:
+        return list(self.records.values_list("pk", flat=True)) if self.records is not None else []
+
+    def visible_records(self, scope: Scope) -> QuerySet:
+        """The records behind the figure that this user may open (confidential ones are counted, not shown)."""
+        rt = registry.get(self.metric.record_type)
+        return selectors.visible(rt, scope).filter(pk__in=self.records.values("pk")) if self.records is not None \
+            else rt.model.objects.none()
+
+    def as_dict(self) -> dict:
+        return {"metric": self.metric.id, "label": self.metric.label, "measure": self.metric.measure,
+                "unit": self.unit.code, "period": [self.period.start.isoformat(), self.period.end.isoformat()],
+                "value": None if self.value is None else str(self.value), "missing": self.missing,
+                "detail": {k: str(v) for k, v in self.detail.items()}}
+
+
+# --- the record set of a metric ------------------------------------------------------------------------
+
+def _date_field(metric: Metric) -> str:
+    return metric.date_field or registry.get(metric.record_type).date_field
+
+
+def _in_unit(metric: Metric, unit: Unit) -> Q:
+    rt = registry.get(metric.record_type)
+    prefix = f"{rt.unit_field}__" if rt.unit_field else ""
+    return unit.subtree_q(prefix)
+
+
+def _in_period(metric: Metric, period: Period) -> Q:
+    f = _date_field(metric)
+    return Q(**{f"{f}__gte": period.start, f"{f}__lte": period.end})
+
+
+def record_set(metric: Metric, unit: Unit, period: Period) -> QuerySet:
+    """All records of the metric's type in the unit's subtree and the period, before the metric's own filter."""
+    rt = registry.get(metric.record_type)
+    return rt.model._default_manager.filter(_in_unit(metric, unit), _in_period(metric, period))
+
+
+def _round(value: Decimal, precision: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+
+
+def _people_through(metric: Metric):
+    rt = registry.get(metric.record_type)
+    f = rt.model_field(metric.field)
+    return f.remote_field.through, f.m2m_field_name(), f.m2m_reverse_field_name()
+
+
+def _share(total: int, part: int, precision: int) -> Decimal | None:
+    if not total:
+        return None
+    return _round(Decimal(part) * 100 / Decimal(total), precision)
+
+
+# --- people a coverage figure requires -----------------------------------------------------------------
+
+def cadres_and_key_posts(unit: Unit, period: Period) -> QuerySet:
+    """班子成员、中层干部和人财物关键岗位人员 on the job at the end of the period."""
+    return (Person.objects.filter(unit.subtree_q("unit__"), Q(cadre_level__in=["leadership", "middle"]) | Q(is_key_post=True))
+            .filter(Q(left_on__isnull=True) | Q(left_on__gt=period.end))
+            .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=period.end)))
+
+
+REQUIRED_PEOPLE = {"cadres_and_key_posts": ("班子成员、中层干部和人财物关键岗位人员", cadres_and_key_posts)}
+
+
+# --- computing ----------------------------------------------------------------------------------------
+
+def compute(metric: Metric | str, unit: Unit, period: Period) -> Figure:
+    metric = get(metric) if isinstance(metric, str) else metric
+    return _COMPUTERS[metric.aggregate](metric, unit, period)
+
+
+def _simple(metric: Metric, unit: Unit, period: Period) -> Figure:
+    base = record_set(metric, unit, period)
+    records = base.filter(**metric.filter)
+    if metric.aggregate == "sum":
+        value = records.aggregate(v=Sum(metric.field))["v"] or 0
+    else:
+        value = records.count()
+    return _finish(metric, unit, period, value, records, lambda: base.exists())
+
+
+def _finish(metric, unit, period, value, records, anything_entered) -> Figure:
+    rt = registry.get(metric.record_type)
+    if not value and not anything_entered():
+        return Figure(metric, unit, period, None, f"{period.label}{unit.name}尚未录入任何{rt.verbose_name}", records)
+    return Figure(metric, unit, period, value, records=records)
+
+
+def _distinct(metric: Metric, unit: Unit, period: Period) -> Figure:
+    base = record_set(metric, unit, period)
+    records = base.filter(**metric.filter)
+    through, src, dst = _people_through(metric)
+    rows = through.objects.filter(**{f"{src}__in": records.values("pk")})
+    value = rows.values(dst).distinct().count() if metric.aggregate == "distinct" else rows.count()
+    return _finish(metric, unit, period, value, records, lambda: base.exists())
+
+
+def _share_at_end(metric: Metric, unit: Unit, period: Period) -> Figure:
+    rt = registry.get(metric.record_type)
+    qs = rt.model._default_manager.filter(_in_unit(metric, unit), **metric.filter)
+    if metric.record_type == "appointment":
+        # Who holds such a post on the last day of the period; a person with two posts counts once.
+        qs = qs.filter(date__lte=period.end).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+        total = qs.values("person").distinct().count()
+        part_qs = qs.filter(**metric.numerator)
+        part = part_qs.values("person").distinct().count()
+    else:
+        qs = qs.filter(_in_period(metric, period))
+        total = qs.count()
+        part_qs = qs.filter(**metric.numerator)
+        part = part_qs.count()
+    value = _share(total, part, metric.precision)
+    missing = "" if value is not None else f"{period.label}{unit.name}没有可计算占比的{rt.verbose_name}"
+    return Figure(metric, unit, period, value, missing, part_qs, {"numerator": part, "denominator": total})
+
+
+def _pp_change(metric: Metric, unit: Unit, period: Period) -> Figure:
+    base = get(metric.base)
+    now, before = compute(base, unit, period), compute(base, unit, period.previous_year())
+    if now.is_missing or before.is_missing:
+        why = now.missing or before.missing
+        return Figure(metric, unit, period, None, why, now.records)
+    value = _round(Decimal(now.value) - Decimal(before.value), metric.precision)
+    return Figure(metric, unit, period, value, records=now.records,
+                  detail={"current": now.value, "previous": before.value})
+
+
+def _coverage(metric: Metric, unit: Unit, period: Period) -> Figure:
+    label, people = REQUIRED_PEOPLE[metric.required]
+    required = people(unit, period)
+    records = record_set(metric, unit, period).filter(**metric.filter)
+    through, src, dst = _people_through(metric)
+    covered_ids = through.objects.filter(**{f"{src}__in": records.values("pk")}).values(dst)
+    total = required.count()
+    covered = required.filter(pk__in=covered_ids).count()
+    value = _share(total, covered, metric.precision)
+    missing = "" if value is not None else f"{unit.name}没有需要覆盖的{label}"
+    return Figure(metric, unit, period, value, missing, records,
+                  {"covered": covered, "required": total, "missing_people": total - covered})
+
+
+def missing_people(metric: Metric | str, unit: Unit, period: Period) -> QuerySet:
+    """For a coverage metric: who should have been covered and was not."""
+    metric = get(metric) if isinstance(metric, str) else metric
+    _, people = REQUIRED_PEOPLE[metric.required]
+    records = record_set(metric, unit, period).filter(**metric.filter)
+    through, src, dst = _people_through(metric)
+    return people(unit, period).exclude(pk__in=through.objects.filter(**{f"{src}__in": records.values("pk")}).values(dst))
+
+
+_COMPUTERS = {
+    "count": _simple, "sum": _simple, "distinct": _distinct, "person_times": _distinct,
+    "share_at_end": _share_at_end, "pp_change": _pp_change, "coverage": _coverage,
+}
+
+
+def compute_many(metric_ids: list[str], unit: Unit, period: Period) -> dict[str, Figure]:
+    """Several figures at once: counts and sums of one record type share one grouped query."""
+    metrics = [get(i) for i in dict.fromkeys(metric_ids)]
+    out: dict[str, Figure] = {}
+    groups: dict[tuple[str, str], list[Metric]] = {}
+    for m in metrics:
+        if m.aggregate in ("count", "sum"):
+            groups.setdefault((m.record_type, _date_field(m)), []).append(m)
+        else:
+            out[m.id] = compute(m, unit, period)
+    for (_, _), group in groups.items():
+        base = record_set(group[0], unit, period)
+        aggregates = {"__all": Count("pk")}
+        for i, m in enumerate(group):
+            condition = Q(**m.filter)
+            aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
+        values = base.aggregate(**aggregates)
+        for i, m in enumerate(group):
+            value = values[f"m{i}"] or 0
+            out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter), lambda v=values: v["__all"] > 0)
+    return {i: out[i] for i in dict.fromkeys(metric_ids)}
+
+
+def all_metrics() -> list[Metric]:
+    return list(BY_ID.values())

@@ -1,0 +1,65 @@
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from lvzhi.org.scoping import scope_for
+from lvzhi.org.selectors import current_unit
+from lvzhi.records import cells, registry
+
+from . import catalogue
+from .compute import Period, compute
+from .selectors import readable_unit, trend
+from lvzhi.web import clock
+
+SYSTEM_LABELS = {"party_building": "基层党建", "cadres": "干部人才", "governance": "三重一大", "integrity": "党风廉政",
+                 "ideology": "意识形态"}
+
+
+def _unit_and_year(request):
+    scope = scope_for(request.user)
+    unit = readable_unit(scope, request.GET.get("unit")) or current_unit(request)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else clock.working_year()
+    return scope, unit, year
+
+
+@login_required
+def index(request):
+    scope, unit, year = _unit_and_year(request)
+    if unit is None:
+        raise Http404("没有可查看的单位。")
+    years = list(range(year - 4, year + 1))
+    series = trend(unit, years)
+    groups = {}
+    for m in catalogue.CATALOGUE:
+        values = series[m.id]
+        groups.setdefault(SYSTEM_LABELS.get(m.system, m.system), []).append(
+            {"metric": m, "cells": list(zip(years, values))})
+    return render(request, "metrics/index.html", {
+        "unit": unit, "year": year, "years": years, "groups": groups,
+        "chart": json.dumps({"years": years, "series": series}), "year_choices": clock.year_choices(),
+    })
+
+
+@login_required
+def records(request, metric_id):
+    """The records behind one figure: what the report's link opens."""
+    scope, unit, year = _unit_and_year(request)
+    try:
+        metric = catalogue.get(metric_id)
+    except LookupError:
+        raise Http404("未知指标。") from None
+    figure = compute(metric, unit, Period.year(year))
+    rt = registry.get(metric.record_type)
+    qs = figure.visible_records(scope).order_by(*rt.ordering)
+    hidden = (figure.records.count() - qs.count()) if figure.records is not None else 0
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    columns = [c for c in rt.columns if c.field in rt.list_columns]
+    rows = [{"obj": o, "cells": [cells.format_cell(rt, c, o) for c in columns]} for o in page]
+    return render(request, "metrics/records.html", {
+        "metric": metric, "figure": figure, "unit": unit, "year": year, "rt": rt, "page": page, "rows": rows,
+        "headers": [rt.header(c) for c in columns], "hidden": hidden,
+    })

@@ -1,0 +1,269 @@
+"""Event checks: each event record (a 党委会, a 三重一大 matter, an appointment, a rectification, a meeting) is
+judged on its own, plus the periodic branch-structure check. Each check reads its events and the records that
+satisfy them in one or two queries for the whole subtree, and joins them in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from lvzhi.cadres.models import Appointment
+from lvzhi.governance.models import MajorMatter, PreReviewRule
+from lvzhi.integrity.models import IntegrityTalk, Rectification
+from lvzhi.org.models import PartyOrg, Person, Unit
+from lvzhi.partybuilding.models import ActivityKind, BranchActivity, CommitteeMeeting, StudySession
+from lvzhi.records import registry
+
+from .engine import DONE, LATE, NA, Cell, Context, GroupConcat, _overridden, judge, parse_ids
+from .models import ObligationRule
+from .periods import event_period, periods_between
+from .subjects import Subject, party_orgs
+
+DAY = dt.timedelta(days=1)
+
+
+def _in_range(prefix: str, path: str, date_field: str, ctx: Context) -> Q:
+    return Q(**{f"{prefix}path__startswith": path, f"{date_field}__gte": ctx.start, f"{date_field}__lte": ctx.end})
+
+
+def _event_subject(record_type: str, pk: int, label: str, unit_id: int, unit_path: str) -> Subject:
+    return Subject("event", pk, label, unit_id, unit_path, {"pk": pk, "unit": unit_id}, record_type=record_type)
+
+
+def _applies(rule: ObligationRule, subject: Subject, period, deeper) -> bool:
+    """The version judges this event (in force on its date, not overridden) — whether tracked is decided apart."""
+    return rule.in_force_on(period.end) and not (deeper and _overridden(subject, period, deeper))
+
+
+def _satisfier(rule: ObligationRule, default):
+    """The model whose records satisfy the rule (its record type; the usual one when the rule names none)."""
+    return registry.get(rule.record_type).model if rule.record_type else default
+
+
+def _event_cell(rule, ctx, subject, period, ok: bool, ids, detail: str, record_type: str, deadline: dt.date) -> Cell:
+    """``deadline``: the last day the obligation can be met on time (grace days are added by ``judge``)."""
+    if not ctx.units.covers(subject.unit_id, period):
+        return Cell(rule, subject, period, NA, detail="不在检查范围内", record_type=record_type)
+    state, due = judge(1 if ok else 0, 1, deadline, rule, ctx.as_of)
+    return Cell(rule, subject, period, state, int(ok), 1, tuple(ids), detail, due, record_type)
+
+
+# --- 党委会须有第一议题 ----------------------------------------------------------------------------------
+
+def first_agenda(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    meeting_qs = CommitteeMeeting.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
+    link = rule.link_pairs[0][0] if rule.link else "meeting"
+    studies: dict[int, list[int]] = {}
+    for meeting_id, pk in (_satisfier(rule, StudySession)._default_manager.filter(**rule.record_conditions)
+                           .filter(**{f"{link}__in": meeting_qs.order_by().values("pk"), "date__lte": ctx.as_of})
+                           .values_list(link, "pk")):
+        studies.setdefault(meeting_id, []).append(pk)
+    meetings = meeting_qs.order_by("date", "pk").values("pk", "number", "title", "date", "unit_id", "unit__path")
+    cells = []
+    for m in meetings:
+        s = _event_subject("committee_meeting", m["pk"], f"{m['title']}（{m['number']}）", m["unit_id"], m["unit__path"])
+        p = event_period(m["date"])
+        if not _applies(rule, s, p, deeper):
+            continue
+        ids = studies.get(m["pk"], [])
+        detail = f"{p.label}党委会有第一议题学习" if ids else f"{p.label}召开的党委会没有第一议题学习记录"
+        cells.append(_event_cell(rule, ctx, s, p, bool(ids), ids, detail, "study_session", m["date"]))
+    return cells
+
+
+# --- 三重一大事项须先经党委前置研究 ------------------------------------------------------------------
+
+def pre_review(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    steplen = Unit.steplen
+    ancestors = [ctx.root.path[:i] for i in range(steplen, len(ctx.root.path) + 1, steplen)]
+    lists = list(PreReviewRule.objects.select_related("unit")
+                 .filter(Q(unit__path__in=ancestors) | Q(unit__path__startswith=ctx.root.path)))
+    by_type: dict[tuple[str, str], list[PreReviewRule]] = {}
+    for r in lists:
+        by_type.setdefault((r.category, r.matter_type), []).append(r)
+    reviews = Q(pre_reviews__date__lte=ctx.as_of, **{f"pre_reviews__{k}": v for k, v in rule.record_conditions.items()})
+    matters = (MajorMatter.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
+               .select_related("unit").order_by("date", "pk")
+               .annotate(earlier=GroupConcat("pre_reviews__pk", distinct=True,
+                                             filter=reviews & Q(pre_reviews__date__lt=F("date"))),
+                         first_review=Min("pre_reviews__date", filter=reviews)))
+    cells = []
+    for m in matters:
+        candidates = by_type.get((m.category, m.matter_type), [])
+        catching = next((r for r in candidates if m.unit.path.startswith(r.unit.path) and r.catches(m)), None)
+        if catching is None:
+            continue  # not on the pre-review list: no obligation
+        s = _event_subject("major_matter", m.pk, f"{m.number} {m.title}", m.unit_id, m.unit.path)
+        p = event_period(m.date)
+        if not _applies(rule, s, p, deeper):
+            continue
+        first = m.first_review
+        ok = first is not None and first < m.date
+        ids = parse_ids(m.earlier)
+        if ok:
+            detail = f"{m.date:%Y-%m-%d}决策前已于{first:%Y-%m-%d}经党委前置研究（清单“{catching}”）"
+        elif first is not None:
+            detail = (f"属于前置研究讨论事项清单“{catching}”，但党委前置研究（{first:%Y-%m-%d}）"
+                      f"晚于决策日期（{m.date:%Y-%m-%d}）")
+        else:
+            detail = f"属于前置研究讨论事项清单“{catching}”，但没有党委前置研究讨论记录（决策日期{m.date:%Y-%m-%d}）"
+        cells.append(_event_cell(rule, ctx, s, p, ok, ids, detail, "pre_review", m.date - DAY))
+    return cells
+
+
+# --- 任职前须有任前廉政谈话 ------------------------------------------------------------------------------
+
+def pre_appointment_talk(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    window = dt.timedelta(days=int(rule.parameters.get("window_days", 180)))
+    appointments = (Appointment.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
+                    .order_by("date", "pk")
+                    .values("pk", "person_id", "person__name", "person__code", "post", "date", "unit_id", "unit__path"))
+    link = rule.link_pairs[0][0] if rule.link else "people"
+    talks: dict[int, list[tuple[dt.date, int]]] = {}
+    for person_id, day, pk in (_satisfier(rule, IntegrityTalk)._default_manager.filter(**rule.record_conditions)
+                               .filter(**{f"{link}__in": Appointment.objects
+                                          .filter(_in_range("unit__", path, "date", ctx)).values("person_id")})
+                               .filter(date__gte=ctx.start - window, date__lte=ctx.as_of)
+                               .values_list(link, "date", "pk")):
+        talks.setdefault(person_id, []).append((day, pk))
+    cells = []
+    for a in appointments:
+        s = _event_subject("appointment", a["pk"], f"{a['person__name']}（{a['person__code']}）任{a['post']}",
+                           a["unit_id"], a["unit__path"])
+        p = event_period(a["date"])
+        if not _applies(rule, s, p, deeper):
+            continue
+        mine = sorted(talks.get(a["person_id"], []))
+        before = [pk for day, pk in mine if a["date"] - window <= day <= a["date"]]
+        after = [day for day, _ in mine if day > a["date"]]
+        if before:
+            detail = f"任职日期{a['date']:%Y-%m-%d}前已进行任前廉政谈话"
+        elif after:
+            detail = f"任前廉政谈话（{after[0]:%Y-%m-%d}）晚于任职日期（{a['date']:%Y-%m-%d}）"
+        else:
+            detail = f"任职日期{a['date']:%Y-%m-%d}前没有任前（或任职前集体）廉政谈话记录"
+        cells.append(_event_cell(rule, ctx, s, p, bool(before), before, detail, "integrity_talk", a["date"]))
+    return cells
+
+
+# --- 整改须在时限内完成 --------------------------------------------------------------------------------
+
+def rectification(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    """Rectifications due in the range, and older ones still open when it starts (they stay a problem)."""
+    carried = Q(deadline__lt=ctx.start) & (Q(completed_on__isnull=True) | Q(completed_on__gte=ctx.start)
+                                           | ~Q(status__in=["done", "verified"]))
+    rows = (Rectification.objects.filter(unit__path__startswith=path, date__lte=ctx.end)
+            .filter(Q(deadline__gte=ctx.start, deadline__lte=ctx.end) | carried).filter(**rule.subject_conditions)
+            .order_by("deadline", "pk")
+            .values("pk", "deadline", "status", "completed_on", "finding__description", "finding__person_id",
+                    "owner__name", "unit_id", "unit__path"))
+    cells = []
+    for r in rows:
+        confidential = r["finding__person_id"] is not None and not _sees(ctx, r["unit__path"])
+        label = "（保密）涉及具体人员的问题整改" if confidential else f"整改：{r['finding__description']}"
+        s = _event_subject("rectification", r["pk"], label, r["unit_id"], r["unit__path"])
+        p = event_period(r["deadline"])
+        if not _applies(rule, s, p, deeper):
+            continue
+        done_on = r["completed_on"] if r["status"] != "open" and r["completed_on"] and r["completed_on"] <= ctx.as_of \
+            else None
+        due = r["deadline"] + dt.timedelta(days=rule.grace_days)
+        if done_on is not None and done_on <= due:
+            ok, detail = True, f"整改时限{r['deadline']:%Y-%m-%d}，已于{done_on:%Y-%m-%d}完成"
+        elif done_on is not None:
+            ok, detail = False, f"整改时限{r['deadline']:%Y-%m-%d}，逾期至{done_on:%Y-%m-%d}才完成"
+        else:
+            owner = f"（责任人：{r['owner__name']}）" if r["owner__name"] and not confidential else ""
+            ok, detail = False, f"整改时限{r['deadline']:%Y-%m-%d}，尚未完成{owner}"
+        cells.append(_event_cell(rule, ctx, s, p, ok, [r["pk"]] if ok else [], detail, "rectification", r["deadline"]))
+    return cells
+
+
+def _sees(ctx: Context, unit_path: str) -> bool:
+    return any(unit_path.startswith(p) for p in ctx.scope.confidential_paths)
+
+
+# --- 会议须过半数到会 ------------------------------------------------------------------------------------
+
+def quorum(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    """Attendees must be more than half of the expected: the record's expected count, else the branch's full
+    members on the day (its committee members for a 支部委员会)."""
+    members = (Person.objects.filter(party_org=OuterRef("party_org"), party_status="member")
+               .filter(Q(left_on__isnull=True) | Q(left_on__gt=OuterRef("date")))
+               .filter(Q(member_since__isnull=True) | Q(member_since__lte=OuterRef("date")))
+               .order_by().values("party_org").annotate(c=Count("pk")).values("c"))
+    through = PartyOrg.committee_members.through
+    committee = (through.objects.filter(partyorg_id=OuterRef("party_org")).order_by().values("partyorg_id")
+                 .annotate(c=Count("pk")).values("c"))
+    rows = (BranchActivity.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
+            .order_by("date", "pk")
+            .annotate(present=Count("attendees", distinct=True),
+                      members=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
+                      committee=Coalesce(Subquery(committee, output_field=IntegerField()), Value(0)))
+            .values("pk", "kind", "title", "date", "expected_count", "present", "members", "committee",
+                    "party_org__name", "unit_id", "unit__path"))
+    kinds = dict(ActivityKind.choices)
+    cells = []
+    for r in rows:
+        s = _event_subject("branch_activity", r["pk"], f"{r['party_org__name']}{kinds.get(r['kind'], '')}（{r['title']}）",
+                           r["unit_id"], r["unit__path"])
+        p = event_period(r["date"])
+        if not _applies(rule, s, p, deeper):
+            continue
+        expected = r["expected_count"] or (r["committee"] if r["kind"] == ActivityKind.COMMITTEE_MEETING else r["members"])
+        if not expected:
+            cells.append(Cell(rule, s, p, NA, detail="无法确定应到人数", record_type="branch_activity"))
+            continue
+        ok = r["present"] * 2 > expected
+        detail = f"{p.label}实到{r['present']}人，应到{expected}人" + ("" if ok else "，未超过半数")
+        cells.append(_event_cell(rule, ctx, s, p, ok, [r["pk"]], detail, "branch_activity", r["date"]))
+    return cells
+
+
+# --- 党支部设置 --------------------------------------------------------------------------------------------
+
+def branch_structure(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    """A data-quality check on today's rolls: enough full members, a committee from 7, not too many members."""
+    params = rule.parameters
+    min_full, committee_from, max_members = (int(params.get("min_full_members", 3)),
+                                             int(params.get("committee_from", 7)), int(params.get("max_members", 50)))
+    qs, subjects = party_orgs(path, rule.subject_conditions)
+    active = Q(members__left_on__isnull=True)
+    counts = {r["pk"]: r for r in qs.order_by().values("pk").annotate(
+        full=Count("members", filter=active & Q(members__party_status="member"), distinct=True),
+        total=Count("members", filter=active & Q(members__party_status__in=["member", "probationary"]), distinct=True),
+        committee=Count("committee_members", distinct=True))}
+    periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
+    cells = []
+    for s in subjects:
+        c = counts.get(s.pk, {"full": 0, "total": 0, "committee": 0})
+        problems = []
+        if c["full"] < min_full:
+            problems.append(f"正式党员{c['full']}人，不足{min_full}人")
+        if c["full"] >= committee_from and not c["committee"]:
+            problems.append(f"正式党员{c['full']}人，应设支部委员会")
+        if c["total"] > max_members:
+            problems.append(f"党员{c['total']}人，超过{max_members}人")
+        for p in periods:
+            if deeper and _overridden(s, p, deeper):
+                continue
+            if not (s.covers(p) and ctx.units.covers(s.unit_id, p)):
+                cells.append(Cell(rule, s, p, NA, detail=f"{p.label}不在检查范围内"))
+                continue
+            state = LATE if problems else DONE
+            detail = "；".join(problems) if problems else f"正式党员{c['full']}人，党员{c['total']}人，设置符合规定"
+            cells.append(Cell(rule, s, p, state, 0 if problems else 1, 1, (), detail, p.end))
+    return cells
+
+
+CHECKS = {
+    "first_agenda": first_agenda,
+    "pre_review": pre_review,
+    "pre_appointment_talk": pre_appointment_talk,
+    "rectification": rectification,
+    "quorum": quorum,
+    "branch_structure": branch_structure,
+}

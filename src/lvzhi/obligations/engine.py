@@ -1,0 +1,298 @@
+"""The obligation engine: for a unit's subtree, a date range and an as-of date, the state of every rule ×
+subject × period — 已完成 / 未到期 / 即将到期 / 逾期 / 不适用 — with the ids of the records that satisfied it.
+
+Set-based by construction: per rule version, one query selects the subjects and one grouped query counts the
+satisfying records of all subjects and periods at once (GROUP BY link, Trunc(date)); event checks fetch their
+events and candidate records in one or two queries each. The number of queries depends on the number of rule
+versions, never on the number of units, Party organisations or people.
+
+How a period is judged:
+- by the version of the rule in force on the period's last day (a rule revised mid-year judges the periods
+  that end after the change; versions of a committee's own copy take precedence inside its subtree);
+- only for subjects that belong to the set for the whole period and whose unit is tracked
+  (``Unit.tracked_since``, inherited) and alive (established/dissolved) for the whole period — else 不适用;
+- records count when dated within the period and on or before the as-of date;
+- due = period end + grace days; 即将到期 from ``warning_days`` before the period end until it is due.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Aggregate, CharField, Count, Q
+
+from lvzhi.org.models import Unit
+from lvzhi.org.scoping import Scope
+from lvzhi.records import registry
+
+from .models import Cadence, Check, ObligationRule, Responsibility
+from .periods import TRUNC, Period, period_of, periods_between, year_range
+from .subjects import Subject, UnitIndex, select
+
+DONE, PENDING, DUE_SOON, LATE, NA = "done", "pending", "due_soon", "late", "na"
+STATES = {DONE: "已完成", PENDING: "未到期", DUE_SOON: "即将到期", LATE: "逾期", NA: "不适用"}
+STATE_ORDER = [LATE, DUE_SOON, PENDING, DONE, NA]
+
+# Which subject attribute a link compares with, as a field of the subject's own queryset (for the subquery).
+SUBJECT_FIELDS = {
+    "party_org": {"pk": "pk", "unit": "unit", "secretary": "secretary"},
+    "unit": {"pk": "pk", "unit": "pk"},
+    "person": {"pk": "pk", "unit": "unit"},
+    "contact_point": {"pk": "pk", "unit": "unit", "leader": "leader"},
+}
+
+
+class GroupConcat(Aggregate):
+    """The grouped records' ids as one comma-separated string (GROUP_CONCAT / STRING_AGG)."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(distinct)s%(expressions)s)"
+    allow_distinct = True
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # A clone, because Aggregate.as_sql builds its FILTER clause around ``self.template``.
+        clone = self.copy()
+        clone.function = "STRING_AGG"
+        clone.template = "%(function)s(%(distinct)sCAST(%(expressions)s AS TEXT), ',')"
+        return super(GroupConcat, clone).as_sql(compiler, connection, **extra)
+
+
+def parse_ids(text: str | None) -> tuple[int, ...]:
+    return tuple(sorted({int(x) for x in text.split(",") if x})) if text else ()
+
+
+@dataclass(slots=True)
+class Cell:
+    """One rule × subject × period."""
+
+    rule: ObligationRule
+    subject: Subject
+    period: Period
+    state: str
+    count: int = 0
+    required: int = 1
+    record_ids: tuple[int, ...] = ()
+    detail: str = ""
+    due: dt.date | None = None
+    record_type: str = ""  # the type of record_ids
+
+    @property
+    def state_label(self) -> str:
+        return STATES[self.state]
+
+    @property
+    def description(self) -> str:
+        """A full Chinese sentence, e.g. for the report's problems section."""
+        return f"{self.subject.label}：{self.detail}" if self.detail else self.subject.label
+
+
+@dataclass
+class RuleResult:
+    rule_id: str
+    rule: ObligationRule  # the latest version that judged a period of the range
+    versions: list[ObligationRule]
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        c = Counter(cell.state for cell in self.cells)
+        return {s: c.get(s, 0) for s in STATE_ORDER}
+
+    @property
+    def is_coverage(self) -> bool:
+        return self.rule.subject in ("person", "unit") and self.rule.cadence == Cadence.YEAR
+
+    def coverage(self) -> dict:
+        """Share of subjects that did what they owed (periods judged so far), and who is missing."""
+        judged = [c for c in self.cells if c.state in (DONE, LATE, DUE_SOON)]
+        missing = [c for c in judged if c.state != DONE]
+        done = len(judged) - len(missing)
+        return {"required": len(judged), "done": done, "ratio": done / len(judged) if judged else None,
+                "missing": missing}
+
+
+@dataclass
+class Evaluation:
+    unit: Unit
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+    results: list[RuleResult]
+
+    def cells(self):
+        for r in self.results:
+            yield from r.cells
+
+    def with_state(self, *states: str) -> list[Cell]:
+        return [c for c in self.cells() if c.state in states]
+
+    @property
+    def late(self) -> list[Cell]:
+        return self.with_state(LATE)
+
+    def result(self, rule_id: str) -> RuleResult | None:
+        return next((r for r in self.results if r.rule_id == rule_id), None)
+
+
+@dataclass
+class Context:
+    root: Unit
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+    units: UnitIndex
+    scope: Scope
+
+
+# --- state of one cell ---------------------------------------------------------------------------------
+
+def judge(count: int, required: int, deadline: dt.date, rule: ObligationRule, as_of: dt.date) -> tuple[str, dt.date]:
+    """``deadline``: the period's last day (or an event's own deadline); it is late after deadline + grace days."""
+    due = deadline + dt.timedelta(days=rule.grace_days)
+    if count >= required:
+        return DONE, due
+    if as_of > due:
+        return LATE, due
+    if as_of >= deadline - dt.timedelta(days=rule.warning_days):
+        return DUE_SOON, due
+    return PENDING, due
+
+
+# --- rule versions ------------------------------------------------------------------------------------
+
+def rule_versions(root: Unit, start: dt.date, end: dt.date, rule_ids=None, responsibility=None) -> list[ObligationRule]:
+    """Every version that may judge a period ending in the range, for the root's subtree: defaults, copies of
+    the root's ancestors and copies of units inside the subtree. One query."""
+    steplen = Unit.steplen
+    ancestors = [root.path[:i] for i in range(steplen, len(root.path) + 1, steplen)]
+    qs = (ObligationRule.objects.select_related("unit")
+          .filter(Q(unit__isnull=True) | Q(unit__path__in=ancestors) | Q(unit__path__startswith=root.path))
+          .filter(effective_from__lte=end + dt.timedelta(days=6))
+          .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start)))
+    if rule_ids:
+        qs = qs.filter(rule_id__in=list(rule_ids))
+    if responsibility:
+        qs = qs.filter(responsibility=responsibility)
+    return list(qs.order_by("rule_id", "effective_from", "pk"))
+
+
+def _subtree_path(rule: ObligationRule, root: Unit) -> str | None:
+    """The part of the root's subtree this version may judge (None: none of it)."""
+    if rule.unit_id is None or root.path.startswith(rule.unit.path):
+        return root.path
+    if rule.unit.path.startswith(root.path):
+        return rule.unit.path
+    return None
+
+
+def _deeper(rule: ObligationRule, versions: list[ObligationRule]) -> list[ObligationRule]:
+    """Versions of the same rule owned by units below this version's unit: they take precedence there."""
+    base = rule.unit.path if rule.unit_id else ""
+    return [v for v in versions if v.unit_id and v.unit.path.startswith(base) and len(v.unit.path) > len(base)]
+
+
+def _overridden(subject: Subject, period: Period, deeper: list[ObligationRule]) -> bool:
+    return any(subject.unit_path.startswith(v.unit.path) and v.in_force_on(period.end) for v in deeper)
+
+
+# --- counting rules -----------------------------------------------------------------------------------
+
+def count_records(rule: ObligationRule, subject_qs, periods: list[Period], as_of: dt.date) -> dict:
+    """{(link values, period key): (count, ids)} — one grouped query for all subjects and periods."""
+    rt = registry.get(rule.record_type)
+    first, last = periods[0].start, min(periods[-1].end, as_of)
+    if last < first:
+        return {}
+    pairs = rule.link_pairs
+    main_path, main_attr = pairs[0]
+    subject_field = SUBJECT_FIELDS[rule.subject][main_attr]
+    date_field = rt.date_field
+    qs = (rt.model._default_manager.filter(**rule.record_conditions)
+          .filter(**{f"{date_field}__gte": first, f"{date_field}__lte": last,
+                     f"{main_path}__in": subject_qs.order_by().values(subject_field)}))
+    paths = [p for p, _ in pairs]
+    rows = (qs.annotate(bucket=TRUNC[rule.cadence](date_field)).order_by().values(*paths, "bucket")
+            .annotate(n=Count("pk", distinct=True), ids=GroupConcat("pk", distinct=True)))
+    out: dict = {}
+    for row in rows:
+        bucket = row["bucket"]
+        if isinstance(bucket, dt.datetime):
+            bucket = bucket.date()
+        key = (tuple(row[p] for p in paths), period_of(rule.cadence, bucket).key)
+        n, ids = out.get(key, (0, ()))
+        out[key] = (n + row["n"], ids + parse_ids(row["ids"]))
+    return out
+
+
+def evaluate_count(rule: ObligationRule, ctx: Context, path: str, deeper: list[ObligationRule]) -> list[Cell]:
+    subject_qs, subjects = select(rule.subject, path, rule.subject_conditions)
+    periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
+    if not subjects or not periods:
+        return []
+    counts = count_records(rule, subject_qs, periods, ctx.as_of)
+    attrs = [a for _, a in rule.link_pairs]
+    record_type = rule.record_type
+    cells = []
+    for s in subjects:
+        key = tuple(s.attrs.get(a) for a in attrs)
+        for p in periods:
+            if deeper and _overridden(s, p, deeper):
+                continue
+            if not (s.covers(p) and ctx.units.covers(s.unit_id, p)):
+                cells.append(Cell(rule, s, p, NA, required=rule.min_count, detail=f"{p.label}不在检查范围内",
+                                  record_type=record_type))
+                continue
+            n, ids = counts.get((key, p.key), (0, ()))
+            state, due = judge(n, rule.min_count, p.end, rule, ctx.as_of)
+            if state == DONE:
+                detail = f"{p.label}{rule.name}{n}次"
+            else:
+                detail = f"{p.label}{rule.name}{n}次，应不少于{rule.min_count}次（{due:%Y-%m-%d}前）"
+            cells.append(Cell(rule, s, p, state, n, rule.min_count, ids, detail, due, record_type))
+    return cells
+
+
+# --- the whole evaluation -----------------------------------------------------------------------------
+
+def evaluate(unit: Unit, *, year: int | None = None, start: dt.date | None = None, end: dt.date | None = None,
+             as_of: dt.date | None = None, scope: Scope | None = None, rule_ids=None,
+             responsibility: str | None = None) -> Evaluation:
+    """Evaluate every rule (or those named) for ``unit``'s subtree over a year or [start, end]."""
+    from . import checks
+
+    if year is not None:
+        start, end = year_range(year)
+    if start is None or end is None:
+        raise ValueError("evaluate() needs a year or a start and an end")
+    as_of = as_of or dt.date.today()
+    ctx = Context(unit, start, end, as_of, UnitIndex(unit), scope or Scope.everything())
+    versions = rule_versions(unit, start, end, rule_ids, responsibility)
+    by_id: dict[str, list[ObligationRule]] = {}
+    for v in versions:
+        by_id.setdefault(v.rule_id, []).append(v)
+    results = []
+    for rule_id, rule_versions_ in by_id.items():
+        cells: list[Cell] = []
+        judging = []
+        for v in rule_versions_:
+            path = _subtree_path(v, unit)
+            if path is None:
+                continue
+            deeper = _deeper(v, rule_versions_)
+            if v.check_type == Check.COUNT:
+                new = evaluate_count(v, ctx, path, deeper)
+            else:
+                new = checks.CHECKS[v.check_type](v, ctx, path, deeper)
+            if new:
+                judging.append(v)
+            cells += new
+        # Show the version that applies to the unit itself (its own copy, an ancestor's, or the default).
+        own = [v for v in judging if v.unit_id is None or unit.path.startswith(v.unit.path)]
+        shown = (own or judging or rule_versions_)[-1]
+        results.append(RuleResult(rule_id, shown, rule_versions_, cells))
+    order = list(Responsibility.values)
+    results.sort(key=lambda r: (order.index(r.rule.responsibility), r.rule_id))
+    return Evaluation(unit, start, end, as_of, results)

@@ -1,0 +1,108 @@
+"""Check results as a table (terminal), JSON and Excel — shared by ``lvzhi check`` and the dashboard's export."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+
+from lvzhi.imports.exporter import safe
+
+from .engine import DONE, DUE_SOON, LATE, NA, PENDING, STATE_ORDER, STATES, Cell, Evaluation
+
+FILLS = {LATE: "F8D7DA", DUE_SOON: "FFF1CC", PENDING: "DCEBFB", DONE: "D9F2E0", NA: "EEEEEE"}
+
+
+def cell_dict(c: Cell) -> dict:
+    return {
+        "rule_id": c.rule.rule_id, "rule": c.rule.name, "version_from": c.rule.effective_from.isoformat(),
+        "subject": c.subject.label, "subject_ref": c.subject.ref, "period": c.period.key,
+        "period_label": c.period.label, "state": c.state, "state_label": c.state_label, "count": c.count,
+        "required": c.required, "due": c.due.isoformat() if c.due else None, "detail": c.detail,
+        "record_type": c.subject.record_type or c.record_type,
+        "record_ids": [c.subject.pk] if c.subject.record_type else list(c.record_ids),
+        "evidence_ids": list(c.record_ids),
+    }
+
+
+def as_json(ev: Evaluation, *, include_done: bool = False) -> dict:
+    rules = []
+    for r in ev.results:
+        shown = [c for c in r.cells if include_done or c.state not in (DONE, NA)]
+        item = {"rule_id": r.rule_id, "name": r.rule.name, "responsibility": r.rule.get_responsibility_display(),
+                "requirement": r.rule.requirement_text, "source": r.rule.source_text,
+                "versions": [v.effective_from.isoformat() for v in r.versions], "totals": r.totals,
+                "items": [cell_dict(c) for c in shown]}
+        if r.is_coverage:
+            cov = r.coverage()
+            item["coverage"] = {"required": cov["required"], "done": cov["done"], "ratio": cov["ratio"],
+                                "missing": [c.subject.label for c in cov["missing"]]}
+        rules.append(item)
+    return {"unit": ev.unit.name, "unit_code": ev.unit.code, "start": ev.start.isoformat(), "end": ev.end.isoformat(),
+            "as_of": ev.as_of.isoformat(), "late": len(ev.late), "rules": rules}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def as_table(ev: Evaluation) -> str:
+    lines = [f"{ev.unit.name}（{ev.unit.code}） {ev.start}—{ev.end} 检查结果（截至 {ev.as_of}）", ""]
+    names = [f"{r.rule.name}（{r.rule_id}）" for r in ev.results]
+    widths = [8, max([_width(n) for n in names] + [4]), *[8] * len(STATE_ORDER)]
+    head = ["责任制", "规则", *[STATES[s] for s in STATE_ORDER]]
+    lines.append("  ".join(_pad(h, w, right=i > 1) for i, (h, w) in enumerate(zip(head, widths))))
+    for r, name in zip(ev.results, names):
+        cells = [r.rule.get_responsibility_display(), name, *[str(r.totals[s]) for s in STATE_ORDER]]
+        lines.append("  ".join(_pad(c, w, right=i > 1) for i, (c, w) in enumerate(zip(cells, widths))))
+    for state in (LATE, DUE_SOON):
+        items = ev.with_state(state)
+        lines += ["", f"{STATES[state]}（{len(items)} 项）："]
+        lines += [f"  - [{c.rule.rule_id}] {c.description}" for c in items] or ["  无"]
+    return "\n".join(lines) + "\n"
+
+
+def _header(ws, names: list[str]) -> list[WriteOnlyCell]:
+    cells = []
+    for name in names:
+        c = WriteOnlyCell(ws, value=name)
+        c.font = Font(bold=True)
+        cells.append(c)
+    return cells
+
+
+def write_xlsx(ev: Evaluation, out: str | Path, *, include_na: bool = False) -> int:
+    """Sheet 汇总: totals per rule; sheet 明细: one row per rule × subject × period. Returns the detail rows."""
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("汇总")
+    summary.append([f"{ev.unit.name} {ev.start}—{ev.end} 检查结果（截至 {ev.as_of}）"])
+    summary.append(_header(summary, ["责任制", "规则编号", "规则", "要求", "依据", *[STATES[s] for s in STATE_ORDER],
+                                     "覆盖率"]))
+    for r in ev.results:
+        ratio = r.coverage()["ratio"] if r.is_coverage else None
+        summary.append([r.rule.get_responsibility_display(), r.rule_id, r.rule.name, r.rule.requirement_text,
+                        safe(r.rule.source_text), *[r.totals[s] for s in STATE_ORDER],
+                        round(ratio, 4) if ratio is not None else None])
+    detail = wb.create_sheet("明细")
+    detail.append(_header(detail, ["规则编号", "规则", "对象", "期间", "状态", "实有次数", "应有次数", "到期日", "说明",
+                                   "记录类型", "记录编号"]))
+    n = 0
+    for c in ev.cells():
+        if c.state == NA and not include_na:
+            continue
+        d = cell_dict(c)
+        state = WriteOnlyCell(detail, value=c.state_label)
+        state.fill = PatternFill("solid", fgColor=FILLS[c.state])
+        detail.append([c.rule.rule_id, c.rule.name, safe(c.subject.label), c.period.label, state, c.count, c.required,
+                       c.due, safe(c.detail), d["record_type"], "、".join(str(i) for i in d["record_ids"])])
+        n += 1
+    wb.save(out)
+    return n

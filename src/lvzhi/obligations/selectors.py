@@ -1,0 +1,123 @@
+"""Reads built on the engine: rules in force, problems for the duty report, warnings for a user, one cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from lvzhi.org.models import Unit
+from lvzhi.org.scoping import Scope
+from lvzhi.org.selectors import top_units
+
+from .engine import DUE_SOON, LATE, Cell, Evaluation, evaluate
+from .models import ObligationRule
+
+
+# --- rules ----------------------------------------------------------------------------------------------
+
+def _ancestor_paths(unit: Unit) -> list[str]:
+    return [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+
+
+def rules_in_force(unit: Unit, day: dt.date) -> list[ObligationRule]:
+    """The version of each rule that applies to ``unit`` on ``day``: its own or its nearest ancestor's copy,
+    else the default. One query."""
+    qs = (ObligationRule.objects.select_related("unit")
+          .filter(Q(unit__isnull=True) | Q(unit__path__in=_ancestor_paths(unit)))
+          .filter(effective_from__lte=day).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day)))
+    best: dict[str, ObligationRule] = {}
+    for rule in qs:
+        depth = rule.unit.depth if rule.unit_id else 0
+        held = best.get(rule.rule_id)
+        if held is None or depth > (held.unit.depth if held.unit_id else 0):
+            best[rule.rule_id] = rule
+    order = ["party_building", "integrity", "ideology"]
+    return sorted(best.values(), key=lambda r: (order.index(r.responsibility), r.rule_id))
+
+
+def rule_history(rule_id: str, unit: Unit) -> list[ObligationRule]:
+    """Every version of a rule that concerns ``unit``: defaults, its ancestors' and its own copies."""
+    return list(ObligationRule.objects.select_related("unit", "created_by")
+                .filter(rule_id=rule_id).filter(Q(unit__isnull=True) | Q(unit__path__in=_ancestor_paths(unit)))
+                .order_by("effective_from", "pk"))
+
+
+# --- problems for the duty report ---------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    """A late obligation or a coverage gap, as evidence for the report's 存在的问题 section."""
+
+    kind: str  # "late" (one overdue item) or "coverage" (a coverage rule below 100 %)
+    rule_id: str
+    rule_name: str
+    responsibility: str  # 党建 / 廉政 / 意识形态
+    text: str  # one Chinese sentence
+    source: str
+    record_type: str = ""
+    record_ids: tuple[int, ...] = ()
+    subjects: list[str] = field(default_factory=list)  # for coverage gaps: who is missing
+    ratio: float | None = None
+
+
+def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None = None) -> list[Problem]:
+    """Late items and coverage gaps of ``unit``'s subtree in ``year`` (as of ``as_of``, default today),
+    with Chinese descriptions. ``unit`` must be readable by ``scope``."""
+    if not scope.can_read(unit):
+        return []
+    ev = evaluate(unit, year=year, as_of=as_of, scope=scope)
+    problems: list[Problem] = []
+    for result in ev.results:
+        rule = result.rule
+        late = [c for c in result.cells if c.state == LATE]
+        if not late:
+            continue
+        if result.is_coverage:
+            cov = result.coverage()
+            names = [c.subject.label for c in cov["missing"]]
+            more = f"等{len(names)}{'人' if rule.subject == 'person' else '个'}" if len(names) > 10 else ""
+            shown = "、".join(names[:10]) + more
+            text = (f"{rule.name}：应完成{cov['required']}，已完成{cov['done']}（{cov['ratio']:.1%}），未完成：{shown}。"
+                    if cov["ratio"] is not None else f"{rule.name}：未完成：{shown}。")
+            problems.append(Problem("coverage", rule.rule_id, rule.name, rule.get_responsibility_display(), text,
+                                    rule.source_text, subjects=names, ratio=cov["ratio"]))
+            continue
+        for c in late:
+            problems.append(Problem("late", rule.rule_id, rule.name, rule.get_responsibility_display(),
+                                    f"{rule.name}：{c.description}。", c.rule.source_text, _problem_type(c),
+                                    _problem_ids(c), [c.subject.label]))
+    return problems
+
+
+def _problem_type(cell: Cell) -> str:
+    # The evidence is what owed the obligation: the event itself (the meeting, the matter, the rectification …)
+    # or the subject (a Party organisation, a person, a unit, a contact point — each a record type too).
+    return cell.subject.record_type or cell.subject.kind
+
+
+def _problem_ids(cell: Cell) -> tuple[int, ...]:
+    return (cell.subject.pk,)
+
+
+# --- warnings -------------------------------------------------------------------------------------------
+
+def warnings_for(scope: Scope, *, year: int | None = None, as_of: dt.date | None = None,
+                 unit: Unit | None = None) -> tuple[list[Cell], list[Evaluation]]:
+    """What is late or due soon within the user's units, newest risk (latest due date) first."""
+    as_of = as_of or dt.date.today()
+    year = year or as_of.year
+    roots = [unit] if unit is not None else list(top_units(scope))
+    evaluations = [evaluate(u, year=year, as_of=as_of, scope=scope) for u in roots if scope.can_read(u)]
+    items = [c for ev in evaluations for c in ev.with_state(LATE, DUE_SOON)]
+    items.sort(key=lambda c: (c.due or c.period.end, c.state == DUE_SOON), reverse=True)
+    return items, evaluations
+
+
+# --- one cell (drill-down) -------------------------------------------------------------------------------
+
+def find_cell(scope: Scope, root: Unit, *, rule_id: str, subject_ref: str, period_key: str, start: dt.date,
+              end: dt.date, as_of: dt.date) -> Cell | None:
+    ev = evaluate(root, start=start, end=end, as_of=as_of, scope=scope, rule_ids=[rule_id])
+    return next((c for c in ev.cells() if c.subject.ref == subject_ref and c.period.key == period_key), None)

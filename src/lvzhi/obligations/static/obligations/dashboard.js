@@ -1,0 +1,43 @@
+// Heatmaps of the compliance dashboard: one ECharts instance per large matrix, drawn when its rule is opened;
+// clicking a cell loads the drill-down (records that satisfied it, or what is missing) into the side panel.
+(function () {
+  var COLORS = ["#2da44e", "#54aeff", "#d4a72c", "#cf222e", "#d0d7de"];
+  function draw(el) {
+    if (el.dataset.drawn) return;
+    var spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
+    var chart = echarts.init(el);
+    chart.setOption({
+      animation: false,
+      grid: { left: 230, right: 16, top: 24, bottom: 8 },
+      tooltip: { formatter: function (p) { return spec.y[p.data[1]] + "<br>" + spec.x[p.data[0]] + "：" + spec.states[p.data[2]]; } },
+      xAxis: { type: "category", data: spec.x, position: "top", splitArea: { show: true }, axisLabel: { fontSize: 11 } },
+      yAxis: { type: "category", data: spec.y, inverse: true, axisLabel: { fontSize: 11, width: 220, overflow: "truncate" } },
+      visualMap: { type: "piecewise", show: false, dimension: 2,
+                   pieces: COLORS.map(function (c, i) { return { value: i, color: c }; }) },
+      series: [{ type: "heatmap", data: spec.data, itemStyle: { borderColor: "#fff", borderWidth: 1 } }]
+    });
+    chart.on("click", function (p) {
+      htmx.ajax("GET", cellUrl(spec.url, spec.yrefs[p.data[1]], spec.xkeys[p.data[0]]), { target: "#drill" });
+    });
+    el.dataset.drawn = "1";
+    el._chart = chart;
+  }
+  function cellUrl(template, subject, period) {
+    return template.replace("__S__", encodeURIComponent(subject)).replace("__P__", encodeURIComponent(period));
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest("table.matrix a.st");
+    if (!a) return;
+    e.preventDefault();
+    htmx.ajax("GET", cellUrl(a.closest("table.matrix").dataset.url, a.dataset.s, a.dataset.p), { target: "#drill" });
+  });
+  function init() {
+    document.querySelectorAll("details.rule").forEach(function (d) {
+      var el = d.querySelector(".heatmap");
+      if (!el) return;
+      if (d.open) draw(el);
+      d.addEventListener("toggle", function () { if (d.open) { draw(el); el._chart && el._chart.resize(); } });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+})();

@@ -1,0 +1,192 @@
+"""Facts a report quotes from records: names, titles, dates — each keeps the records it came from.
+
+Metrics are numbers defined in the catalogue; facts are the words around them (the contact plant's name, the
+media channel's name, a campaign's title). Each function returns a ``Fact`` (or a list of them); a fact with
+no record behind it is missing and shows as 【待补充】 in the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from lvzhi.metrics.compute import Period
+from lvzhi.org.models import Person, Unit, UnitFact
+
+from .phrasing import cn as cn_number
+
+
+@dataclass
+class Fact:
+    label: str
+    value: object = None  # the text (or number) to print; None = missing
+    records: list = field(default_factory=list)  # model instances behind it
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None or self.value == ""
+
+    def __getattr__(self, name):
+        attrs = self.__dict__.get("attrs", {})
+        if name in attrs:
+            return attrs[name]
+        raise AttributeError(name)
+
+
+def _plant_of(unit: Unit) -> Unit:
+    """The plant or department a workshop belongs to (the name people use for a branch's unit)."""
+    for u in [unit, *reversed(list(unit.ancestors()))]:
+        if u.kind in ("plant", "department", "company"):
+            return u
+    return unit
+
+
+class Facts:
+    """Fact lookups for one unit (subtree) and period, as the template sees them."""
+
+    def __init__(self, unit: Unit, period: Period, secretary: Person | None):
+        self.unit, self.period, self.secretary = unit, period, secretary
+
+    def _in(self, model, **filters) -> QuerySet:
+        return model.objects.filter(self.unit.subtree_q("unit__"), date__gte=self.period.start,
+                                    date__lte=self.period.end, **filters)
+
+    # --- org
+    def unit_fact(self, key: str) -> Fact:
+        row = (UnitFact.objects.filter(key=key, unit__path__in=_ancestor_paths(self.unit), date__lte=self.period.end)
+               .order_by("-unit__depth", "-date").first())
+        return Fact(f"单位事实“{key}”", row.value if row else None, [row] if row else [])
+
+    # --- party building
+    def contact_point(self) -> Fact:
+        from lvzhi.partybuilding.models import ContactPoint
+
+        qs = ContactPoint.objects.filter(self.unit.subtree_q("unit__"), date__lte=self.period.end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=self.period.start))
+        if self.secretary is not None:
+            qs = qs.filter(leader=self.secretary)
+        cp = qs.select_related("unit").order_by("date").first()
+        if cp is None:
+            return Fact("书记联系点", None)
+        start = cp.unit.established_on.year if cp.unit.established_on else None
+        return Fact("书记联系点", cp.unit.name, [cp], {"unit_obj": cp.unit, "title": cp.title,
+                                                      "years_since_start": (self.period.end.year - start) if start else None})
+
+    def business_peak(self, unit: Unit | None, indicator: str = "loss_reduction") -> Fact:
+        """The month with the highest value of an indicator (the seed: 该厂10月份减亏增效近300万元)."""
+        from lvzhi.partybuilding.models import BusinessResult
+
+        if unit is None:
+            return Fact("经营成果", None)
+        row = (BusinessResult.objects.filter(unit=unit, indicator=indicator, date__gte=self.period.start,
+                                             date__lte=self.period.end).order_by("-value", "date").first())
+        if row is None:
+            return Fact("经营成果峰值月份", None)
+        return Fact("经营成果峰值月份", row.date.month, [row], {"amount": row.value, "measure": row.measure})
+
+    def profit_total(self, unit: Unit | None) -> Fact:
+        from django.db.models import Sum
+
+        from lvzhi.partybuilding.models import BusinessResult
+
+        if unit is None:
+            return Fact("年度利润", None)
+        rows = BusinessResult.objects.filter(unit=unit, indicator="profit", date__gte=self.period.start,
+                                             date__lte=self.period.end)
+        total = rows.aggregate(v=Sum("value"))["v"]
+        return Fact("年度利润", total, list(rows))
+
+    def innovations(self, kind: str = "product", fills_gap: bool | None = None) -> list[Fact]:
+        from lvzhi.partybuilding.models import Innovation
+
+        qs = self._in(Innovation, kind=kind)
+        if fills_gap is not None:
+            qs = qs.filter(fills_gap=fills_gap)
+        return [Fact("科技创新", i.title, [i], {"platform": i.platform}) for i in qs.order_by("date", "pk")]
+
+    def lab(self) -> Fact:
+        from lvzhi.partybuilding.models import Innovation
+
+        products = [f for f in self.innovations("product") if f.platform]
+        if products:
+            return Fact("依托平台", products[0].platform, products[0].records)
+        lab = Innovation.objects.filter(self.unit.subtree_q("unit__"), kind="lab", date__lte=self.period.end
+                                        ).order_by("-date").first()
+        return Fact("依托平台", lab.title if lab else None, [lab] if lab else [])
+
+    def external_speech(self) -> Fact:
+        from lvzhi.partybuilding.models import StudySession
+
+        qs = self._in(StudySession, kind="external_speech")
+        if self.secretary is not None:
+            qs = qs.filter(speaker=self.secretary)
+        row = qs.order_by("date").first()
+        return Fact("外部交流发言", row.host if row else None, [row] if row else [])
+
+    def honours(self, kind: str, level: str) -> list[Fact]:
+        from lvzhi.partybuilding.models import Honour
+
+        rows = self._in(Honour, kind=kind, level=level).select_related("party_org__unit").order_by("date", "pk")
+        out = []
+        for h in rows:
+            owner = _plant_of(h.party_org.unit).name if h.party_org_id else h.unit.name
+            label = f"{owner}“{h.brand}”" if h.brand else (h.party_org.name if h.party_org_id else h.title)
+            out.append(Fact("荣誉", label, [h], {"owner": owner, "brand": h.brand, "title": h.title}))
+        return out
+
+    def org_life_theme(self) -> Fact:
+        from lvzhi.partybuilding.models import BranchActivity
+
+        row = (self._in(BranchActivity, kind="org_life_meeting").exclude(theme="").values("theme")
+               .annotate(n=Count("pk")).order_by("-n", "theme").first())
+        if row is None:
+            return Fact("组织生活会专题", None)
+        records = list(self._in(BranchActivity, kind="org_life_meeting", theme=row["theme"])[:50])
+        return Fact("组织生活会专题", row["theme"], records)
+
+    # --- governance
+    def pre_review_threshold(self, matter_type: str) -> Fact:
+        from lvzhi.governance.models import PreReviewRule
+
+        rule = (PreReviewRule.objects.filter(unit__path__in=_ancestor_paths(self.unit), matter_type=matter_type,
+                                             date__lte=self.period.end)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.period.start))
+                .order_by("-unit__depth", "-date").first())
+        if rule is None or rule.threshold is None:
+            return Fact(f"“{matter_type}”前置研究金额门槛", None, [rule] if rule else [])
+        return Fact(f"“{matter_type}”前置研究金额门槛", Decimal(rule.threshold), [rule])
+
+    # --- ideology
+    def media_channel(self) -> Fact:
+        from lvzhi.ideology.models import MediaChannel
+
+        ch = (MediaChannel.objects.filter(self.unit.subtree_q("unit__"), date__lte=self.period.end)
+              .annotate(n=Count("posts", filter=Q(posts__date__gte=self.period.start, posts__date__lte=self.period.end)))
+              .order_by("-n", "date").first())
+        return Fact("新媒体账号", ch.name if ch else None, [ch] if ch else [])
+
+    def media_ranking(self) -> Fact:
+        from lvzhi.ideology.models import MediaRanking
+
+        rows = list(self._in(MediaRanking).order_by("date"))
+        if not rows:
+            return Fact("新媒体排行", None)
+        best = min(r.position for r in rows)
+        return Fact("新媒体排行", rows[-1].title, rows, {
+            "best": best, "latest": rows[-1].position, "always_first": all(r.position == 1 for r in rows),
+            "best_cn": cn_number(best), "periods": len(rows)})
+
+    def campaign(self, quarter: int) -> Fact:
+        from lvzhi.ideology.models import Campaign
+
+        row = self._in(Campaign, quarter=quarter).order_by("date").first()
+        if row is None:
+            return Fact(f"{cn_number(quarter)}季度主题活动", None)
+        return Fact(f"{cn_number(quarter)}季度主题活动", row.title, [row], {"form": row.get_form_display()})
+
+
+def _ancestor_paths(unit: Unit) -> list[str]:
+    return [unit.path[:i] for i in range(unit.steplen, len(unit.path) + 1, unit.steplen)]

@@ -1,0 +1,283 @@
+"""Writing reports: templates (versioned), drafts, finalisation into a frozen, hashed snapshot with its files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from lvzhi.audit.models import AuditAction
+from lvzhi.audit.services import Change, log_changes
+from lvzhi.org.models import PartyOrg, Person, Unit
+from lvzhi.org.scoping import Scope
+from lvzhi.records.services import ConcurrentEditError
+
+from . import docx_render, html_render, pdf_render, templating
+from .models import DutyReport, ReportStatus, ReportTemplate
+
+BUILTIN_KEY = "builtin"
+BUILTIN_FILE = Path(__file__).parent / "builtin" / "duty_report.txt"
+FORMATS = {"docx": "DOCX", "pdf": "PDF", "html": "HTML", "md": "Markdown"}
+
+
+def _actor_user(actor):
+    return actor if actor is not None and not isinstance(actor, str) else None
+
+
+def _audit(actor, action, obj, *, before=None, after=None, unit_id=None):
+    log_changes(actor, [Change(action, obj, before=before, after=after, unit_id=unit_id)])
+
+
+# --- templates -------------------------------------------------------------------------------------------
+
+def builtin_template() -> ReportTemplate:
+    """The built-in template as shipped; a changed file becomes a new built-in version (old reports keep theirs)."""
+    body = BUILTIN_FILE.read_text(encoding="utf-8")
+    latest = ReportTemplate.objects.filter(key=BUILTIN_KEY).order_by("-version").first()
+    if latest is not None and latest.body == body:
+        return latest
+    with transaction.atomic():
+        tpl = ReportTemplate.objects.create(key=BUILTIN_KEY, version=(latest.version + 1) if latest else 1,
+                                            name="内置：党委书记年度述职报告", body=body, is_builtin=True,
+                                            note="随系统发布")
+        _audit("系统", AuditAction.CREATE, tpl, after={"key": tpl.key, "version": tpl.version})
+    return tpl
+
+
+def latest_templates(scope: Scope) -> list[ReportTemplate]:
+    """The newest version of every template the user may use (built-in and their units' own)."""
+    builtin_template()
+    own = scope.filter(ReportTemplate.objects.filter(unit__isnull=False), "unit")
+    rows = list(ReportTemplate.objects.filter(unit__isnull=True)) + list(own)
+    newest: dict[str, ReportTemplate] = {}
+    for t in rows:
+        if t.key not in newest or t.version > newest[t.key].version:
+            newest[t.key] = t
+    return sorted(newest.values(), key=lambda t: (not t.is_builtin, t.name))
+
+
+def validate_template(body: str, unit: Unit, year: int) -> templating.Document:
+    """Syntax, metric names and a trial render against real records: any error names its line."""
+    return templating.render(body, unit=unit, year=year, secretary=default_secretary(unit))
+
+
+def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key: str = "", note: str = "",
+                  trial_year: int | None = None) -> ReportTemplate:
+    """A new version of a template (or a new template). Nothing is written if the template does not render."""
+    if not scope.can_write("reports", unit):
+        raise PermissionDenied(f"您没有在“{unit.name}”管理报告模板的权限。")
+    if not name.strip():
+        raise ValidationError({"name": "请填写模板名称。"})
+    if len(body) > 200_000:
+        raise ValidationError({"body": "模板过长（超过 20 万字）。"})
+    try:
+        validate_template(body, unit, trial_year or dt.date.today().year - 1)
+    except templating.TemplateProblem as exc:
+        raise ValidationError({"body": str(exc)}) from None
+    with transaction.atomic():
+        if key:
+            previous = ReportTemplate.objects.filter(key=key).order_by("-version").first()
+            if previous is None or previous.is_builtin:
+                raise ValidationError("内置模板不能直接修改，请先复制为本单位的模板。")
+            if previous.unit_id and not scope.can_write("reports", previous.unit):
+                raise PermissionDenied("您没有修改该模板的权限。")
+            version = previous.version + 1
+        else:
+            key = f"t{unit.pk}-{int(timezone.now().timestamp() * 1000)}"
+            version = 1
+        tpl = ReportTemplate.objects.create(key=key, version=version, name=name.strip(), body=body, unit=unit,
+                                            note=note, created_by=_actor_user(actor))
+        _audit(actor, AuditAction.CREATE, tpl, after={"key": key, "version": version, "name": tpl.name,
+                                                       "body_sha256": hashlib.sha256(body.encode()).hexdigest()},
+               unit_id=unit.pk)
+    return tpl
+
+
+# --- drafts --------------------------------------------------------------------------------------------
+
+def default_secretary(unit: Unit) -> Person | None:
+    """The secretary of the Party committee (or general branch, branch) attached to the unit."""
+    org = (PartyOrg.objects.filter(unit=unit, kind__in=["committee", "general_branch", "branch"], secretary__isnull=False)
+           .order_by("kind").select_related("secretary").first())
+    return org.secretary if org else None
+
+
+def create_report(*, unit: Unit, year: int, template: ReportTemplate, actor, scope: Scope,
+                  secretary: Person | None = None) -> DutyReport:
+    if not scope.can_write("reports", unit):
+        raise PermissionDenied(f"您没有为“{unit.name}”撰写述职报告的权限。")
+    with transaction.atomic():
+        number = (DutyReport.objects.filter(unit=unit, year=year).aggregate(n=Max("number"))["n"] or 0) + 1
+        report = DutyReport.objects.create(unit=unit, year=year, number=number, template=template,
+                                           secretary=secretary or default_secretary(unit),
+                                           report_date=dt.date(year + 1, 1, 10), created_by=_actor_user(actor))
+        _audit(actor, AuditAction.CREATE, report, after={"unit": unit.code, "year": year, "number": number,
+                                                          "template": f"{template.key}@{template.version}"},
+               unit_id=unit.pk)
+    return report
+
+
+def save_writer_texts(report: DutyReport, texts: dict, *, actor, scope: Scope, expected_version: int,
+                      report_date: dt.date | None = None) -> DutyReport:
+    _check_draft(report, scope)
+    clean = {k: templating.sanitize_writer_text(v).strip() for k, v in texts.items() if isinstance(v, str)}
+    with transaction.atomic():
+        current = DutyReport.objects.select_for_update().get(pk=report.pk)
+        if current.version != expected_version:
+            raise ConcurrentEditError("该报告已被他人修改，为避免覆盖他人的文字，本次保存未生效。请刷新后重新编辑。")
+        before = current.writer_texts
+        current.writer_texts = {**current.writer_texts, **clean}
+        if report_date:
+            current.report_date = report_date
+        current.version += 1
+        current.save(update_fields=["writer_texts", "report_date", "version", "updated_at"])
+        _audit(actor, AuditAction.UPDATE, current, before={"writer_texts": before},
+               after={"writer_texts": current.writer_texts}, unit_id=current.unit_id)
+    return current
+
+
+def _check_draft(report: DutyReport, scope: Scope) -> None:
+    if not scope.can_write("reports", report.unit):
+        raise PermissionDenied("您没有修改该述职报告的权限。")
+    if report.is_final:
+        raise ValidationError("该报告已定稿，不能再修改；如需修改请“生成新版本”。")
+
+
+def render_document(report: DutyReport) -> templating.Document:
+    return templating.render(report.template.body, unit=report.unit, year=report.year, secretary=report.secretary,
+                             writer_texts=report.writer_texts,
+                             report_date=docx_render.chinese_date(report.report_date) if report.report_date else "")
+
+
+def render_live(document: templating.Document, fmt: str, year: int) -> bytes:
+    if fmt == "docx":
+        return docx_render.to_bytes(document)
+    if fmt == "pdf":
+        return pdf_render.docx_to_pdf(docx_render.to_bytes(document))
+    if fmt == "html":
+        return html_render.to_html_page(document, year).encode("utf-8")
+    if fmt == "md":
+        return html_render.to_markdown(document).encode("utf-8")
+    raise ValueError(f"不支持的格式“{fmt}”（可用：{'、'.join(FORMATS)}）")
+
+
+def report_file(report: DutyReport, fmt: str) -> bytes:
+    """A finalised report's stored bytes; a draft's rendered now."""
+    if report.is_final:
+        if fmt in ("docx", "pdf"):
+            f = getattr(report, fmt)
+            if not f:
+                raise ValidationError(f"该报告定稿时未生成 {FORMATS[fmt]}。")
+            with f.open("rb") as fh:
+                return fh.read()
+        return report.snapshot[fmt].encode("utf-8")
+    return render_live(render_document(report), fmt, report.year)
+
+
+# --- finalisation -------------------------------------------------------------------------------------
+
+def _snapshot(report: DutyReport, document: templating.Document) -> dict:
+    figures = []
+    for (metric_id, unit_id), fig in document.figures.items():
+        figures.append({**fig.as_dict(), "unit_id": unit_id, "record_type": fig.metric.record_type,
+                        "record_ids": fig.record_ids(), "definition": {
+                            "filter": {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in fig.metric.filter.items()},
+                            "aggregate": fig.metric.aggregate, "field": fig.metric.field,
+                            "date_field": fig.metric.date_field or "(record type default)"}})
+    facts = [{"label": t.label, "value": t.value, "text": t.text, "records": [list(r) for r in t.records]}
+             for t in document.tokens if t.kind == "fact"]
+    rules = []
+    try:
+        from lvzhi.obligations import selectors as obligation_selectors
+
+        rules = obligation_selectors.rule_versions(report.unit, report.year)
+    except (ImportError, AttributeError):
+        rules = []
+    return {
+        "unit": {"id": report.unit_id, "code": report.unit.code, "name": report.unit.name},
+        "year": report.year, "number": report.number,
+        "secretary": report.secretary.name if report.secretary else "",
+        "template": {"key": report.template.key, "version": report.template.version, "name": report.template.name,
+                     "sha256": hashlib.sha256(report.template.body.encode()).hexdigest()},
+        "rule_versions": rules,
+        "figures": figures, "facts": facts, "warnings": document.warnings, "writer_texts": report.writer_texts,
+        "text": "\n".join(document.plain_lines(("title", "author", "heading", "paragraph", "signature", "date"))),
+        "html": html_render.to_html_fragment(document, report.year),
+        "md": html_render.to_markdown(document),
+    }
+
+
+def finalise(report: DutyReport, *, actor, scope: Scope, require_pdf: bool = True) -> DutyReport:
+    """Freeze the report: figures with their record ids, template and rule versions, DOCX and PDF, one hash.
+
+    Everything happens before anything is stored; a failure (a template error, LibreOffice missing or
+    crashing) leaves the draft exactly as it was and no file behind.
+    """
+    _check_draft(report, scope)
+    document = render_document(report)
+    docx_bytes = docx_render.to_bytes(document)
+    pdf_bytes = b""
+    if require_pdf or pdf_render.soffice():
+        pdf_bytes = pdf_render.docx_to_pdf(docx_bytes)
+    snapshot = _snapshot(report, document)
+    snapshot_json = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, default=str)
+    digest = hashlib.sha256(snapshot_json.encode() + docx_bytes + pdf_bytes).hexdigest()
+    stored: list = []
+    try:
+        with transaction.atomic():
+            current = DutyReport.objects.select_for_update().get(pk=report.pk)
+            if current.is_final or current.version != report.version:
+                raise ConcurrentEditError("该报告刚被他人修改或已定稿，请刷新后再试。")
+            stem = f"{current.unit.code}-{current.year}-v{current.number}"
+            current.docx.save(f"{stem}.docx", ContentFile(docx_bytes), save=False)
+            stored.append(current.docx)
+            if pdf_bytes:
+                current.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes), save=False)
+                stored.append(current.pdf)
+            current.snapshot = json.loads(snapshot_json)
+            current.content_hash = digest
+            current.status = ReportStatus.FINAL
+            current.finalised_at = timezone.now()
+            current.finalised_by = _actor_user(actor)
+            current.version += 1
+            current.save()
+            _audit(actor, AuditAction.FINALISE, current, after={"content_hash": digest, "figures": len(snapshot["figures"]),
+                                                                 "warnings": len(document.warnings)},
+                   unit_id=current.unit_id)
+    except Exception:
+        for f in stored:
+            f.storage.delete(f.name)
+        raise
+    return current
+
+
+def new_version(report: DutyReport, *, actor, scope: Scope) -> DutyReport:
+    """A new draft after a finalised one: same unit, year, template family and the writer's text."""
+    template = report.template
+    if not template.is_builtin:
+        template = ReportTemplate.objects.filter(key=template.key).order_by("-version").first()
+    else:
+        template = builtin_template()
+    draft = create_report(unit=report.unit, year=report.year, template=template, actor=actor, scope=scope,
+                          secretary=report.secretary)
+    draft.writer_texts = dict(report.writer_texts)
+    draft.report_date = report.report_date
+    draft.save(update_fields=["writer_texts", "report_date"])
+    return draft
+
+
+def verify_integrity(report: DutyReport) -> bool:
+    """A finalised report's stored files and snapshot still hash to what was recorded at finalisation."""
+    if not report.is_final:
+        return False
+    docx_bytes = report_file(report, "docx")
+    pdf_bytes = report_file(report, "pdf") if report.pdf else b""
+    snapshot_json = json.dumps(report.snapshot, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(snapshot_json.encode() + docx_bytes + pdf_bytes).hexdigest() == report.content_hash

@@ -1,0 +1,371 @@
+"""Report templates: user-written text rendered in Jinja2's sandbox into a document of headings and paragraphs.
+
+A template is plain text. Lines are paragraphs; lines starting 一、 / （一） / 1. / （1） are headings at the four
+official levels; ``@标题`` ``@署名`` ``@落款`` ``@日期`` set the title (``||`` breaks it), the name under the title, the
+signature and the date. Placeholders call ``m("metric.id")`` for figures and fact functions for words, with an
+explicit phrasing filter (``| duo``, ``| jin``, ``| wan`` …). The writer's own sections are
+``{% call writer("problems", "存在的问题和不足") %}default text{% endcall %}``.
+
+Every figure and fact is emitted as a token that remembers where it came from, so the HTML preview links each one
+to its records and the finalised snapshot stores each value with its record ids. A missing figure becomes a
+visible 【待补充：…】 and a warning; a template error names its line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from lvzhi.metrics import catalogue
+from lvzhi.metrics.compute import Figure, Period, compute, compute_many
+from lvzhi.org.models import Person, Unit
+
+from . import phrasing
+from .facts import Fact, Facts
+
+TOKEN = re.compile("\ue000(\\d+)\ue001")
+HEADING = [
+    (1, re.compile(r"^[一二三四五六七八九十]+、")),
+    (2, re.compile(r"^（[一二三四五六七八九十]+）")),
+    (3, re.compile(r"^\d+[.．]")),
+    (4, re.compile(r"^（\d+）")),
+]
+DIRECTIVES = {"@标题": "title", "@署名": "author", "@落款": "signature", "@日期": "date"}
+
+
+class TemplateProblem(Exception):
+    """A template cannot be rendered; ``line`` is the template line when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        self.line = line
+        super().__init__(f"模板第 {line} 行：{message}" if line else f"模板错误：{message}")
+
+
+@dataclass
+class Token:
+    text: str
+    kind: str  # figure | fact | missing
+    label: str
+    metric: str = ""
+    unit_id: int | None = None
+    value: str | None = None
+    phrasing: str = ""
+    records: list = field(default_factory=list)  # (model label, pk)
+    reason: str = ""
+
+
+@dataclass
+class Block:
+    kind: str  # title | author | heading | paragraph | signature | date
+    text: str  # with tokens
+    level: int = 0
+    writer: str = ""  # key of the writer's section this paragraph came from
+
+
+@dataclass
+class Document:
+    blocks: list[Block]
+    tokens: list[Token]
+    warnings: list[str]
+    figures: dict = field(default_factory=dict)  # (metric, unit_id) → Figure
+
+    def text_of(self, block: Block) -> str:
+        return TOKEN.sub(lambda mo: self.tokens[int(mo.group(1))].text, block.text)
+
+    def plain_lines(self, kinds=("heading", "paragraph")) -> list[str]:
+        return [self.text_of(b) for b in self.blocks if b.kind in kinds]
+
+    def first(self, kind: str) -> str:
+        return next((self.text_of(b) for b in self.blocks if b.kind == kind), "")
+
+
+class UnitHandle:
+    """A unit as a template sees it: its name, nothing it could use to reach other data."""
+
+    def __init__(self, unit: Unit):
+        self._unit = unit
+        self.name = unit.name
+        self.code = unit.code
+
+    def __str__(self):
+        return self.name
+
+
+class FigureRef:
+    """``m("…")`` in a template: prints exactly by default; filters choose other phrasings."""
+
+    def __init__(self, ctx: "RenderContext", figure: Figure):
+        self._ctx, self._figure = ctx, figure
+        self.value = figure.value
+        self.label = figure.metric.label
+        self.measure = figure.metric.measure
+        self.missing = figure.is_missing
+
+    def __str__(self):
+        return self._ctx.emit_figure(self._figure, "exact")
+
+
+class FactRef:
+    def __init__(self, ctx: "RenderContext", fact: Fact):
+        self._ctx, self._fact = ctx, fact
+        self.value = fact.value
+        self.label = fact.label
+        self.missing = fact.missing
+        for k, v in fact.attrs.items():
+            if isinstance(v, Unit):
+                v = UnitHandle(v)
+            elif isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                v = FactRef(ctx, Fact(f"{fact.label}·{k}", v, fact.records))  # numbers stay traceable
+            setattr(self, k, v)
+
+    def __str__(self):
+        return self._ctx.emit_fact(self._fact)
+
+    def __bool__(self):
+        return not self.missing
+
+    def __getattr__(self, name):
+        # Only reached for attributes the fact does not have. A missing fact has none of its parts: each part is
+        # missing too (shown as 【待补充】), so one absent record does not stop the whole report.
+        if name.startswith("_") or not self.__dict__.get("missing"):
+            raise AttributeError(name)
+        return FactRef(self.__dict__["_ctx"], Fact(f"{self.__dict__['label']}·{name}", None))
+
+
+class RenderContext:
+    def __init__(self, unit: Unit, period: Period, secretary: Person | None, writer_texts: dict | None = None):
+        self.unit, self.period, self.secretary = unit, period, secretary
+        self.facts = Facts(unit, period, secretary)
+        self.tokens: list[Token] = []
+        self.warnings: list[str] = []
+        self.figures: dict[tuple[str, int], Figure] = {}
+        self.writer_texts = writer_texts or {}
+        self.writers_used: list[tuple[str, str]] = []
+
+    # --- tokens
+    def _token(self, token: Token) -> str:
+        self.tokens.append(token)
+        return f"\ue000{len(self.tokens) - 1}\ue001"
+
+    def _missing(self, label: str, reason: str, metric: str = "") -> str:
+        self.warnings.append(f"【待补充：{label}】" + (f"——{reason}" if reason else ""))
+        return self._token(Token(f"【待补充：{label}】", "missing", label, metric=metric, reason=reason))
+
+    def emit_figure(self, figure: Figure, how: str, *args) -> str:
+        if figure.is_missing:
+            return self._missing(figure.metric.label, figure.missing, figure.metric.id)
+        try:
+            text = phrasing.FILTERS[how](figure.value, *args)
+        except phrasing.PhrasingError as exc:
+            # e.g. “多” for a value under 10: the exact value is the honest fallback, and the writer is told
+            text = phrasing.exact(figure.value)
+            self.warnings.append(f"“{figure.metric.label}”为 {text}，{exc}，已写出精确值")
+            how = "exact"
+        rt_label = figure.metric.record_type
+        return self._token(Token(text, "figure", figure.metric.label, metric=figure.metric.id, unit_id=figure.unit.pk,
+                                 value=str(figure.value), phrasing=how, records=[rt_label]))
+
+    def emit_fact(self, fact: Fact, text: str | None = None) -> str:
+        if fact.missing:
+            return self._missing(fact.label, "没有找到相应记录")
+        records = [(r._meta.label_lower, r.pk) for r in fact.records if r is not None]
+        value = fact.value if text is None else text
+        if text is None and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            value = phrasing.exact(value)
+        return self._token(Token(str(value), "fact", fact.label, value=str(fact.value), records=records))
+
+    # --- template functions
+    def m(self, metric_id: str, unit: UnitHandle | None = None) -> FigureRef:
+        try:
+            catalogue.get(metric_id)
+        except LookupError:
+            raise TemplateProblem(f"未知指标“{metric_id}”") from None
+        if unit is not None and not isinstance(unit, UnitHandle):
+            # e.g. the contact plant of a contact point that was not recorded
+            metric = catalogue.get(metric_id)
+            return FigureRef(self, Figure(metric, self.unit, self.period, None, "所指单位没有记录"))
+        target = unit._unit if unit is not None else self.unit
+        key = (metric_id, target.pk)
+        if key not in self.figures:
+            self.figures[key] = compute(metric_id, target, self.period)
+        return FigureRef(self, self.figures[key])
+
+    def prefetch(self, metric_ids: list[str]) -> None:
+        known = [i for i in metric_ids if i in catalogue.BY_ID]
+        for mid, fig in compute_many(known, self.unit, self.period).items():
+            self.figures[(mid, self.unit.pk)] = fig
+
+    def writer(self, key: str, label: str = "", caller=None) -> str:
+        """The writer's own text for a section (kept between sessions), or the template's default."""
+        self.writers_used.append((key, label or key))
+        text = self.writer_texts.get(key)
+        if text is None:
+            text = caller() if caller is not None else ""
+        else:
+            text = sanitize_writer_text(text)
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        # ends with a newline: the template's next line must not run on after the block
+        return "".join(f"\ue002{key}\ue003{ln}\n" for ln in lines)
+
+
+def sanitize_writer_text(text: str) -> str:
+    """Writer text is data: no directives, no tokens, no template syntax takes effect."""
+    text = re.sub("[\ue000-\ue003]", "", text)
+    return "\n".join(ln.lstrip("@") for ln in text.splitlines())
+
+
+def _filter(how: str):
+    def apply(value, *args):
+        if isinstance(value, FigureRef):
+            return value._ctx.emit_figure(value._figure, how, *args)
+        if isinstance(value, FactRef):
+            if value.missing:
+                return value._ctx.emit_fact(value._fact)
+            return value._ctx.emit_fact(value._fact, phrasing.FILTERS[how](value.value, *args))
+        if value is None:
+            raise TemplateProblem(f"{how} 的参数为空")
+        return phrasing.FILTERS[how](value, *args)
+
+    return apply
+
+
+class FactList(list):
+    """Several facts (honours, products); joined empty it is missing, like any other fact."""
+
+    def __init__(self, ctx: "RenderContext", label: str, items):
+        super().__init__(items)
+        self._ctx, self.label = ctx, label
+
+
+def _join(items, sep: str = "、") -> str:
+    if isinstance(items, FactList) and not items:
+        return items._ctx._missing(items.label, "没有找到相应记录")
+    return sep.join(str(i) for i in items)
+
+
+def make_environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
+                               lstrip_blocks=True, keep_trailing_newline=False)
+    for name in phrasing.FILTERS:
+        env.filters[name] = _filter(name)
+    env.filters["join_cn"] = _join
+    return env
+
+
+ENV = make_environment()
+
+
+def _line_of(exc: BaseException) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def metric_ids_in(source: str) -> list[tuple[str, int]]:
+    """Metric ids named literally in ``m("…")`` calls, with their lines (for validation and prefetching)."""
+    tree = ENV.parse(source)
+    found = []
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "m" and call.args and isinstance(call.args[0], nodes.Const):
+            found.append((call.args[0].value, call.lineno))
+    return found
+
+
+def writer_sections(source: str) -> list[dict]:
+    """The ``{% call writer("key", "label") %}default{% endcall %}`` blocks of a template, in order."""
+    out = []
+    for block in ENV.parse(source).find_all(nodes.CallBlock):
+        call = block.call
+        if isinstance(call.node, nodes.Name) and call.node.name == "writer" and call.args and \
+                isinstance(call.args[0], nodes.Const):
+            label = call.args[1].value if len(call.args) > 1 and isinstance(call.args[1], nodes.Const) else call.args[0].value
+            default = "".join(n.data for body in block.body for n in body.find_all(nodes.TemplateData)).strip()
+            out.append({"key": call.args[0].value, "label": label, "default": default})
+    return out
+
+
+def check(source: str) -> None:
+    """Syntax and metric names, before anything is saved; raises TemplateProblem naming the line."""
+    try:
+        ids = metric_ids_in(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"语法错误：{exc.message}", exc.lineno) from None
+    for mid, line in ids:
+        if mid not in catalogue.BY_ID:
+            raise TemplateProblem(f"未知指标“{mid}”（可用指标见“指标”页面）", line)
+
+
+def render(source: str, *, unit: Unit, year: int, secretary: Person | None = None, writer_texts: dict | None = None,
+           report_date: str = "") -> Document:
+    check(source)
+    period = Period.year(year)
+    ctx = RenderContext(unit, period, secretary, writer_texts)
+    ctx.prefetch([mid for mid, _ in metric_ids_in(source)])
+    f = ctx.facts
+    context = {
+        "year": year, "unit": UnitHandle(unit), "secretary": secretary.name if secretary else "",
+        "report_date": report_date,
+        "m": ctx.m, "writer": ctx.writer,
+        "fact": lambda key: FactRef(ctx, f.unit_fact(key)),
+        "contact": lambda: FactRef(ctx, f.contact_point()),
+        "business_peak": lambda unit=None, indicator="loss_reduction": FactRef(
+            ctx, f.business_peak(getattr(unit, "_unit", None), indicator)),
+        "profit_total": lambda unit=None: FactRef(ctx, f.profit_total(getattr(unit, "_unit", None))),
+        "innovations": lambda kind="product", fills_gap=None: FactList(
+            ctx, "新产品", [FactRef(ctx, x) for x in f.innovations(kind, fills_gap)]),
+        "lab": lambda: FactRef(ctx, f.lab()),
+        "speech": lambda: FactRef(ctx, f.external_speech()),
+        "honours": lambda kind, level: FactList(ctx, "荣誉", [FactRef(ctx, x) for x in f.honours(kind, level)]),
+        "org_life_theme": lambda: FactRef(ctx, f.org_life_theme()),
+        "threshold": lambda matter_type: FactRef(ctx, f.pre_review_threshold(matter_type)),
+        "channel": lambda: FactRef(ctx, f.media_channel()),
+        "ranking": lambda: FactRef(ctx, f.media_ranking()),
+        "campaign": lambda quarter: FactRef(ctx, f.campaign(quarter)),
+        "missing": lambda label: ctx._missing(label, "模板要求由撰写人补充"),
+    }
+    try:
+        text = ENV.from_string(source).render(context)
+    except TemplateProblem as exc:
+        raise TemplateProblem(str(exc).split("：", 1)[-1], exc.line or _line_of(exc)) from None
+    except SecurityError as exc:
+        raise TemplateProblem(f"模板试图访问不允许的内容（{exc}），已拒绝", _line_of(exc)) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateProblem(f"未定义的名称：{exc.message}", _line_of(exc)) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(str(exc), _line_of(exc)) from None
+    except (TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        raise TemplateProblem(f"{exc.__class__.__name__}：{exc}", _line_of(exc)) from None
+    return Document(_blocks(text), ctx.tokens, ctx.warnings, ctx.figures)
+
+
+def _blocks(text: str) -> list[Block]:
+    blocks = []
+    for raw in text.splitlines():
+        writer = ""
+        m = re.match("^\ue002([^\ue003]*)\ue003", raw.strip())
+        line = raw.strip()
+        if m:
+            writer, line = m.group(1), line[m.end():]
+        if not line:
+            continue
+        directive = next((d for d in DIRECTIVES if line.startswith(d + " ") or line == d), None)
+        if directive and not writer:
+            blocks.append(Block(DIRECTIVES[directive], line[len(directive):].strip()))
+            continue
+        plain = TOKEN.sub("", line)
+        level = next((lvl for lvl, rx in HEADING if rx.match(plain)), 0)
+        blocks.append(Block("heading" if level else "paragraph", line, level, writer))
+    return blocks
+
+
+def plain_number(value) -> str:
+    return phrasing.exact(value) if isinstance(value, (int, Decimal)) else str(value)

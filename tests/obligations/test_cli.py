@@ -1,0 +1,70 @@
+"""`lvzhi check`: states as a table, JSON or Excel; exit code 1 when anything is late (for cron)."""
+
+import datetime as dt
+import json
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from . import builders as b
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    """(exit code, stdout) of `lvzhi check …`."""
+    import io
+
+    out = io.StringIO()
+    try:
+        call_command("check_obligations", *args, stdout=out)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue()
+
+
+def test_exit_code_is_zero_when_nothing_is_late(tc):
+    b.monthly(tc.branch, "committee_meeting", 2022)
+    code, out = run("--unit", "TC", "--year", "2022", "--as-of", "2023-01-31", "--rule", "branch.committee_meeting")
+    assert code == 0
+    assert "测试公司（TC） 2022-01-01—2022-12-31 检查结果（截至 2023-01-31）" in out
+    assert "逾期（0 项）" in out
+
+
+def test_exit_code_is_one_when_something_is_late(tc):
+    b.monthly(tc.branch, "committee_meeting", 2022, months=range(1, 12))
+    code, out = run("--unit", "测试公司", "--year", "2022", "--as-of", "2023-01-31", "--rule", "branch.committee_meeting")
+    assert code == 1
+    assert "一车间党支部：2022年12月支部委员会会议0次，应不少于1次（2023-01-10前）" in out
+    # before the grace days run out it is only due soon, and the exit code is 0
+    code, out = run("--unit", "TC", "--year", "2022", "--as-of", "2023-01-05", "--rule", "branch.committee_meeting")
+    assert code == 0 and "即将到期（1 项）" in out
+
+
+def test_json_and_xlsx_formats(tc, tmp_path):
+    b.monthly(tc.branch, "committee_meeting", 2022, months=range(1, 12))
+    code, out = run("--unit", "TC", "--year", "2022", "--as-of", "2023-01-31", "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["unit_code"] == "TC" and data["late"] >= 1
+    rule = next(r for r in data["rules"] if r["rule_id"] == "branch.committee_meeting")
+    assert rule["totals"]["late"] == 1 and rule["totals"]["done"] == 11
+    assert rule["items"][0]["period"] == "2022-12" and rule["source"].startswith("《中国共产党支部工作条例")
+    path = tmp_path / "check.xlsx"
+    code, out = run("--unit", "TC", "--year", "2022", "--as-of", "2023-01-31", "--format", "xlsx", "--out", str(path))
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["汇总", "明细"]
+    rows = list(wb["明细"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("规则编号", "规则", "对象", "期间", "状态")
+    assert ("branch.committee_meeting", "支部委员会会议", "一车间党支部", "2022年12月", "逾期") in [r[:5] for r in rows]
+
+
+def test_the_default_unit_is_the_top_unit_and_users_are_scoped(tc):
+    code, out = run("--year", "2022", "--as-of", "2023-01-31", "--rule", "study.first_agenda")
+    assert out.splitlines()[0].startswith("江海化工集团有限公司（JH）")  # the first root unit
+    with pytest.raises(CommandError, match="找不到单位"):
+        run("--unit", "TC", "--year", "2022", "--user", "zhibu")
+    with pytest.raises(CommandError, match="xlsx 格式须用 --out"):
+        run("--unit", "TC", "--year", "2022", "--format", "xlsx")
