@@ -73,6 +73,9 @@ def _database() -> dict:
         }
     elif "postgresql" in engine:
         config.setdefault("OPTIONS", {})
+        # No JIT: lvzhi's reports and checks are many short queries over large tables, whose cost estimates trip
+        # PostgreSQL's JIT threshold; compiling then took 0.3–0.7 s of a 0.8 s query (see BENCHMARKS.md).
+        config["OPTIONS"].setdefault("options", "-c jit=off")
         config["CONN_HEALTH_CHECKS"] = True
     else:
         raise ImproperlyConfigured(f"LVZHI_DATABASE_URL 指定了不支持的数据库（{engine or url}）：仅支持 sqlite 与 postgres。")
@@ -114,11 +117,13 @@ INSTALLED_APPS = [
     "lvzhi.reports",
     "lvzhi.backup",
     "lvzhi.demo",
+    "lvzhi.scale",
     "lvzhi.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lvzhi.web.middleware.RequestSizeLimitMiddleware",  # before anything reads an upload's body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -156,7 +161,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "lvzhi.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "lvzhi.org.passwords.CharacterClassValidator"},
@@ -230,6 +235,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "企业党委三项责任制记录、检查与述职报告的接口。所有数据按当前用户的单位范围过滤。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its documentation page describe every record type: signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "lvzhi.web.api_errors.document_errors"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "category" or "level" field with different choices: name each set.
     "ENUM_NAME_OVERRIDES": {

@@ -27,3 +27,6 @@ urlpatterns = [
     path("reports/", include("lvzhi.reports.urls")),
     path("", include("lvzhi.web.urls")),
 ]
+
+handler404 = "lvzhi.web.views.page_not_found"
+handler500 = "lvzhi.web.views.server_error"

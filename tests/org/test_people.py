@@ -38,3 +38,9 @@ def test_pinyin_is_kept_in_sync_on_save(company):
     p.name = "赵六"
     p.save()
     assert Person.objects.get(pk=p.pk).pinyin_initials == "zl"
+
+
+def test_lookup_suggests_people_by_initials_within_scope(client_as):
+    body = client_as("dangban").get("/org/people/lookup/?q=wzh").content.decode()
+    assert "王振华（P000001）" in body
+    assert "王振华" not in client_as("zhibu").get("/org/people/lookup/?q=wzh").content.decode()

@@ -24,6 +24,29 @@ def visible_entries(scope: Scope):
     return qs.filter(q)
 
 
+def readable_entries(scope: Scope):
+    """Entries the user may read in full: ``visible_entries`` less the confidential ones (written as such, or about a
+    record that is confidential now) outside the units where the user sees confidential content. The Django admin
+    lists only these; the audit page lists the others too, redacted."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from lvzhi.records import registry
+
+    qs = visible_entries(scope)
+    if scope.confidential_paths == ("",):
+        return qs
+    secret = Q(confidential=True)
+    for rt in registry.all_types():
+        if rt.confidential_rows is not None:
+            keys = rt.model._default_manager.filter(rt.confidential_rows()).annotate(
+                key=Cast("pk", CharField())).values("key")
+            secret |= Q(model=rt.model._meta.label_lower, object_id__in=keys)
+    allowed = Q(unit_id__in=Unit.objects.filter(scope.confidential_q("")).values("pk")) if scope.confidential_paths \
+        else Q(pk__in=[])
+    return qs.exclude(secret & ~allowed)
+
+
 def _field_label(model_label: str, name: str) -> str:
     try:
         model = apps.get_model(model_label)

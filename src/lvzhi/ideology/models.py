@@ -62,7 +62,9 @@ class MediaPost(RecordBase):
     class Meta:
         verbose_name = "推送"
         verbose_name_plural = "推送"
-        indexes = [models.Index(fields=["channel", "date"])]
+        indexes = [models.Index(fields=["channel", "date"]),
+                   # serves list pages and the API list: ORDER BY date DESC, id DESC LIMIT 50 (newest first)
+                   models.Index(fields=["date", "id"], name="mediapost_list_idx")]
 
     def __str__(self):
         return self.title

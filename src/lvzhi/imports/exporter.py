@@ -19,8 +19,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe(value):
-    """Neutralise text that a spreadsheet would run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Neutralise text that a spreadsheet would run as a formula (CSV/formula injection) with a leading quote.
+
+    Text that already starts with quotes before such a character ("'=1") gets one more, so the importer, which
+    removes exactly one, reads back what was stored.
+    """
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_START):
         return "'" + value
     return value
 

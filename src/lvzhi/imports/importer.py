@@ -69,6 +69,10 @@ def _map_headers(rt: RecordType, headers: list[str], result: ImportResult) -> di
             result.errors.append(ImportError_(1, h, f"不是“{rt.verbose_name}”的列。可用的列：{'、'.join(by_header)}"))
         else:
             mapping[i] = column
+    if headers and not mapping:
+        # Nothing at all is recognised: the wrong type chosen, or a CSV whose encoding was guessed wrong (mojibake).
+        result.errors.append(ImportError_(1, "", f"第1行没有一个“{rt.verbose_name}”的列名。请确认选择了正确的记录类型；"
+                                                 "CSV 文件请保存为 UTF-8 或 GBK 编码（列名显示为乱码即是编码不对）。"))
     present = {c.field for c in mapping.values()}
     for c in rt.columns:
         if rt.is_required(c) and c.field not in present:
@@ -227,13 +231,19 @@ def _is_virtual(rt, name):
 
 
 def _validate_records(rt, records, scope, result) -> None:
+    relation_fields = [f.name for f in rt.model._meta.concrete_fields if f.is_relation]
+    if rt.create_func is not None:
+        return  # custom creation validates and checks scope itself, row by row, at write time
+    for start in range(0, len(records), BATCH):  # in batches: 100,000 built records at once would cost ~100 MB
+        built = [(number, _build(rt, values)[0]) for number, values, _ in records[start:start + BATCH]]
+        _attach_units(rt, [obj for _, obj in built])
+        _validate_built(rt, built, scope, result, relation_fields)
+
+
+def _validate_built(rt, built, scope, result, relation_fields) -> None:
     from lvzhi.records.services import check_write
 
-    relation_fields = [f.name for f in rt.model._meta.concrete_fields if f.is_relation]
-    for number, values, deferred in records:
-        if rt.create_func is not None:
-            continue  # custom creation validates and checks scope itself, row by row, at write time
-        obj, _ = _build(rt, values)
+    for number, obj in built:
         try:
             check_write(rt, scope, obj)
         except PermissionDenied as exc:
@@ -247,6 +257,20 @@ def _validate_records(rt, records, scope, result) -> None:
                 header = next((rt.header(c) for c in rt.columns if c.field == field_name), "")
                 for m in messages:
                     _add(result, number, header, m)
+
+
+def _attach_units(rt, objs) -> None:
+    """Give each record its unit object from one bulk read: the scope check reads ``record.unit``, which would
+    otherwise cost one query per row (a derived unit is only known as ``unit_id`` after fill_derived)."""
+    from lvzhi.org.models import Unit
+
+    if rt.unit_field != "unit":
+        return
+    ids = {o.unit_id for o in objs if o.unit_id is not None and not rt.model.unit.is_cached(o)}
+    units = Unit.objects.in_bulk(ids) if ids else {}
+    for o in objs:
+        if o.unit_id in units and not rt.model.unit.is_cached(o):
+            o.unit = units[o.unit_id]
 
 
 def _check_existing(rt, records, result) -> None:

@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from lvzhi.org.scoping import scope_for
-from lvzhi.org.selectors import top_units
+from lvzhi.org.selectors import readable_unit, top_units
 
 from . import catalogue
 from .compute import Period, compute
@@ -55,13 +55,16 @@ class MetricViewSet(viewsets.ViewSet):
             raise NotFound("未知指标。") from None
         scope = scope_for(request.user)
         unit_id = request.query_params.get("unit")
-        unit = scope.units().filter(pk=unit_id).first() if unit_id else top_units(scope).first()
+        unit = readable_unit(scope, unit_id) if unit_id else top_units(scope).first()
         if unit is None:
             raise NotFound("未找到该单位，或您无权查看。")
         period = _period(request.query_params)
         figure = compute(metric, unit, period)
         visible = list(figure.visible_records(scope).values_list("pk", flat=True))
-        total = figure.records.count() if figure.records is not None else 0
+        if metric.aggregate == "count":  # the value is the number of records behind it: no second count
+            total = figure.value or 0
+        else:
+            total = figure.records.count() if figure.records is not None else 0
         return Response({**figure.as_dict(), "record_type": metric.record_type, "record_ids": visible,
                          "hidden_records": total - len(visible)})
 

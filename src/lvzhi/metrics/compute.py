@@ -60,8 +60,7 @@ class Figure:
     def visible_records(self, scope: Scope) -> QuerySet:
         """The records behind the figure that this user may open (confidential ones are counted, not shown)."""
         rt = registry.get(self.metric.record_type)
-        return selectors.visible(rt, scope).filter(pk__in=self.records.values("pk")) if self.records is not None \
-            else rt.model.objects.none()
+        return selectors.restrict(rt, scope, self.records) if self.records is not None else rt.model.objects.none()
 
     def as_dict(self) -> dict:
         return {"metric": self.metric.id, "label": self.metric.label, "measure": self.metric.measure,
@@ -157,17 +156,17 @@ def _distinct(metric: Metric, unit: Unit, period: Period) -> Figure:
 def _share_at_end(metric: Metric, unit: Unit, period: Period) -> Figure:
     rt = registry.get(metric.record_type)
     qs = rt.model._default_manager.filter(_in_unit(metric, unit), **metric.filter)
+    # Denominator and numerator in one query (scale benchmark: one scan of the set instead of two).
+    part_q = Q(**metric.numerator)
     if metric.record_type == "appointment":
         # Who holds such a post on the last day of the period; a person with two posts counts once.
         qs = qs.filter(date__lte=period.end).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
-        total = qs.values("person").distinct().count()
-        part_qs = qs.filter(**metric.numerator)
-        part = part_qs.values("person").distinct().count()
+        counts = qs.aggregate(total=Count("person", distinct=True), part=Count("person", distinct=True, filter=part_q))
     else:
         qs = qs.filter(_in_period(metric, period))
-        total = qs.count()
-        part_qs = qs.filter(**metric.numerator)
-        part = part_qs.count()
+        counts = qs.aggregate(total=Count("pk"), part=Count("pk", filter=part_q))
+    total, part = counts["total"], counts["part"]
+    part_qs = qs.filter(part_q)
     value = _share(total, part, metric.precision)
     missing = "" if value is not None else f"{period.label}{unit.name}没有可计算占比的{rt.verbose_name}"
     return Figure(metric, unit, period, value, missing, part_qs, {"numerator": part, "denominator": total})
@@ -190,8 +189,9 @@ def _coverage(metric: Metric, unit: Unit, period: Period) -> Figure:
     records = record_set(metric, unit, period).filter(**metric.filter)
     through, src, dst = _people_through(metric)
     covered_ids = through.objects.filter(**{f"{src}__in": records.values("pk")}).values(dst)
-    total = required.count()
-    covered = required.filter(pk__in=covered_ids).count()
+    # Required and covered in one query (scale benchmark: one scan of the people instead of two).
+    counts = required.aggregate(total=Count("pk"), covered=Count("pk", filter=Q(pk__in=covered_ids)))
+    total, covered = counts["total"], counts["covered"]
     value = _share(total, covered, metric.precision)
     missing = "" if value is not None else f"{unit.name}没有需要覆盖的{label}"
     return Figure(metric, unit, period, value, missing, records,

@@ -44,7 +44,9 @@ def fell_year_on_year(unit: Unit, year: int) -> list[dict]:
 
 
 def readable_unit(scope: Scope, unit_id) -> Unit | None:
-    return scope.units().filter(pk=unit_id).first() if unit_id else None
+    from lvzhi.org.selectors import readable_unit as from_request
+
+    return from_request(scope, unit_id)
 
 
 def default_years(today: dt.date | None = None, span: int = 5) -> list[int]:

@@ -13,6 +13,7 @@ from . import catalogue
 from .compute import Period, compute
 from .selectors import readable_unit, trend
 from lvzhi.web import clock
+from lvzhi.web.params import year_param
 
 SYSTEM_LABELS = {"party_building": "基层党建", "cadres": "干部人才", "governance": "三重一大", "integrity": "党风廉政",
                  "ideology": "意识形态"}
@@ -21,8 +22,7 @@ SYSTEM_LABELS = {"party_building": "基层党建", "cadres": "干部人才", "go
 def _unit_and_year(request):
     scope = scope_for(request.user)
     unit = readable_unit(scope, request.GET.get("unit")) or current_unit(request)
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else clock.working_year()
+    year = year_param(request.GET.get("year")) or clock.working_year()
     return scope, unit, year
 
 

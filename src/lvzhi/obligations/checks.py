@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Min, Q
 
 from lvzhi.cadres.models import Appointment
 from lvzhi.governance.models import MajorMatter, PreReviewRule
@@ -190,21 +189,32 @@ def _sees(ctx: Context, unit_path: str) -> bool:
 
 def quorum(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
     """Attendees must be more than half of the expected: the record's expected count, else the branch's full
-    members on the day (its committee members for a 支部委员会)."""
-    members = (Person.objects.filter(party_org=OuterRef("party_org"), party_status="member")
-               .filter(Q(left_on__isnull=True) | Q(left_on__gt=OuterRef("date")))
-               .filter(Q(member_since__isnull=True) | Q(member_since__lte=OuterRef("date")))
-               .order_by().values("party_org").annotate(c=Count("pk")).values("c"))
+    members on the day (its committee members for a 支部委员会).
+
+    Four grouped queries for the whole subtree — the meetings, their attendance, committee sizes and members —
+    joined here. (Correlated subqueries per meeting cost 12 s for the 320,000 meetings of the central scale.)
+    Members on a day = the branch's members who belong for the whole range, plus those who joined or left within
+    it, counted on the meeting's day.
+    """
+    acts = BranchActivity.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
+    rows = list(acts.order_by("date", "pk").values("pk", "kind", "title", "date", "expected_count", "party_org_id",
+                                                   "party_org__name", "unit_id", "unit__path"))
+    if not rows:
+        return []
+    attendees = BranchActivity.attendees.through
+    present = dict(attendees.objects.filter(branchactivity__in=acts.order_by().values("pk")).order_by()
+                   .values_list("branchactivity_id").annotate(n=Count("pk")))
+    orgs = acts.order_by().values("party_org_id")
     through = PartyOrg.committee_members.through
-    committee = (through.objects.filter(partyorg_id=OuterRef("party_org")).order_by().values("partyorg_id")
-                 .annotate(c=Count("pk")).values("c"))
-    rows = (BranchActivity.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
-            .order_by("date", "pk")
-            .annotate(present=Count("attendees", distinct=True),
-                      members=Coalesce(Subquery(members, output_field=IntegerField()), Value(0)),
-                      committee=Coalesce(Subquery(committee, output_field=IntegerField()), Value(0)))
-            .values("pk", "kind", "title", "date", "expected_count", "present", "members", "committee",
-                    "party_org__name", "unit_id", "unit__path"))
+    committee = dict(through.objects.filter(partyorg_id__in=orgs).order_by().values_list("partyorg_id")
+                     .annotate(n=Count("pk")))
+    full = Person.objects.filter(party_org_id__in=orgs, party_status="member")
+    steady = (Q(member_since__isnull=True) | Q(member_since__lte=ctx.start)) & (Q(left_on__isnull=True)
+                                                                                 | Q(left_on__gt=ctx.end))
+    members = dict(full.filter(steady).order_by().values_list("party_org_id").annotate(n=Count("pk")))
+    changing: dict[int, list] = {}
+    for org_id, since, left in full.exclude(steady).values_list("party_org_id", "member_since", "left_on"):
+        changing.setdefault(org_id, []).append((since, left))
     kinds = dict(ActivityKind.choices)
     cells = []
     for r in rows:
@@ -213,13 +223,21 @@ def quorum(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
         p = event_period(r["date"])
         if not _applies(rule, s, p, deeper):
             continue
-        expected = r["expected_count"] or (r["committee"] if r["kind"] == ActivityKind.COMMITTEE_MEETING else r["members"])
+        org, day = r["party_org_id"], r["date"]
+        if r["expected_count"]:
+            expected = r["expected_count"]
+        elif r["kind"] == ActivityKind.COMMITTEE_MEETING:
+            expected = committee.get(org, 0)
+        else:
+            expected = members.get(org, 0) + sum(1 for since, left in changing.get(org, ())
+                                                 if (since is None or since <= day) and (left is None or left > day))
         if not expected:
             cells.append(Cell(rule, s, p, NA, detail="无法确定应到人数", record_type="branch_activity"))
             continue
-        ok = r["present"] * 2 > expected
-        detail = f"{p.label}实到{r['present']}人，应到{expected}人" + ("" if ok else "，未超过半数")
-        cells.append(_event_cell(rule, ctx, s, p, ok, [r["pk"]], detail, "branch_activity", r["date"]))
+        n = present.get(r["pk"], 0)
+        ok = n * 2 > expected
+        detail = f"{p.label}实到{n}人，应到{expected}人" + ("" if ok else "，未超过半数")
+        cells.append(_event_cell(rule, ctx, s, p, ok, [r["pk"]], detail, "branch_activity", day))
     return cells
 
 

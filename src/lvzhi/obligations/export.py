@@ -83,13 +83,14 @@ def write_xlsx(ev: Evaluation, out: str | Path, *, include_na: bool = False) -> 
     """Sheet 汇总: totals per rule; sheet 明细: one row per rule × subject × period. Returns the detail rows."""
     wb = Workbook(write_only=True)
     summary = wb.create_sheet("汇总")
-    summary.append([f"{ev.unit.name} {ev.start}—{ev.end} 检查结果（截至 {ev.as_of}）"])
+    # Every text a user may have typed (unit and rule names too) goes through safe(): no cell becomes a formula.
+    summary.append([safe(f"{ev.unit.name} {ev.start}—{ev.end} 检查结果（截至 {ev.as_of}）")])
     summary.append(_header(summary, ["责任制", "规则编号", "规则", "要求", "依据", *[STATES[s] for s in STATE_ORDER],
                                      "覆盖率"]))
     for r in ev.results:
         ratio = r.coverage()["ratio"] if r.is_coverage else None
-        summary.append([r.rule.get_responsibility_display(), r.rule_id, r.rule.name, r.rule.requirement_text,
-                        safe(r.rule.source_text), *[r.totals[s] for s in STATE_ORDER],
+        summary.append([r.rule.get_responsibility_display(), safe(r.rule_id), safe(r.rule.name),
+                        safe(r.rule.requirement_text), safe(r.rule.source_text), *[r.totals[s] for s in STATE_ORDER],
                         round(ratio, 4) if ratio is not None else None])
     detail = wb.create_sheet("明细")
     detail.append(_header(detail, ["规则编号", "规则", "对象", "期间", "状态", "实有次数", "应有次数", "到期日", "说明",
@@ -101,8 +102,8 @@ def write_xlsx(ev: Evaluation, out: str | Path, *, include_na: bool = False) -> 
         d = cell_dict(c)
         state = WriteOnlyCell(detail, value=c.state_label)
         state.fill = PatternFill("solid", fgColor=FILLS[c.state])
-        detail.append([c.rule.rule_id, c.rule.name, safe(c.subject.label), c.period.label, state, c.count, c.required,
-                       c.due, safe(c.detail), d["record_type"], "、".join(str(i) for i in d["record_ids"])])
+        detail.append([safe(c.rule.rule_id), safe(c.rule.name), safe(c.subject.label), c.period.label, state, c.count,
+                       c.required, c.due, safe(c.detail), d["record_type"], "、".join(str(i) for i in d["record_ids"])])
         n += 1
     wb.save(out)
     return n

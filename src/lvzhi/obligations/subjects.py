@@ -36,6 +36,9 @@ class Subject:
     record_type: str = ""  # for events: the record type of the subject itself
 
     def covers(self, period: Period) -> bool:
+        if len(self.intervals) == 1:  # the usual case, without a generator (scale benchmark: 150,000 calls)
+            a, b = self.intervals[0]
+            return (a is None or a <= period.start) and (b is None or b >= period.end)
         return any((a is None or a <= period.start) and (b is None or b >= period.end) for a, b in self.intervals)
 
     @property
@@ -91,6 +94,7 @@ class UnitIndex:
                 .order_by("path").values("pk", "path", "name", "tracked_since", "established_on", "dissolved_on"))
         by_path: dict[str, UnitInfo] = {}
         self.by_id: dict[int, UnitInfo] = {}
+        self._covers: dict[tuple, bool] = {}
         for r in rows:
             parent = by_path.get(r["path"][:-steplen])
             tracked, est, dis = r["tracked_since"], r["established_on"], r["dissolved_on"]
@@ -104,6 +108,13 @@ class UnitIndex:
 
     def covers(self, unit_id: int, period: Period) -> bool:
         """Tracked from the period's start, established by then and not dissolved before its end."""
+        key = (unit_id, period.start, period.end)
+        known = self._covers.get(key)
+        if known is None:  # asked once per subject and period: remembered per unit (scale benchmark)
+            known = self._covers[key] = self._compute_covers(unit_id, period)
+        return known
+
+    def _compute_covers(self, unit_id: int, period: Period) -> bool:
         u = self.by_id.get(unit_id)
         if u is None or u.tracked_since is None or u.tracked_since > period.start:
             return False

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from lvzhi.audit.selectors import entries_for_object
 from lvzhi.org.scoping import scope_for
-from lvzhi.org.selectors import current_unit
+from lvzhi.org.selectors import current_unit, readable_unit
 from lvzhi.records import registry
 from lvzhi.records import selectors as record_selectors
 from lvzhi.records.forms import apply_model_errors
@@ -30,23 +30,21 @@ from .models import ObligationRule
 from .selectors import find_cell, rule_history, rules_in_force, warnings_for
 from .services import REVISABLE, check_rule_write, revise_rule
 from lvzhi.web import clock
+from lvzhi.web.params import date_param, year_param
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return date_param(value) or default
 
 
 def _year(request, default: int) -> int:
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 1990 < int(value) < 2100 else default
+    year = year_param(request.GET.get("year"))
+    return year if year and 1990 < year < 2100 else default
 
 
 def _unit(request, scope):
     if request.GET.get("unit"):
-        unit = scope.units().filter(pk=request.GET["unit"]).first()
+        unit = readable_unit(scope, request.GET["unit"])
         if unit is None:
             raise Http404("未找到该单位，或您无权查看。")
         return unit

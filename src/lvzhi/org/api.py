@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from lvzhi.records.api import RecordViewSet
 
 from .scoping import scope_for
+from .selectors import readable_unit
 from .services import unit_move
 
 
@@ -20,7 +21,7 @@ class UnitViewSetBase(RecordViewSet):
     def move(self, request, pk=None):
         unit = self.get_object()
         scope = scope_for(request.user)
-        target = scope.units().filter(pk=request.data.get("parent")).first()
+        target = readable_unit(scope, request.data.get("parent"))
         if target is None:
             raise serializers.ValidationError({"parent": ["上级单位不存在或您无权访问。"]})
         unit = unit_move(unit, target, actor=request.user, scope=scope)

@@ -1,3 +1,4 @@
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 
@@ -14,3 +15,13 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return "密码须同时包含字母和数字，并含有大写字母或符号。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its message in Chinese: Django 5.2 ships no Chinese text for it (users saw English)."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self):
+        return f"密码至少需要 {self.min_length} 个字符。"

@@ -15,6 +15,14 @@ def top_units(scope: Scope) -> QuerySet:
     return Unit.objects.filter(path__in=scope.read_paths).order_by("path")
 
 
+def readable_unit(scope: Scope, value) -> Unit | None:
+    """The unit a request names (``?unit=12``) if the user may read it; None for a missing, foreign or malformed id."""
+    from lvzhi.web.params import int_param
+
+    pk = int_param(value)
+    return scope.units().filter(pk=pk).first() if pk is not None else None
+
+
 def current_unit(request) -> Unit | None:
     """The unit chosen in the header's switcher (kept in the session), else the user's top unit."""
     scope = scope_for(request.user)

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,7 +11,7 @@ from lvzhi.records import cells
 
 from .models import PartyOrg, Person, Unit
 from .scoping import scope_for
-from .selectors import current_unit, search_people, unit_tree
+from .selectors import current_unit, readable_unit, search_people, unit_tree
 from .services import unit_move
 
 
@@ -42,14 +42,14 @@ def unit_detail(request, pk):
 def unit_move_view(request, pk):
     scope = scope_for(request.user)
     unit = scope.units().filter(pk=pk).first()
-    target = scope.units().filter(pk=request.POST.get("parent")).first()
+    target = readable_unit(scope, request.POST.get("parent"))
     if unit is None or target is None:
         raise Http404("未找到该单位，或您无权查看。")
     try:
         unit_move(unit, target, actor=request.user, scope=scope)
         messages.success(request, f"已将“{unit.name}”及其下级单位移至“{target.name}”之下。")
-    except (PermissionDenied, ValidationError) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    except ValidationError as exc:  # a refused permission is a 403
+        messages.error(request, "；".join(exc.messages))
     return redirect("org:unit", pk)
 
 

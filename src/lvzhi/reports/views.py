@@ -44,15 +44,15 @@ def index(request):
     scope = scope_for(request.user)
     unit = current_unit(request)
     if request.method == "POST":
+        if unit is None or not scope.can_write("reports", unit):  # before the form is read, like every other write
+            raise PermissionDenied("您没有撰写述职报告的权限。")
         try:
-            template = ReportTemplate.objects.get(pk=request.POST.get("template"))
+            template = services.usable_templates(scope).get(pk=request.POST.get("template"))
             year = int(request.POST.get("year", ""))
             report = services.create_report(unit=unit, year=year, template=template, actor=request.user, scope=scope)
             return redirect("reports:detail", report.pk)
         except (ValueError, ReportTemplate.DoesNotExist):
             messages.error(request, "请选择模板和年度。")
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
     reports = scope.filter(DutyReport.objects.select_related("unit", "secretary", "template"), "unit")[:100]
     return render(request, "reports/index.html", {
         "reports": reports, "unit": unit, "templates": services.latest_templates(scope),
@@ -103,7 +103,7 @@ def save_text(request, pk):
         messages.success(request, "已保存。")
     except ValueError:
         messages.error(request, "落款日期格式不正确。")
-    except (ValidationError, PermissionDenied, ConcurrentEditError) as exc:
+    except (ValidationError, ConcurrentEditError) as exc:  # a refused permission is a 403
         messages.error(request, _errors(exc))
     return redirect("reports:detail", pk)
 
@@ -115,8 +115,8 @@ def finalise(request, pk):
     try:
         services.finalise(report, actor=request.user, scope=scope_for(request.user))
         messages.success(request, "已定稿：数字、依据记录、模板版本与文件已冻结，此后记录的修改不会改变本报告。")
-    except (ValidationError, PermissionDenied, ConcurrentEditError, templating.TemplateProblem,
-            pdf_render.PdfUnavailable, RuntimeError) as exc:
+    except (ValidationError, ConcurrentEditError, templating.TemplateProblem, pdf_render.PdfUnavailable,
+            RuntimeError) as exc:  # a refused permission is a 403
         messages.error(request, f"定稿失败，报告仍是草稿：{_errors(exc)}")
     return redirect("reports:detail", pk)
 
@@ -125,11 +125,7 @@ def finalise(request, pk):
 @require_POST
 def new_version(request, pk):
     report = _report(request, pk)
-    try:
-        draft = services.new_version(report, actor=request.user, scope=scope_for(request.user))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-        return redirect("reports:detail", pk)
+    draft = services.new_version(report, actor=request.user, scope=scope_for(request.user))  # refused: 403
     messages.success(request, f"已生成第 {draft.number} 版草稿。")
     return redirect("reports:detail", draft.pk)
 

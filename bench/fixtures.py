@@ -1,0 +1,56 @@
+"""Accounts and a draft report the page benchmarks use (created once, audited like any other write)."""
+
+from __future__ import annotations
+
+BENCH_USER = "bench_secretary"
+
+
+def bench_user(scenario: str):
+    """A 党委书记 of the scenario's top unit (sees everything, confidential rows included)."""
+    import common
+    from django.db import transaction
+
+    from lvzhi.audit.models import AuditAction
+    from lvzhi.audit.services import Change, log_changes
+    from lvzhi.org.models import Role, RoleAssignment, User
+
+    top = common.top_unit(scenario)
+    user = User.objects.filter(username=BENCH_USER).first()
+    if user is None:
+        with transaction.atomic():
+            user = User.objects.create(username=BENCH_USER, first_name="基准测试书记")
+            user.set_unusable_password()
+            user.save()
+            ra = RoleAssignment.objects.create(user=user, unit=top, role=Role.SECRETARY)
+            log_changes("基准测试", [Change(AuditAction.CREATE, user, after={"username": user.username}),
+                                  Change(AuditAction.CREATE, ra, after={"role": ra.role}, unit_id=top.pk)])
+    return user
+
+
+def draft_report(scenario: str, user):
+    import common
+
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.reports import services
+    from lvzhi.reports.models import DutyReport
+
+    top = common.top_unit(scenario)
+    report = DutyReport.objects.filter(unit=top, year=common.REPORT_YEAR).order_by("pk").first()
+    if report is None:
+        report = services.create_report(unit=top, year=common.REPORT_YEAR, template=services.builtin_template(),
+                                        actor=user, scope=scope_for(user))
+    return report
+
+
+def session_cookie(user) -> str:
+    """A logged-in session for the load tool (what a browser holds after signing in)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s.create()
+    return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"

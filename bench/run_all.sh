@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every benchmark, one after the other (they must not share the 2 cores), results in bench/results/.
+# First use builds the province and central databases (~15 s and ~3 min); later runs reuse them.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=../.venv/bin/python
+$PY report_figures.py --scenario province
+$PY report_figures.py --scenario central
+$PY obligations.py --scenario province
+$PY obligations.py --scenario central --repeat 1
+$PY import_xlsx.py
+$PY render.py
+$PY pages.py
+$PY yearend.py --sample 60

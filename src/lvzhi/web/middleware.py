@@ -1,0 +1,31 @@
+"""Refusing an oversized request before anything reads its body.
+
+Django parses a multipart body as soon as anyone touches ``request.POST`` (the CSRF check does, before any view):
+a 100 MB upload would be streamed to a temporary file first and refused only afterwards. This middleware answers
+413 from the declared length alone.
+"""
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+OVERHEAD = 1024 * 1024  # the form's other fields and the multipart boundaries around the file
+
+
+class RequestSizeLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.MAX_UPLOAD_BYTES
+        if length > limit + OVERHEAD:
+            message = (f"上传内容过大（{length / 1048576:.1f} MB），上限 {limit // 1048576} MB，未作处理。"
+                       "请拆分文件或压缩附件后再上传。")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
+        return self.get_response(request)
