@@ -79,6 +79,8 @@ def test_branch_secretary_cannot_point_a_person_at_a_foreign_unit(api_as):
     own = _person_in("JH01-P03-W01")
     foreign = Unit.objects.get(code="JH01-P01")
     r = api_as("dangban").patch(f"/api/people/{own.pk}/", {"unit": foreign.pk}, format="json")
+    assert r.status_code == 400 and "version" in r.json()  # no silent overwrite without the version read
+    r = api_as("dangban").patch(f"/api/people/{own.pk}/", {"unit": foreign.pk, "version": own.version}, format="json")
     assert r.status_code == 200  # the organiser may
     r = api_as("zhibu").get(f"/api/people/{own.pk}/")
     assert r.status_code == 404  # …and now the branch secretary no longer sees them

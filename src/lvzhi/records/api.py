@@ -40,7 +40,7 @@ def serializer_for(rt: RecordType) -> type[serializers.ModelSerializer]:
         fields = ["id", *real, *virtual, "version", *state]
 
     attrs: dict = {"Meta": Meta, "version": serializers.IntegerField(
-        required=False, min_value=1, help_text="修改时回传读取到的版本号；若记录已被他人修改将返回 409。")}
+        required=False, min_value=1, help_text="修改时必须回传读取到的版本号；若记录已被他人修改将返回 409。")}
     if state:
         choices = [(k, label) for k, (label, _) in rt.list_state.labels.items()]
         attrs["row_state"] = serializers.ChoiceField(choices=choices, read_only=True, label=rt.list_state.header)
@@ -139,6 +139,10 @@ class RecordViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         expected = data.pop("version", None)
+        if expected is None:
+            # Without the version the client read, a save could silently overwrite someone else's change.
+            raise serializers.ValidationError(
+                {"version": ["修改时必须回传读取到的版本号（version），以免覆盖他人的修改。"]})
         for col in self.rt.columns:
             if col.creatable_only:
                 data.pop(col.field, None)
