@@ -18,7 +18,9 @@ from django.conf import settings
 MAX_UNCOMPRESSED = 400 * 1024 * 1024  # an .xlsx whose parts inflate beyond this is refused (zip bomb)
 MAX_RATIO = 200  # … as is one compressing better than 200:1 overall
 MAX_COLUMNS = 200
-BLANK_RUN_END = 500  # this many blank rows in a row end the data (sheets often claim a million empty rows)
+# This many blank rows in a row end the data: sheets often claim a million formatted but empty rows, and reading
+# them all would take minutes; real data with a gap this long is not a register anyone keeps.
+BLANK_RUN_END = 10_000
 
 
 class FileRejected(ValueError):
