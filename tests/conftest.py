@@ -89,9 +89,15 @@ CHROMIUM = os.environ.get("LVZHI_CHROMIUM", "/usr/bin/chromium")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests use a live server and a transactional database, which is emptied after each of them:
-    run them last, so every other test still finds the demo company loaded once for the session."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Transactional tests (the browser tests with their live server, and others that need committed data) empty
+    the database after each of them: run them last, so every other test still finds the demo company loaded once
+    for the session."""
+
+    def transactional(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        return item.get_closest_marker("browser") is not None or bool(marker and marker.kwargs.get("transaction"))
+
+    items.sort(key=transactional)
 
 
 @pytest.fixture(scope="session")
@@ -110,14 +116,19 @@ def browser_context_args():
 
 
 @pytest.fixture
-def live_demo(transactional_db, live_server, django_db_blocker):
-    """A live server on the demo company (reloaded if an earlier browser test emptied the database)."""
+def committed_demo(transactional_db):
+    """The demo company, committed (reloaded if an earlier transactional test emptied the database)."""
     from django.test import override_settings
 
     from lvzhi.demo.loader import load_demo
 
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         load_demo(echo=lambda *_: None)
+
+
+@pytest.fixture
+def live_demo(committed_demo, live_server):
+    """A live server on the demo company."""
     return live_server
 
 

@@ -86,6 +86,13 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# "results": whole-subtree computations reused while the database is unchanged (lvzhi.web.datacache). Per process:
+# a worker restart (a new release) starts empty, so no result outlives the code that computed it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-default"},
+    "results": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-results",
+                "OPTIONS": {"MAX_ENTRIES": 200}},
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import readable_unit, top_units
+from lvzhi.web import datacache
 
 from . import catalogue
 from .compute import Period, compute
@@ -59,14 +60,19 @@ class MetricViewSet(viewsets.ViewSet):
         if unit is None:
             raise NotFound("未找到该单位，或您无权查看。")
         period = _period(request.query_params)
-        figure = compute(metric, unit, period)
-        visible = list(figure.visible_records(scope).values_list("pk", flat=True))
-        if metric.aggregate == "count":  # the value is the number of records behind it: no second count
-            total = figure.value or 0
-        else:
-            total = figure.records.count() if figure.records is not None else 0
-        return Response({**figure.as_dict(), "record_type": metric.record_type, "record_ids": visible,
-                         "hidden_records": total - len(visible)})
+        return Response(datacache.cached("metrics.figure", (metric.id, unit.pk, period.start, period.end),
+                                         lambda: _figure(metric, unit, period, scope), scope=scope))
+
+
+def _figure(metric, unit, period: Period, scope) -> dict:
+    figure = compute(metric, unit, period)
+    visible = list(figure.visible_records(scope).values_list("pk", flat=True))
+    if metric.aggregate == "count":  # the value is the number of records behind it: no second count
+        total = figure.value or 0
+    else:
+        total = figure.records.count() if figure.records is not None else 0
+    return {**figure.as_dict(), "record_type": metric.record_type, "record_ids": visible,
+            "hidden_records": total - len(visible)}
 
 
 def _period(params) -> Period:

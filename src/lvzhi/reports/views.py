@@ -19,7 +19,7 @@ from lvzhi.records.services import ConcurrentEditError
 from . import html_render, pdf_render, services, templating
 from .evidence import evidence_for
 from .models import DutyReport, ReportTemplate
-from lvzhi.web import clock
+from lvzhi.web import clock, datacache
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -65,20 +65,25 @@ def index(request):
 def detail(request, pk):
     report = _report(request, pk)
     scope = scope_for(request.user)
-    problem, document = "", None
+    problem = ""
     if report.is_final:
         preview = report.snapshot["html"]
         warnings = report.snapshot["warnings"]
     else:
-        try:
+        def render_preview():
             document = services.render_document(report)
-            preview, warnings = html_render.to_html_fragment(document, report.year), document.warnings
+            return html_render.to_html_fragment(document, report.year), list(document.warnings)
+
+        try:
+            preview, warnings = datacache.cached("reports.preview", (report.pk,), render_preview)
         except templating.TemplateProblem as exc:
             preview, warnings, problem = "", [], str(exc)
     writer_sections = _writer_sections(report)
+    evidence = datacache.cached("reports.evidence", (report.unit_id, report.year),
+                                lambda: evidence_for(scope, report.unit, report.year), scope=scope)
     return render(request, "reports/detail.html", {
         "report": report, "preview": preview, "warnings": warnings, "problem": problem,
-        "writer_sections": writer_sections, "evidence": evidence_for(scope, report.unit, report.year),
+        "writer_sections": writer_sections, "evidence": evidence,
         "can_write": scope.can_write("reports", report.unit), "formats": services.FORMATS,
         "pdf_available": bool(pdf_render.soffice()), "style": html_render.HTML_STYLE,
         "integrity_ok": services.verify_integrity(report) if report.is_final else None,

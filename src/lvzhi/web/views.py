@@ -12,10 +12,22 @@ from django.views.decorators.http import require_POST
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit, readable_unit, unit_tree
 from lvzhi.records import registry, selectors
-from lvzhi.web import clock
+from lvzhi.web import clock, datacache
 
 
 REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
+
+
+def _year_counts(scope, unit, year: int) -> list[tuple[str, int]]:
+    """This year's records of every type in the unit's subtree."""
+    counts = []
+    for rt in registry.all_types():
+        # reference data (lists, channels, rules) is not "recorded this year"
+        if rt.system in ("org", "obligations") or rt.date_field is None or rt.key in REFERENCE_TYPES:
+            continue
+        n = selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)).count()
+        counts.append((rt.key, n))
+    return counts
 
 
 @login_required
@@ -25,12 +37,8 @@ def home(request):
     year = clock.working_year()
     counts = []
     if unit is not None:
-        for rt in registry.all_types():
-            # reference data (lists, channels, rules) is not "recorded this year"
-            if rt.system in ("org", "obligations") or rt.date_field is None or rt.key in REFERENCE_TYPES:
-                continue
-            n = selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)).count()
-            counts.append({"rt": rt, "n": n})
+        counted = datacache.cached("web.home", (unit.pk, year), lambda: _year_counts(scope, unit, year), scope=scope)
+        counts = [{"rt": registry.get(key), "n": n} for key, n in counted]
     tree = unit_tree(scope, unit, max_depth=1) if unit else []
     return render(request, "web/home.html", {"unit": unit, "year": year, "counts": counts, "tree": tree})
 

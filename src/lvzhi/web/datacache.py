@@ -1,0 +1,73 @@
+"""Results of whole-subtree computations, reused while the database has not changed.
+
+The compliance dashboard, the report preview with its evidence, the workbench counts and the metric API each
+read every record of a subtree; at the province scale that is 0.1–3 s per request (BENCHMARKS.md, 4). Their
+results are kept in Django's cache under a key holding the *database version*: on PostgreSQL the current
+snapshot (``pg_current_snapshot()``: the next transaction id and those still running), which changes whenever
+any transaction that writes begins or ends — the services, imports, ``scale-data``, ``restore``, a ``psql``
+session — and names exactly which committed writes a query can see. A result is therefore only ever served for
+the very state it was computed from: exact by construction, with nothing to invalidate and no write path that
+could forget to.
+
+Never cached: on SQLite (one company on a PC, where these computations take milliseconds and the file keeps
+no such version), and inside a transaction that has written (its uncommitted rows must not reach another
+request). The key also holds what the reader may see (their readable and confidential subtrees) and "today".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Callable, TypeVar
+
+from django.core.cache import caches
+from django.db import connection
+
+from lvzhi.web import clock
+
+T = TypeVar("T")
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+stats = {"hits": 0, "misses": 0}  # per process; read by tests and the benchmark's notes
+
+
+def database_version() -> str | None:
+    """The PostgreSQL snapshot, or None where results must not be reused."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()")
+        snapshot, own_xid = cur.fetchone()
+    return None if own_xid is not None else snapshot
+
+
+def scope_key(scope) -> tuple:
+    """What a reader may see decides what a result contains; readers who see the same share results."""
+    return (tuple(sorted(scope.read_paths)), tuple(sorted(scope.confidential_paths))) if scope is not None else ()
+
+
+def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, timeout: int = 3600) -> T:
+    """``compute()``, or its result for the same name, parts, reader and database state."""
+    version = database_version()
+    if version is None:
+        return compute()
+    raw = repr((name, parts, scope_key(scope), version, clock.today().isoformat()))
+    key = f"lvzhi:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    cache = caches["results"]
+    hit = cache.get(key)
+    if hit is not None:
+        stats["hits"] += 1
+        return hit[0]
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:  # the threads of one worker asking for the same result compute it once
+        hit = cache.get(key)
+        if hit is None:
+            stats["misses"] += 1
+            hit = (compute(),)
+            cache.set(key, hit, timeout)
+        else:
+            stats["hits"] += 1
+    with _locks_guard:
+        _locks.pop(key, None)
+    return hit[0]

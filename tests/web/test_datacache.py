@@ -1,0 +1,116 @@
+"""Whole-subtree results (dashboard, report preview and evidence, workbench counts, metric API) are reused only for
+the database state they were computed from (lvzhi.web.datacache)."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test import Client
+
+from lvzhi.web import datacache
+
+DASHBOARD = "/obligations/dashboard/?year=2022&as_of=2022-12-31"
+
+
+def test_a_transaction_that_wrote_never_reuses_results(db, users):
+    users["chakan"].save(update_fields=["last_name"])  # this test's transaction has now written
+    assert datacache.database_version() is None
+    calls = []
+    for _ in range(2):
+        datacache.cached("test.write", (1,), lambda: calls.append(1) or len(calls))
+    assert len(calls) == 2
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_sqlite_has_no_version(db):
+    assert datacache.database_version() is None
+
+
+def _quiet(fn, tries: int = 10):
+    """fn() run while no other transaction in the cluster writes (another database on the same server, autovacuum
+    moves the snapshot too — correctly, but then nothing is reused): returns its result and the stats delta."""
+    for _ in range(tries):
+        caches["results"].clear()
+        before, version = dict(datacache.stats), datacache.database_version()
+        result = fn()
+        if datacache.database_version() == version:
+            return result, {k: datacache.stats[k] - before[k] for k in before}
+    pytest.fail("数据库一直在被其他事务写入，无法检验结果复用")
+
+
+def _board(html: str) -> str:
+    start = html.index('<div class="cards">')
+    return html[start:html.index("</aside>", start)]
+
+
+def _direct_board(user, unit_code: str) -> str:
+    """The board computed now, without the cache."""
+    from lvzhi.obligations import dashboard as board
+    from lvzhi.obligations.engine import evaluate
+    from lvzhi.org.models import Unit
+    from lvzhi.org.scoping import scope_for
+
+    unit = Unit.objects.get(code=unit_code)
+    ev = evaluate(unit, start=dt.date(2022, 1, 1), end=dt.date(2022, 12, 31), as_of=dt.date(2022, 12, 31),
+                  scope=scope_for(user))
+    return render_to_string("obligations/_board.html", {"ev": ev, "board": board.build(ev), "unit": unit})
+
+
+@pytest.mark.django_db(transaction=True)  # committed data: a transaction that wrote never reuses results
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="results are reused on PostgreSQL only")
+def test_dashboard_is_reused_until_the_database_changes_then_recomputed_exactly(committed_demo):
+    from lvzhi.org.models import User
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.partybuilding.models import ActivityKind, BranchActivity
+    from lvzhi.records import registry
+    from lvzhi.records.services import delete_record
+
+    dangban, jiwei = User.objects.get(username="dangban"), User.objects.get(username="jiwei")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")  # so that autovacuum has no reason to write (and move the snapshot) mid-test
+    client = Client()
+    client.force_login(dangban)
+    (first, second), delta = _quiet(lambda: [client.get(DASHBOARD).content.decode() for _ in range(2)])
+    assert delta == {"misses": 1, "hits": 1}
+    assert _board(first) == _board(second) == _board(_direct_board(dangban, "JH01"))
+
+    # another reader with other confidential rights gets their own result, never the first reader's
+    other = Client()
+    other.force_login(jiwei)
+    _, delta = _quiet(lambda: [c.get(DASHBOARD) for c in (client, other, client, other)])
+    assert delta == {"misses": 2, "hits": 2}
+
+    # a write through the services: a committee meeting that satisfied a month is deleted
+    meeting = BranchActivity.objects.filter(kind=ActivityKind.COMMITTEE_MEETING, date__year=2022).order_by("pk").first()
+    delete_record(registry.get("branch_activity"), meeting, actor=dangban, scope=scope_for(dangban))
+    before = dict(datacache.stats)
+    third = client.get(DASHBOARD).content.decode()
+    assert datacache.stats["misses"] - before["misses"] == 1
+    assert _board(third) != _board(first)
+    assert _board(third) == _board(_direct_board(dangban, "JH01"))
+    late = lambda html: int(html.split('class="stat late"><div class="n">')[1].split("<")[0])  # noqa: E731
+    assert late(third) == late(first) + 1
+
+    # a write that bypasses the services (psql, a restore, a bulk load) moves the version just the same
+    with connection.cursor() as cur:
+        cur.execute("UPDATE partybuilding_branchactivity SET date = date + 400 WHERE kind = %s AND date >= %s "
+                    "AND date <= %s", [ActivityKind.COMMITTEE_MEETING, "2022-03-01", "2022-03-31"])
+    fourth = client.get(DASHBOARD).content.decode()
+    assert late(fourth) > late(third)
+    assert _board(fourth) == _board(_direct_board(dangban, "JH01"))
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="results are reused on PostgreSQL only")
+def test_readers_with_other_rights_never_share_a_result(db, api_as, company):
+    """A figure over confidential findings: the 纪委 reader's result (every record) must never reach the 党务干事,
+    whose answer hides the confidential ones — on a hit as on a miss."""
+    url = f"/api/metrics/integrity.findings/?unit={company.pk}&year=2022"
+    (jiwei, dangban, jiwei_again, dangban_again), delta = _quiet(
+        lambda: [api_as(user).get(url).json() for user in ("jiwei", "dangban", "jiwei", "dangban")])
+    assert delta == {"misses": 2, "hits": 2}
+    assert jiwei == jiwei_again and dangban == dangban_again
+    assert jiwei["hidden_records"] == 0 and dangban["hidden_records"] > 0
+    assert set(dangban["record_ids"]) < set(jiwei["record_ids"])
+    assert len(dangban["record_ids"]) + dangban["hidden_records"] == len(jiwei["record_ids"])
