@@ -114,3 +114,21 @@ def test_readers_with_other_rights_never_share_a_result(db, api_as, company):
     assert jiwei["hidden_records"] == 0 and dangban["hidden_records"] > 0
     assert set(dangban["record_ids"]) < set(jiwei["record_ids"])
     assert len(dangban["record_ids"]) + dangban["hidden_records"] == len(jiwei["record_ids"])
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="results are reused on PostgreSQL only")
+def test_list_totals_are_reused_per_query_and_equal_the_direct_count(db, api_as, users):
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.records import registry, selectors
+
+    rt = registry.get("branch_activity")
+    urls = ["/api/branch-activitys/?limit=5", "/api/branch-activitys/?limit=5&offset=5",
+            "/api/branch-activitys/?limit=5&kind=committee_meeting"]
+    answers, delta = _quiet(lambda: [api_as(user).get(url).json() for user in ("dangban", "zhibu") for url in urls])
+    # one total per reader and filter; the second page of the same list reuses the first page's total
+    assert delta == {"misses": 4, "hits": 2}
+    for user, (first, second, kind) in zip(("dangban", "zhibu"), (answers[:3], answers[3:])):
+        visible = selectors.visible(rt, scope_for(users[user]))
+        assert first["count"] == second["count"] == visible.count()
+        assert kind["count"] == visible.filter(kind="committee_meeting").count() < first["count"]
+    assert answers[3]["count"] < answers[0]["count"]  # the branch secretary sees their branch only

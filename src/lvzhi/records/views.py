@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from lvzhi.org.selectors import current_unit, readable_unit
 
 from . import cells, forms, registry, selectors, services
 from .services import ConcurrentEditError
-from lvzhi.web import clock
+from lvzhi.web import clock, datacache
 from lvzhi.web.params import year_param
 
 
@@ -58,7 +57,7 @@ def record_list(request, key):
     rt = _record_type(key)
     scope = scope_for(request.user)
     f, qs = listed_records(request, rt)
-    page = Paginator(selectors.with_related(rt, qs), 50).get_page(request.GET.get("page"))
+    page = datacache.Paginator(selectors.with_related(rt, qs), 50).get_page(request.GET.get("page"))
     kinds = rt.model_field(rt.kind_field).flatchoices if rt.kind_field else []
     years = clock.year_choices()
     hidden = selectors.hidden_count(rt, scope, **_narrowing(f))

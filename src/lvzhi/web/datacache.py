@@ -21,7 +21,10 @@ import threading
 from typing import Callable, TypeVar
 
 from django.core.cache import caches
+from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
+from django.utils.functional import cached_property
+from rest_framework import pagination
 
 from lvzhi.web import clock
 
@@ -71,3 +74,28 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, tim
     with _locks_guard:
         _locks.pop(key, None)
     return hit[0]
+
+
+def count(queryset) -> int:
+    """``queryset.count()`` reused like any result: a list page's total over a province is a scan of 300,000 rows
+    (27 ms), its page of 50 rows an index read. The key is the query's SQL, which holds the reader's scope."""
+    try:
+        sql = str(queryset.query)
+    except Exception:  # a query Django cannot print (e.g. one that can match nothing) is just counted
+        return queryset.count()
+    return cached("count", (queryset.model._meta.label, sql), queryset.count)
+
+
+class Paginator(DjangoPaginator):
+    """Django's paginator with the total from ``count()`` above."""
+
+    @cached_property
+    def count(self) -> int:
+        return count(self.object_list) if hasattr(self.object_list, "query") else len(self.object_list)
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """The API's pagination (REST_FRAMEWORK's default) with the total from ``count()`` above."""
+
+    def get_count(self, queryset) -> int:
+        return count(queryset) if hasattr(queryset, "query") else len(queryset)
