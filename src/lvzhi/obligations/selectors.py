@@ -60,6 +60,7 @@ class Problem:
     record_ids: tuple[int, ...] = ()
     subjects: list[str] = field(default_factory=list)  # for coverage gaps: who is missing
     ratio: float | None = None
+    subject_refs: list[str] = field(default_factory=list)  # which subjects, where labels repeat (第1党小组)
 
 
 def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None = None) -> list[Problem]:
@@ -87,7 +88,7 @@ def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None 
         for c in late:
             problems.append(Problem("late", rule.rule_id, rule.name, rule.get_responsibility_display(),
                                     f"{rule.name}：{c.description}。", c.rule.source_text, _problem_type(c),
-                                    _problem_ids(c), [c.subject.label]))
+                                    _problem_ids(c), [c.subject.label], subject_refs=[c.subject.ref]))
     return problems
 
 

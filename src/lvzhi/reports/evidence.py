@@ -7,6 +7,7 @@ the writer may insert.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -17,20 +18,28 @@ from lvzhi.records import registry, selectors
 from lvzhi.web import clock
 
 
+SHOWN_PER_RULE = 5  # more late items of one rule than this are one line: a writer needs the pattern, not 300 rows
+
+
 def late_obligations(scope: Scope, unit: Unit, year: int) -> list[dict]:
-    """Late obligations and coverage gaps from the obligation engine (when it is installed)."""
-    try:
-        from lvzhi.obligations import selectors as obligation_selectors
-    except ImportError:
-        return []
-    finder = getattr(obligation_selectors, "late_obligations", None)
-    if finder is None:
-        return []
+    """Late obligations and coverage gaps from the obligation engine, each linked to its full list."""
+    from lvzhi.obligations.selectors import late_obligations as find
+
     as_of = min(clock.today(), dt.date(year, 12, 31))
+    by_rule: dict[str, list] = {}
+    for problem in find(scope, unit, year, as_of):
+        by_rule.setdefault(problem.rule_id, []).append(problem)
     out = []
-    for item in finder(scope, unit, year, as_of):
-        text = item.get("text") if isinstance(item, dict) else str(item)
-        out.append({"text": text, "url": item.get("url", "") if isinstance(item, dict) else ""})
+    for rule_id, problems in by_rule.items():
+        url = reverse("obligations:missing") + "?" + urlencode({
+            "unit": unit.pk, "start": f"{year}-01-01", "end": f"{year}-12-31", "as_of": as_of.isoformat(),
+            "rule": rule_id})
+        if len(problems) <= SHOWN_PER_RULE:
+            out += [{"text": p.text, "url": url} for p in problems]
+            continue
+        named = "、".join(list(dict.fromkeys(s for p in problems for s in p.subjects))[:3])
+        count = len({r for p in problems for r in p.subject_refs})
+        out.append({"text": f"{problems[0].rule_name}：逾期{len(problems)}项（{named}等{count}个）。", "url": url})
     return out
 
 
