@@ -39,7 +39,8 @@ def home(request):
     if unit is not None:
         counted = datacache.cached("web.home", (unit.pk, year), lambda: _year_counts(scope, unit, year), scope=scope)
         counts = [{"rt": registry.get(key), "n": n} for key, n in counted]
-    tree = unit_tree(scope, unit, max_depth=1) if unit else []
+    tree = datacache.cached("web.home_tree", (unit.pk,), lambda: unit_tree(scope, unit, max_depth=1),
+                            scope=scope) if unit else []
     return render(request, "web/home.html", {"unit": unit, "year": year, "counts": counts, "tree": tree})
 
 
