@@ -121,7 +121,9 @@ def committed_demo(transactional_db):
     from django.test import override_settings
 
     from lvzhi.demo.loader import load_demo
+    from lvzhi.obligations.defaults import ensure_default_rules
 
+    ensure_default_rules()  # loaded by a migration, so emptied with everything else
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         load_demo(echo=lambda *_: None)
 
