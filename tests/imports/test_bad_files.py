@@ -71,7 +71,7 @@ CASES = {
     "duplicate_rows": ("dup.xlsx", lambda c: [HEADERS, good_row(c), good_row(c, 所属单位="JH01-P03")], None,
                        [(3, "所属单位", "与第2行重复")]),
     "duplicates_existing_record": ("exists.xlsx", lambda c: [HEADERS, good_row(c)], _existing_session,
-                                   [(2, "所属单位", "数据库中已有相同的记录")]),
+                                   [(2, "所属单位", "数据库中已有相同的学习")]),
     "empty_file": ("empty.xlsx", lambda c: b"", None, [(None, "", "文件是空的（0 字节）")]),
     "header_only": ("header.xlsx", lambda c: [HEADERS], None, [(None, "", "文件中没有数据行")]),
     "text_renamed_xlsx": ("notes.xlsx", lambda c: "这是一个文本文件\n".encode(), None,
@@ -157,16 +157,22 @@ def test_a_good_gbk_csv_imports(ctx, spreadsheet):
         ctx["attendees"].split("、"))
 
 
-def test_rows_without_a_natural_key_may_not_repeat_every_cell(contact_plant, spreadsheet):
+def test_every_importable_type_knows_what_a_repeated_row_is():
+    """A file uploaded twice is refused, not doubled: every type has a natural key (what the record is)."""
+    assert [rt.key for rt in registry.all_types() if not rt.natural_key] == []
+
+
+def test_a_repeated_row_without_numbers_is_refused_by_its_natural_key(contact_plant, spreadsheet):
     rt = registry.get("inspection")
     headers = [rt.header(c) for c in rt.columns if c.field in ("unit", "kind", "date", "title")]
     row = ["JH01-P03", "安全生产", "2023-03-15", "重复检查"]
     result = run_import(rt, spreadsheet("i.xlsx", [headers, row, row]), actor="测试", scope=Scope.everything())
-    assert [str(e) for e in result.errors] == ["第3行：与第2行完全相同（重复的行）"]
+    assert [str(e) for e in result.errors] == ["第3行「被检查单位」：与第2行重复（被检查单位、监督类别、检查日期、检查事项相同）"]
 
 
-def test_a_reference_that_cannot_be_an_id_is_a_cell_error(spreadsheet):
+def test_a_reference_names_the_key_a_person_types(spreadsheet):
     rt = registry.get("finding")
-    path = spreadsheet("f.xlsx", [["监督检查", "问题描述"], ["第三号", "某问题"]])
+    path = spreadsheet("f.xlsx", [["监督检查", "问题描述"], ["第三号", "某问题"], ["1", "按数据库编号"]])
     result = run_import(rt, path, actor="测试", scope=Scope.everything())
-    assert [str(e) for e in result.errors] == ["第2行「监督检查」：找不到监督检查“第三号”，或您无权访问"]
+    assert [str(e) for e in result.errors] == ["第2行「监督检查」：找不到检查编号为“第三号”的监督检查，或您无权访问",
+                                               "第3行「监督检查」：找不到检查编号为“1”的监督检查，或您无权访问"]

@@ -19,7 +19,7 @@ def test_an_empty_cell_keeps_the_fields_default(contact_plant, spreadsheet):
         "unit": contact_plant, "kind": "bidding", "date": dt.date(2023, 2, 1), "title": "默认值测试"},
         actor="测试", scope=EVERYTHING)
     path = spreadsheet("f.xlsx", [["监督检查", "问题描述", "违反规定", "严重程度"],
-                                       [inspection.pk, "招标文件未归档", None, ""]])
+                                       [inspection.number, "招标文件未归档", None, ""]])
     result = run_import(registry.get("finding"), path, actor="测试", scope=EVERYTHING)
     assert result.ok, [str(e) for e in result.errors]
     finding = inspection.findings.get()
@@ -35,13 +35,23 @@ def test_a_new_form_starts_with_the_defaults_and_the_parents_date(client_as):
 def test_a_key_that_several_records_share_is_ambiguous(spreadsheet):
     """Meeting numbers are unique per Party organisation only: 2023-01 of two committees cannot be told apart."""
     rt = registry.get("committee_meeting")
-    for org in PartyOrg.objects.filter(kind="general_branch").order_by("code")[:2]:
+    orgs = list(PartyOrg.objects.filter(kind="general_branch").order_by("code")[:2])
+    for org in orgs:
         services.create_record(rt, {"party_org": org, "number": "2023-01", "date": dt.date(2023, 1, 9),
                                     "title": f"{org.name}2023年第1次会议"}, actor="测试", scope=EVERYTHING)
     path = spreadsheet("a.xlsx", [["党委会", "议题"], ["2023-01", "研究年度工作要点"]])
     result = run_import(registry.get("agenda_item"), path, actor="测试", scope=EVERYTHING)
     assert [str(e) for e in result.errors] == [
-        "第2行「党委会」：党委会“2023-01”对应多个（2 条记录的“会议编号”都是它），无法确定是哪一条"]
+        f"第2行「党委会」：党委会“2023-01”对应多条记录，请写成“党组织编码/会议编号”，如 {orgs[0].code}/2023-01"]
+    # Written with the organisation's code (or its name), the meeting is one.
+    path = spreadsheet("b.xlsx", [["党委会", "议题"], [f"{orgs[1].code}/2023-01", "研究年度工作要点"],
+                                  [f"{orgs[0].name}/2023-01", "研究年度工作要点"]])
+    result = run_import(registry.get("agenda_item"), path, actor="测试", scope=EVERYTHING)
+    assert result.ok, [str(e) for e in result.errors]
+    from lvzhi.partybuilding.models import AgendaItem
+
+    assert sorted(AgendaItem.objects.filter(title="研究年度工作要点").values_list("meeting__party_org__code", flat=True)) \
+        == sorted(o.code for o in orgs)
 
 
 def test_people_imported_by_excel_are_found_by_pinyin(contact_plant, spreadsheet):

@@ -188,21 +188,21 @@ def test_a_confidential_finding_cannot_be_chosen_as_a_parent(records, users, cli
     finding = records["finding"]
     # dangban may not enter rectifications at all; admin_demo may, but not under a finding they cannot see.
     assert client_as("dangban").get("/records/rectification/new/").status_code == 403
-    form = {"finding": str(finding.pk), "measures": "越权整改", "deadline": "2023-06-30", "status": "整改中"}
+    form = {"finding": finding.number, "measures": "越权整改", "deadline": "2023-06-30", "status": "整改中"}
     r = client_as("admin_demo").post("/records/rectification/new/", form)
     assert r.status_code == 200
-    assert f"找不到检查发现问题“{finding.pk}”，或您无权访问" in r.context["form"].errors["finding"][0]
+    assert f"找不到问题编号为“{finding.number}”的检查发现问题，或您无权访问" in r.context["form"].errors["finding"][0]
     r = api_as("admin_demo").post("/api/rectifications/", {"finding": finding.pk, "measures": "越权整改",
                                                            "deadline": "2023-06-30"}, format="json")
     assert r.status_code == 400 and "finding" in r.json()
     path = tmp_path / "r.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["问题", "整改措施", "整改时限"])
-    wb.active.append([finding.pk, "越权整改", "2023-06-30"])
+    wb.active.append([finding.number, "越权整改", "2023-06-30"])
     wb.save(path)
     admin = users["admin_demo"]
     result = run_import(registry.get("rectification"), path, actor=admin, scope=scope_for(admin))
-    assert [str(e) for e in result.errors] == [f"第2行「问题」：找不到检查发现问题“{finding.pk}”，或您无权访问"]
+    assert [str(e) for e in result.errors] == [f"第2行「问题」：找不到问题编号为“{finding.number}”的检查发现问题，或您无权访问"]
     assert not Rectification.objects.filter(measures="越权整改").exists()
     # The discipline secretary may.
     assert client_as("jiwei").post("/records/rectification/new/", form).status_code == 302

@@ -55,7 +55,8 @@ def test_ledger_page_puts_overdue_first_with_a_state_column(ledger, client_as):
     table = html[html.index('id="records"'):html.index("</table>", html.index('id="records"'))]
     assert "<th>台账状态</th>" in table
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]
-    got = [(re.search(r'">(\d{4}-\d\d-\d\d)</a>', r).group(1), re.search(r'class="badge \w+">([^<]+)<', r).group(1))
+    assert all(re.search(r'">ZG-\d{4}-\d{4}</a>', r) for r in rows)  # each row opens by its 整改编号
+    got = [(re.search(r'>(\d{4}-\d\d-\d\d)<', r).group(1), re.search(r'class="badge \w+">([^<]+)<', r).group(1))
            for r in rows]
     assert got == [(deadlines[m].isoformat(), state) for m, state in EXPECTED]
     assert table.count('<span class="badge late">逾期未完成</span>') == 2
@@ -76,7 +77,8 @@ def test_export_follows_the_ledger_order(ledger, client_as):
     content = b"".join(client_as("jiwei").get("/imports/rectification/export.xlsx", {"unit": ledger[0].pk})
                        .streaming_content)
     ws = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
-    measures = [row[2] for row in ws.iter_rows(min_row=2, values_only=True)]
+    at = [c.value for c in ws[1]].index("整改措施")
+    measures = [row[at] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert measures == [m for m, _ in EXPECTED]
 
 
@@ -86,6 +88,6 @@ def test_an_inspection_page_lists_its_findings_and_links_to_add_one(ledger, clie
     inspection = Inspection.objects.get(unit=ledger[0])
     html = client_as("jiwei").get(f"/records/inspection/{inspection.pk}/").content.decode()
     assert "台账测试问题" in html
-    assert f'href="/records/finding/new/?inspection={inspection.pk}"' in html
-    form = client_as("jiwei").get(f"/records/finding/new/?inspection={inspection.pk}").context["form"]
-    assert form.initial["inspection"] == str(inspection.pk)
+    assert f'href="/records/finding/new/?inspection={inspection.number}"' in html
+    form = client_as("jiwei").get(f"/records/finding/new/?inspection={inspection.number}").context["form"]
+    assert form.initial["inspection"] == inspection.number

@@ -24,12 +24,14 @@ register(RecordType(
              Column("observers", example="纪委书记、总法律顾问"), Column("compliance_reviewed", example="是"),
              Column("involves_staff_rights", example="否"), Column("result", example="通过"), Column("notes")],
     list_columns=("number", "date", "title", "amount", "decision_body"), natural_key=("unit", "number"),
+    ref_key=("unit", "number"),
     extra={"detail_context": lambda obj, scope: {"template": "governance/_gap.html", "gap": obj.pre_review_gap()}},
 ))
 register(RecordType(
     key="pre_review", model=m.PreReview, system="governance", kind_field="conclusion",
     search_fields=("matter__title", "matter__number"),
-    columns=[Column("matter", lookup="number", example="SZYD-2022-031"), Column("meeting", lookup="number", example="2022-09"),
+    columns=[Column("matter", example="JH01/SZYD-2022-031", help="单位编码/议题编号；议题编号在您的范围内唯一时可只写编号"),
+             Column("meeting", example="DW-JH01/2022-09", help="党组织编码/会议编号；会议编号在您的范围内唯一时可只写编号"),
              Column("date", example="2022-04-06"), Column("conclusion", example="同意提交决策"), Column("notes")],
     list_columns=("date", "matter", "meeting", "conclusion"), natural_key=("matter", "date"),
 ))

@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from lvzhi.org.models import Unit
 from lvzhi.records import cells
 from lvzhi.records.selectors import with_related
 from lvzhi.records.registry import RecordType
@@ -48,22 +49,73 @@ def _value_cell(ws, value):
     return c
 
 
-def export_records(rt: RecordType, qs: QuerySet, out: str | Path) -> int:
-    """Write ``qs`` to ``out``; returns the number of rows. Streams, so memory stays flat."""
-    columns = rt.columns
-    qs = with_related(rt, qs)
+def self_reference(rt: RecordType):
+    """The column pointing at a record of the same type (a unit's or a Party organisation's parent), if any."""
+    for c in rt.columns:
+        if cells.kind_of(rt, c) in ("unit", "party_org", "record") and cells.related_model(rt, c) is rt.model:
+            return c
+    return None
+
+
+def stable_order(rt: RecordType, qs: QuerySet) -> tuple:
+    """The list's own order (newest first, the ledger's 逾期 first …) with ascending ids as the last tie-break:
+    records re-imported get ids in file order, so export → import → export lists them the same way."""
+    order = [o for o in (qs.query.order_by or rt.export_ordering) if o not in ("pk", "-pk", "id", "-id")]
+    return (*order, "pk")
+
+
+def export_rows(rt: RecordType, qs: QuerySet):
+    """The records of ``qs`` in a stable order (``stable_order``), every parent before its children."""
+    qs = with_related(rt, qs.order_by(*stable_order(rt, qs)))
     if rt.m2m_fields:
         qs = qs.prefetch_related(*rt.m2m_fields)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(rt.verbose_name[:31])
+    parent = self_reference(rt)
+    if parent is None or rt.model is Unit:  # units come in tree-path order, parents first already
+        # prefetch_related needs chunk_size with iterator(); 2000 keeps memory flat for large exports.
+        yield from qs.iterator(chunk_size=2000)
+        return
+    objs = list(qs)
+    yield from parents_first(objs, lambda o: getattr(o, f"{parent.field}_id"))
+
+
+def parents_first(objs: list, parent_id) -> list:
+    """``objs`` reordered so that each comes after its parent, keeping the given order otherwise."""
+    by_pk = {o.pk: o for o in objs}
+    placed: set = set()
+    out = []
+
+    def place(o, trail=()):
+        if o.pk in placed or o.pk in trail:
+            return
+        p = parent_id(o)
+        if p in by_pk:
+            place(by_pk[p], (*trail, o.pk))
+        placed.add(o.pk)
+        out.append(o)
+
+    for o in objs:
+        place(o)
+    return out
+
+
+def write_sheet(wb: Workbook, rt: RecordType, rows, title: str | None = None) -> int:
+    """One sheet of ``rt``: header row, then a row per record. Returns the number of records written."""
+    columns = rt.columns
+    ws = wb.create_sheet(title or rt.verbose_name[:31])
     for i, _ in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 18
     ws.append(_header_cells(ws, [rt.header(c) for c in columns], [rt.is_required(c) for c in columns]))
     n = 0
-    # prefetch_related needs chunk_size with iterator(); 2000 keeps memory flat for large exports.
-    for obj in qs.iterator(chunk_size=2000):
+    for obj in rows:
         ws.append([_value_cell(ws, cells.format_cell(rt, c, obj)) for c in columns])
         n += 1
+    return n
+
+
+def export_records(rt: RecordType, qs: QuerySet, out: str | Path) -> int:
+    """Write ``qs`` to ``out``; returns the number of rows. Streams, so memory stays flat."""
+    wb = Workbook(write_only=True)
+    n = write_sheet(wb, rt, export_rows(rt, qs))
     wb.save(out)
     return n
 
@@ -85,6 +137,21 @@ def blank_template(rt: RecordType, out: str | Path) -> None:
     wb.save(out)
 
 
+def _explain_reference(rt: RecordType, column, many: bool) -> str:
+    from lvzhi.records import registry
+
+    model = cells.related_model(rt, column)
+    target = registry.for_model(model)
+    label = str(model._meta.verbose_name)
+    if target is None or not target.ref_key:
+        return f"所引用的{label}"
+    parts = [cells.key_label(model, name) for name, _ in target.ref_parts]
+    text = f"填写所引用{label}的{'/'.join(parts)}"
+    if len(parts) > 1:
+        text += f"（{parts[-1]}在您的范围内唯一时可只写{parts[-1]}）"
+    return ("多个用顿号分隔；" if many else "") + text
+
+
 def _explain(rt: RecordType, column) -> str:
     kind = cells.kind_of(rt, column)
     text = {
@@ -96,9 +163,9 @@ def _explain(rt: RecordType, column) -> str:
         "person": "姓名、工号，或“姓名（工号）”；重名时请用工号",
         "people": "多人用顿号“、”分隔；每人可写姓名、工号或“姓名（工号）”",
         "party_org": "党组织名称、编码，或“名称（编码）”",
-        "record": f"填写所引用记录的{column.lookup or '编号'}",
-        "records": f"多个用顿号分隔，填写所引用记录的{column.lookup or '编号'}",
     }.get(kind, "文本")
+    if kind in ("record", "records"):
+        text = _explain_reference(rt, column, many=kind == "records")
     if kind == "choice":
         text = "可选：" + "、".join(str(label) for _, label in rt.model_field(column.field).flatchoices)
     return "；".join(p for p in (text, column.help) if p)

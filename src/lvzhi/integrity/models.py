@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from lvzhi.records.fields import people_m2m, person_fk, unit_fk
-from lvzhi.records.models import RecordBase
+from lvzhi.records.models import Numbered, RecordBase
 
 
 class LetterKind(models.TextChoices):
@@ -39,7 +39,10 @@ class DutyRole(models.TextChoices):
     BRANCH = "branch", "党支部"
 
 
-class DutyList(RecordBase):
+class DutyList(Numbered, RecordBase):
+    number = models.CharField("清单编号", max_length=32, unique=True, blank=True,
+                              help_text="留空时由系统编号，如 QD-2022-0012")
+    NUMBER_PREFIX = "QD"
     unit = unit_fk()
     year = models.PositiveSmallIntegerField("年度")
     date = models.DateField("制定日期")
@@ -87,7 +90,10 @@ class InspectionMethod(models.TextChoices):
     ANNOUNCED = "announced", "通知检查"
 
 
-class Inspection(RecordBase):
+class Inspection(Numbered, RecordBase):
+    number = models.CharField("检查编号", max_length=32, unique=True, blank=True,
+                              help_text="留空时由系统编号，如 JC-2022-0012")
+    NUMBER_PREFIX = "JC"
     unit = unit_fk("被检查单位")
     kind = models.CharField("监督类别", max_length=24, choices=InspectionKind.choices)
     kind_other = models.CharField("其他类别名称", max_length=50, blank=True, help_text="类别为“其他”时可写明，如：物资管理")
@@ -114,7 +120,10 @@ class RuleBroken(models.TextChoices):
     OTHER = "other", "其他制度"
 
 
-class Finding(RecordBase):
+class Finding(Numbered, RecordBase):
+    number = models.CharField("问题编号", max_length=32, unique=True, blank=True,
+                              help_text="留空时由系统编号，如 WT-2022-0012")
+    NUMBER_PREFIX = "WT"
     inspection = models.ForeignKey(Inspection, verbose_name="监督检查", on_delete=models.PROTECT, related_name="findings")
     unit = unit_fk(derived=True)
     date = models.DateField("发现日期", blank=True, help_text="默认为检查日期")
@@ -142,7 +151,10 @@ class RectificationStatus(models.TextChoices):
     VERIFIED = "verified", "已销号"
 
 
-class Rectification(RecordBase):
+class Rectification(Numbered, RecordBase):
+    number = models.CharField("整改编号", max_length=32, unique=True, blank=True,
+                              help_text="留空时由系统编号，如 ZG-2022-0012")
+    NUMBER_PREFIX = "ZG"
     finding = models.ForeignKey(Finding, verbose_name="问题", on_delete=models.PROTECT, related_name="rectifications")
     unit = unit_fk(derived=True)
     owner = person_fk("整改责任人")

@@ -50,7 +50,7 @@ PARTY_ORG = register(RecordType(
         Column("name", example="一号厂第一党支部"),
         Column("kind", example="党支部"),
         Column("unit", example="一号厂"),
-        Column("parent", lookup="code", example="C01-P01-GB"),
+        Column("parent", example="C01-P01-GB"),
         Column("secretary", example="P000123"),
         Column("committee_members", example="P000123、P000124"),
         Column("established_on"),

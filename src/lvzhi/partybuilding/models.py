@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from lvzhi.records.fields import Level, people_m2m, person_fk, unit_fk
-from lvzhi.records.models import RecordBase
+from lvzhi.records.models import Numbered, RecordBase
 
 
 class CommitteeMeeting(RecordBase):
@@ -152,7 +152,10 @@ class BranchActivity(RecordBase):
             raise ValidationError({"kind_other": "类别为“其他”时请填写类别名称。"})
 
 
-class ContactPoint(RecordBase):
+class ContactPoint(Numbered, RecordBase):
+    number = models.CharField("联系点编号", max_length=32, unique=True, blank=True,
+                              help_text="留空时由系统编号，如 LXD-2022-0012")
+    NUMBER_PREFIX = "LXD"
     leader = person_fk("联系领导", required=True)
     unit = unit_fk("联系单位")
     date = models.DateField("开始日期")
@@ -247,8 +250,12 @@ class BusinessResult(RecordBase):
             self.date = self.date.replace(day=1)
 
 
-class CoBuilding(RecordBase):
+class CoBuilding(Numbered, RecordBase):
     """拉手共建: a grassroots branch paired with an organ branch."""
+
+    number = models.CharField("共建编号", max_length=32, unique=True, blank=True,
+                              help_text="留空时由系统编号，如 GJ-2022-0012")
+    NUMBER_PREFIX = "GJ"
 
     grassroots_branch = models.ForeignKey("org.PartyOrg", verbose_name="基层党支部", on_delete=models.PROTECT,
                                           related_name="+")

@@ -22,6 +22,7 @@ from .registry import Column, RecordType
 
 MAX_TEXT = 5000  # a cell longer than this is refused (TextFields have no max_length of their own)
 MANY_SEP = "、"  # how exports and forms join many people or records; MANY_SPLIT reads it back
+KEY_SEP = "/"  # between a parent's code and a record's number in a reference key: DW-JH01/2022-05
 MANY_SPLIT = re.compile(r"[、,，;；\n]+")
 CODE_IN_PARENS = re.compile(r"^(?P<name>.*?)[（(](?P<code>[^（）()]+)[)）]\s*$")
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
@@ -34,11 +35,10 @@ class CellError(ValueError):
 
 @dataclass(frozen=True)
 class Ref:
-    """An unresolved reference to a unit, person, Party organisation or record."""
+    """An unresolved reference to a unit, person, Party organisation or record, as the user wrote it."""
 
     model: type[models.Model]
     text: str
-    lookup: str = ""
 
 
 def kind_of(rt: RecordType, column: Column) -> str:
@@ -192,22 +192,35 @@ def parse_cell(rt: RecordType, column: Column, value):
     if kind == "choice":
         return parse_choice(rt.model_field(column.field), value)
     if kind in ("unit", "person", "party_org", "record"):
-        return Ref(related_model(rt, column), _text(value), column.lookup)
+        return Ref(related_model(rt, column), _text(value))
     if kind in ("people", "records"):
         parts = [p.strip() for p in MANY_SPLIT.split(_text(value)) if p.strip()]
-        return [Ref(related_model(rt, column), p, column.lookup) for p in parts]
+        return [Ref(related_model(rt, column), p) for p in parts]
     raise CellError("该列不能导入")
 
 
 # --- formatting --------------------------------------------------------------------------------------
 
-def ref_label(obj: models.Model | None, lookup: str = "") -> str:
+def ref_label(obj: models.Model | None) -> str:
+    """How exports and forms write a reference: 名称（编码） for units, organisations and people; a record's
+    reference key (JC-2022-0012, or DW-JH01/2022-05 where the number is unique only under its parent)."""
     if obj is None:
         return ""
-    if lookup:
-        return str(getattr(obj, lookup))
-    code = getattr(obj, "code", "")
-    return f"{obj}（{code}）" if code else str(obj)
+    if isinstance(obj, (Unit, PartyOrg, Person)):
+        return f"{obj}（{obj.code}）"
+    from .registry import for_model
+
+    rt = for_model(type(obj))
+    if rt is None or not rt.ref_key:
+        return str(obj)
+    return KEY_SEP.join(_part_text(obj, name, related) for name, related in rt.ref_parts)
+
+
+def _part_text(obj, name: str, related) -> str:
+    value = getattr(obj, name)
+    if related is not None:
+        return "" if value is None else getattr(value, "code", None) or str(value)
+    return str(value)
 
 
 def raw_value(rt: RecordType, column: Column, obj):
@@ -225,9 +238,9 @@ def format_value(rt: RecordType, column: Column, value):
     if value is None:
         return ""
     if kind in ("people", "records"):
-        return MANY_SEP.join(ref_label(o, column.lookup) for o in value)
+        return MANY_SEP.join(ref_label(o) for o in value)
     if kind in ("unit", "person", "party_org", "record"):
-        return ref_label(value, column.lookup)
+        return ref_label(value)
     if kind == "choice":
         return str(dict(rt.model_field(column.field).flatchoices).get(value, value))
     if kind == "bool":
@@ -269,45 +282,44 @@ class Resolver:
     cache: dict = field(default_factory=dict)
 
     def resolve_all(self, refs: list[Ref]) -> None:
-        by_model: dict[tuple, set[str]] = {}
+        by_model: dict[type, set[str]] = {}
         for r in refs:
-            by_model.setdefault((r.model, r.lookup), set()).add(r.text)
-        for (model, lookup), texts in by_model.items():
-            self._load(model, lookup, texts)
+            by_model.setdefault(r.model, set()).add(r.text)
+        for model, texts in by_model.items():
+            self._load(model, texts)
 
-    def _load(self, model, lookup: str, texts: set[str]) -> None:
+    def _load(self, model, texts: set[str]) -> None:
+        if model in (Unit, PartyOrg, Person):
+            self._load_named(model, texts)
+        else:
+            self._load_keyed(model, texts)
+
+    def _load_named(self, model, texts: set[str]) -> None:
+        """Units, Party organisations and people: by code, by name, or 名称（编码）; units also by full path."""
         from .selectors import readable
 
         keys: set[str] = set()
-        names: set[str] = set()
         for t in texts:
             m = CODE_IN_PARENS.match(t)
             if m:
                 keys.add(m.group("code").strip())
             keys.add(t)
-            names.add(t)
         qs = readable(self.scope, model)
-        key_field = lookup or ("code" if any(f.name == "code" for f in model._meta.fields) else "")
-        if key_field:
-            keys = {k for k in keys if _valid_key(model, key_field, k)}  # "abc" for an id would crash the query
-        found: dict = {}  # by pk: an object matched by key and by name is still one object
-        key_list, name_list = sorted(keys), sorted(names)
+        found: dict = {}  # by pk: an object matched by code and by name is still one object
+        key_list, name_list = sorted(keys), sorted(texts)
         for i in range(0, max(len(key_list), len(name_list)), 900):  # stay under SQLite's variable limit
             q = Q()
-            if key_field and key_list[i:i + 900]:
-                q |= Q(**{f"{key_field}__in": key_list[i:i + 900]})
-            if not lookup and hasattr(model, "name") and name_list[i:i + 900]:
+            if key_list[i:i + 900]:
+                q |= Q(code__in=key_list[i:i + 900])
+            if name_list[i:i + 900]:
                 q |= Q(name__in=name_list[i:i + 900])
-            if q:
-                found.update((o.pk, o) for o in qs.filter(q))
+            found.update((o.pk, o) for o in qs.filter(q))
         by_key: dict[str, list] = {}
         by_name: dict[str, list] = {}
         for o in found.values():
-            if key_field:
-                by_key.setdefault(str(getattr(o, key_field)), []).append(o)
-            if hasattr(o, "name"):
-                by_name.setdefault(o.name, []).append(o)
-        if model is Unit and not lookup:
+            by_key.setdefault(o.code, []).append(o)
+            by_name.setdefault(o.name, []).append(o)
+        if model is Unit:
             # Full paths such as 集团/公司/一号厂 disambiguate repeated unit names.
             for t in texts:
                 if "/" in t:
@@ -316,10 +328,10 @@ class Resolver:
                         if u.full_name.endswith(t):
                             by_key[t] = [u]
         for t in texts:
-            self.cache[(model, lookup, t)] = self._pick(model, t, by_key, by_name, key_field)
+            self.cache[(model, t)] = self._pick(model, t, by_key, by_name)
 
     @staticmethod
-    def _pick(model, text: str, by_key: dict, by_name: dict, key_field: str):
+    def _pick(model, text: str, by_key: dict, by_name: dict):
         label = str(model._meta.verbose_name)
         m = CODE_IN_PARENS.match(text)
         code = m.group("code").strip() if m else None
@@ -328,34 +340,68 @@ class Resolver:
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
-                if how == "name":
-                    codes = "、".join(getattr(o, "code", str(o.pk)) for o in matches[:5])
-                    return CellError(f"{label}“{text}”对应多个（编码 {codes}），请写成“名称（编码）”或直接填写编码")
-                return CellError(f"{label}“{text}”对应多个（{len(matches)} 条记录的“{_field_label(model, key_field)}”"
-                                 f"都是它），无法确定是哪一条")
+                codes = "、".join(o.code for o in matches[:5])
+                return CellError(f"{label}“{text}”对应多个（编码 {codes}），请写成“名称（编码）”或直接填写编码")
         return CellError(f"找不到{label}“{text}”，或您无权访问")
 
+    def _load_keyed(self, model, texts: set[str]) -> None:
+        """Other records by their reference key: a number (JC-2022-0012) or parent code/number (DW-JH01/2022-05).
+
+        The short form (the number alone) is accepted while it names one record in the user's scope."""
+        from .registry import for_model
+        from .selectors import readable
+
+        rt = for_model(model)
+        label = str(model._meta.verbose_name)
+        if rt is None or not rt.ref_key:
+            for t in texts:
+                self.cache[(model, t)] = CellError(f"{label}不能在表格中引用")
+            return
+        parts = rt.ref_parts
+        own, _ = parts[-1]
+        split = {t: tuple(p.strip() for p in t.split(KEY_SEP, len(parts) - 1)) for t in texts}
+        owns = sorted({s[-1] for s in split.values()})
+        qs = readable(self.scope, model).select_related(*[name for name, rel in parts if rel is not None])
+        by_own: dict[str, list] = {}
+        for i in range(0, len(owns), 900):
+            for o in qs.filter(**{f"{own}__in": owns[i:i + 900]}):
+                by_own.setdefault(str(getattr(o, own)), []).append(o)
+        full_form = KEY_SEP.join(key_label(model, name) for name, _ in parts)
+        for t, given in split.items():
+            matches = by_own.get(given[-1], [])
+            if len(given) == len(parts) > 1:
+                matches = [o for o in matches if all(_part_matches(o, name, rel, given[i])
+                                                      for i, (name, rel) in enumerate(parts[:-1]))]
+            if len(matches) == 1:
+                self.cache[(model, t)] = matches[0]
+            elif matches:
+                example = ref_label(matches[0])
+                self.cache[(model, t)] = CellError(f"{label}“{t}”对应多条记录，请写成“{full_form}”，如 {example}")
+            else:
+                self.cache[(model, t)] = CellError(f"找不到{key_label(model, own)}为“{t}”的{label}，或您无权访问")
+
     def get(self, ref: Ref):
-        result = self.cache.get((ref.model, ref.lookup, ref.text))
+        result = self.cache.get((ref.model, ref.text))
         if result is None:
-            self._load(ref.model, ref.lookup, {ref.text})
-            result = self.cache[(ref.model, ref.lookup, ref.text)]
+            self._load(ref.model, {ref.text})
+            result = self.cache[(ref.model, ref.text)]
         if isinstance(result, CellError):
             raise result
         return result
 
 
-def _valid_key(model, key_field: str, text: str) -> bool:
-    f = model._meta.pk if key_field == "pk" else model._meta.get_field(key_field)
-    try:
-        f.to_python(text)
-    except Exception:  # a ValidationError of the field's own kind: the text cannot be such a key
-        return False
-    return True
+def key_label(model, name: str) -> str:
+    f = model._meta.get_field(name)
+    if f.is_relation:
+        return f"{f.verbose_name}编码"
+    return str(f.verbose_name)
 
 
-def _field_label(model, key_field: str) -> str:
-    return "编号" if key_field == "pk" else str(model._meta.get_field(key_field).verbose_name)
+def _part_matches(obj, name: str, related, text: str) -> bool:
+    value = getattr(obj, name)
+    if related is None:
+        return str(value) == text
+    return value is not None and text in (getattr(value, "code", None), getattr(value, "name", None))
 
 
 def collect_refs(value) -> list[Ref]:

@@ -20,6 +20,35 @@ class RecordBase(models.Model):
         abstract = True
 
 
+class NumberedQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        from .numbering import assign_numbers
+
+        objs = list(objs)
+        assign_numbers(self.model, objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class Numbered(models.Model):
+    """A record with a visible number the system assigns (``NUMBER_PREFIX``-year-sequence) on every path that
+    stores it; the subclass declares its ``number`` field with its own label (检查编号, 问题编号 …)."""
+
+    NUMBER_PREFIX = ""
+    NUMBER_DATE_FIELD = "date"
+
+    objects = NumberedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.number:
+            from .numbering import assign_numbers
+
+            assign_numbers(type(self), [self])
+        super().save(*args, **kwargs)
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"attachments/{instance.content_type.app_label}/{instance.content_type.model}/{instance.object_id}/{filename}"
 

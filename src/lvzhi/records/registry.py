@@ -25,7 +25,6 @@ class Column:
     required: bool | None = None  # defaults to the model field's blank=False
     example: str = ""
     help: str = ""
-    lookup: str = ""  # for foreign keys to other records: the natural-key field to match, e.g. "number"
     kind: str = ""  # value kind (see imports.columns); inferred from the model field when empty
     getter: Callable[[Any], Any] | None = None  # for virtual columns that are not model fields (e.g. a unit's parent)
     creatable_only: bool = False  # virtual columns used on creation only (changing them is a separate action)
@@ -56,7 +55,12 @@ class RecordType:
     kind_field: str | None = ""  # "" = "kind" when the model has it
     search_fields: tuple[str, ...] = ("title",)
     list_columns: tuple[str, ...] = ()  # field names shown in the list page (default: first five columns)
-    natural_key: tuple[str, ...] = ()  # fields that identify one record: duplicates in a file are refused
+    # What a record *is* (its content identity): a row repeating an existing record's natural key is refused as a
+    # duplicate, and update-by-key imports find the record by it when the sheet carries no reference key.
+    natural_key: tuple[str, ...] = ()
+    # How a person (and another sheet) names one record: its code, its number, or a parent's code and its number
+    # written "DW-JH01/2022-05". Default: ("code",) or ("number",) when the model has that field.
+    ref_key: tuple[str, ...] = ()
     confidential_rows: Callable[[], Q] | None = None  # which rows are confidential (None: none are)
     ordering: tuple[str, ...] = ()
     create_func: Callable[..., Any] | None = None  # custom creation (e.g. tree nodes)
@@ -75,6 +79,31 @@ class RecordType:
             self.list_columns = tuple(c.field for c in self.columns[:5])
         if not self.ordering:
             self.ordering = (f"-{self.date_field}", "-pk") if self.date_field else ("pk",)
+        if not self.ref_key:
+            names = {f.name for f in self.model._meta.get_fields()}
+            self.ref_key = ("code",) if "code" in names else ("number",) if "number" in names else ()
+
+    @property
+    def number_prefix(self) -> str:
+        """Records without a code of their own get a visible number at creation (``records.models.Numbered``)."""
+        return getattr(self.model, "NUMBER_PREFIX", "")
+
+    @property
+    def ref_parts(self) -> list[tuple[str, type[models.Model] | None]]:
+        """The reference key's fields, each with the model it points at (None for plain values)."""
+        parts = []
+        for name in self.ref_key:
+            f = self.model_field(name)
+            parts.append((name, f.related_model if f.is_relation else None))
+        return parts
+
+    @property
+    def export_ordering(self) -> tuple[str, ...]:
+        """Oldest first with the id as the tie-break, so an export re-imported (ids follow file order) and
+        exported again lists the same rows in the same order."""
+        if self.date_field:
+            return (self.date_field, "pk")
+        return ("path",) if not self.unit_field and "path" in {f.name for f in self.model._meta.fields} else ("pk",)
 
     # --- derived facts --------------------------------------------------------------------------
     @property

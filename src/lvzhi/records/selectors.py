@@ -110,7 +110,14 @@ def ordered(rt: RecordType, qs: QuerySet, today: dt.date | None = None) -> Query
 
 def with_related(rt: RecordType, qs: QuerySet) -> QuerySet:
     """Fetch the units, people and parent records a row shows in the same query (lists, exports)."""
-    related = [c.field for c in rt.columns if not rt.is_virtual(c) and rt.model_field(c.field).many_to_one]
+    related = []
+    for c in rt.columns:
+        if rt.is_virtual(c) or not rt.model_field(c.field).many_to_one:
+            continue
+        related.append(c.field)
+        target = registry.for_model(rt.model_field(c.field).related_model)
+        if target is not None:  # a reference written as DW-JH01/2022-05 reads the parent's code too
+            related += [f"{c.field}__{name}" for name, rel in target.ref_parts if rel is not None]
     return qs.select_related(*related) if related else qs
 
 

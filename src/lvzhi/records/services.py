@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes, snapshot
 from lvzhi.org.scoping import Scope
 
+from .numbering import assign_numbers
 from .registry import RecordType
 
 
@@ -66,6 +67,22 @@ def _split_m2m(rt: RecordType, data: dict) -> tuple[dict, dict]:
     return plain, m2m
 
 
+def _save_new(rt: RecordType, obj, *, numbered: bool) -> None:
+    """Validate and insert; a system-assigned number taken meanwhile by a concurrent writer is drawn again."""
+    for attempt in range(3):
+        if numbered:
+            obj.number = ""
+            assign_numbers(rt.model, [obj])
+        obj.full_clean()
+        try:
+            with transaction.atomic():
+                obj.save()
+            return
+        except IntegrityError:
+            if not numbered or attempt == 2:
+                raise
+
+
 def create_record(rt: RecordType, data: dict, *, actor, scope: Scope):
     plain, m2m = _split_m2m(rt, data)
     with transaction.atomic():
@@ -78,8 +95,7 @@ def create_record(rt: RecordType, data: dict, *, actor, scope: Scope):
             fill_derived(obj)
             check_write(rt, scope, obj)
             check_references(rt, scope, obj, m2m)
-            obj.full_clean()
-            obj.save()
+            _save_new(rt, obj, numbered=bool(rt.number_prefix) and not plain.get("number"))
         for name, values in m2m.items():
             getattr(obj, name).set(values)
         log_changes(actor, [Change(AuditAction.CREATE, obj, after=snapshot(obj), unit_id=_unit_id(rt, obj),

@@ -92,7 +92,7 @@ def record_detail(request, key, pk):
     fields = [(rt.header(c), cells.display_cell(rt, c, obj)) for c in rt.columns]
     unit = rt.unit_of(obj)
     children = [{**c, **_table(c["rt"], c["rows"]), "can_add": scope.can_write_any(c["rt"].system),
-                 "prefill": urlencode({c["column"].field: cells.ref_label(obj, c["column"].lookup)})}
+                 "prefill": urlencode({c["column"].field: cells.ref_label(obj)})}
                 for c in selectors.children(rt, obj, scope)]
     return render(request, "records/detail.html", {
         "rt": rt, "obj": obj, "fields": fields, "history": entries_for_object(scope, obj),

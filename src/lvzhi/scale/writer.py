@@ -16,6 +16,7 @@ from django.db import connection, models
 
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes
+from lvzhi.records.numbering import Sequence
 
 BATCH = 50_000  # rows buffered per table before they are sent
 
@@ -47,12 +48,16 @@ class Table:
         self.next_id = writer.next_id(self.name)
         self.first_id: int | None = None
         self.count = 0
+        prefix = getattr(model_or_through, "NUMBER_PREFIX", "")
+        self.numbers = Sequence(model_or_through) if prefix else None  # visible numbers (JC-2022-0012 …)
 
     def add(self, **values) -> int:
         """Queue one row; returns its id."""
         pk = self.next_id
         self.next_id += 1
         values["id"] = pk
+        if self.numbers is not None and not values.get("number"):
+            values["number"] = self.numbers.number(values.get(self.model.NUMBER_DATE_FIELD))
         d = self.defaults
         try:
             row = tuple(values[a] if a in values else d[a] for a in self.attnames)

@@ -1,0 +1,76 @@
+"""Visible numbers for records that have no code of their own: 检查编号 JC-2022-0012, 问题编号 WT-2022-0003 ….
+
+A person reads, types and quotes them (on pages, in sheets that refer to the record, on the phone); the database id
+never leaves the system. The number is the model's prefix, the year of the record's date and a sequence within
+that year. A number the user gives (an import of an exported sheet) is kept. ``records.models.Numbered`` assigns
+them on every path that stores a record (save, bulk_create); the scale generator uses ``Sequence``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db.models.functions import Length
+
+SEQ_WIDTH = 4
+_TAIL = re.compile(r"(\d+)$")
+
+
+def _get(row, name):
+    return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+
+
+def prefix_for(model, day) -> str:
+    year = day.year if isinstance(day, dt.date) else _today().year
+    return f"{model.NUMBER_PREFIX}-{year}-"
+
+
+def _today() -> dt.date:
+    from lvzhi.web.clock import today
+
+    return today()
+
+
+def highest(model, prefix: str) -> int:
+    """The highest sequence already used under ``prefix`` (longest, then greatest number: 10000 after 9999)."""
+    last = (model._default_manager.filter(number__startswith=prefix)
+            .order_by(Length("number").desc(), "-number").values_list("number", flat=True).first())
+    m = _TAIL.search(last or "")
+    return int(m.group(1)) if m else 0
+
+
+class Sequence:
+    """Next numbers per prefix for one batch of rows: one query per year, not per row."""
+
+    def __init__(self, model, taken=()):
+        self.model = model
+        self.taken = [n for n in taken if n]
+        self.next: dict[str, int] = {}
+
+    def number(self, day) -> str:
+        prefix = prefix_for(self.model, day)
+        if prefix not in self.next:
+            given = [int(m.group(1)) for n in self.taken if n.startswith(prefix) and (m := _TAIL.search(n))]
+            self.next[prefix] = max([highest(self.model, prefix), *given]) + 1
+        number = f"{prefix}{self.next[prefix]:0{SEQ_WIDTH}d}"
+        self.next[prefix] += 1
+        return number
+
+
+def assign_numbers(model, rows) -> None:
+    """Give every row (a model object or a dict of its values) without a number the next free one of its year.
+    Numbers given in the same batch are never handed out again."""
+    prefix = getattr(model, "NUMBER_PREFIX", "")
+    if not prefix:
+        return
+    pending = [r for r in rows if not _get(r, "number")]
+    if not pending:
+        return
+    seq = Sequence(model, {_get(r, "number") for r in rows})
+    for row in pending:
+        number = seq.number(_get(row, model.NUMBER_DATE_FIELD))
+        if isinstance(row, dict):
+            row["number"] = number
+        else:
+            row.number = number
