@@ -109,8 +109,8 @@ def _copy(rt: RecordType, unit: Unit, cache: dict):
 
 def _looked_up_by(model) -> set[str]:
     """Fields by which other record types name a record of ``model`` (a media post's channel by its name)."""
-    return {c.lookup for rt in registry.all_types() for c in rt.columns
-            if c.lookup and not rt.is_virtual(c) and rt.model_field(c.field).related_model is model}
+    rt = registry.for_model(model)
+    return {name for name, related in rt.ref_parts if related is None} if rt is not None else set()
 
 
 def _keyed(model, name: str) -> bool:

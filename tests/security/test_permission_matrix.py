@@ -96,21 +96,28 @@ _n = iter(range(1, 10**6))
 
 
 def _fresh_key(rt, values: dict, text_value) -> None:
-    """Change one part of the natural key (a text part if there is one) so a copy is a new record."""
+    """Change one part of the natural key (a text part if there is one) so a copy is a new record; a number the
+    system assigns (检查编号 …) is left for it to assign."""
     import datetime as dt
 
+    from django.db import models as m
+
     n = next(_n)
+    if rt.number_prefix:
+        values.pop("number", None)
     parts = [name for name in rt.natural_key or () if not rt.model_field(name).is_relation
              and not getattr(rt.model_field(name), "choices", None) and values.get(name) not in (None, "")]
     if not parts:
         return
-    text = [name for name in parts if name not in ("year", "date", "effective_from")]
+    text = [name for name in parts if isinstance(rt.model_field(name), (m.CharField, m.TextField))]
     name = (text or parts)[0]
     f = rt.model_field(name)
     if name == "year":
         values[name] = text_value(int(values[name]) - 10 - n % 50)
-    elif name in ("date", "effective_from"):
+    elif isinstance(f, m.DateField):
         values[name] = (dt.date.fromisoformat(str(values[name])) - dt.timedelta(days=n)).isoformat()
+    elif isinstance(f, m.IntegerField):
+        values[name] = text_value(int(values[name]) + 1000 + n)
     else:
         values[name] = f"{values[name]}-m{n}"[-(getattr(f, "max_length", None) or 50):]
 

@@ -87,11 +87,7 @@ def _rows(values: Iterator[tuple], first_row: int) -> Iterator[tuple[int, list]]
 
 def open_sheet(path: str | Path, filename: str = "") -> Sheet:
     path = Path(path)
-    size = path.stat().st_size
-    if size == 0:
-        raise FileRejected("文件是空的（0 字节）。")
-    if size > settings.MAX_UPLOAD_BYTES:
-        raise FileRejected(f"文件过大（{size / 1048576:.1f} MB），上限 {settings.MAX_UPLOAD_BYTES // 1048576} MB。")
+    _check_size(path)
     name = (filename or path.name).lower()
     with path.open("rb") as fh:
         magic = fh.read(4)
@@ -104,24 +100,49 @@ def open_sheet(path: str | Path, filename: str = "") -> Sheet:
     raise FileRejected("文件不是 Excel（.xlsx）或 CSV 文件。")
 
 
-def _open_xlsx(path: Path) -> Sheet:
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise FileRejected("文件是空的（0 字节）。")
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise FileRejected(f"文件过大（{size / 1048576:.1f} MB），上限 {settings.MAX_UPLOAD_BYTES // 1048576} MB。")
+
+
+def open_workbook(path: str | Path):
+    """An .xlsx opened read-only (streaming) after the size and zip-bomb checks; the caller closes it."""
     import openpyxl
 
+    path = Path(path)
+    _check_size(path)
+    with path.open("rb") as fh:
+        if not fh.read(4).startswith(b"PK"):
+            raise FileRejected("文件不是 Excel（.xlsx）工作簿。")
     _check_zip(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        return openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise FileRejected(f"无法读取 Excel 文件：{exc.__class__.__name__}。请用 Excel 打开后另存为 .xlsx 再试。") from None
-    ws = wb.worksheets[0]
+
+
+def sheet_from_worksheet(ws) -> Sheet:
+    """One worksheet of an open workbook as a Sheet (header row, then the data rows)."""
     values = ws.iter_rows(values_only=True)
     try:
         first = next(values)
     except StopIteration:
-        wb.close()
         raise FileRejected("工作表是空的：第1行应为表头。") from None
     headers = _headers(list(first))
     width = len(headers)
-    sheet = Sheet(headers, _rows((r[:width] for r in values), 2), (ws.max_row or 1) - 1 if ws.max_row else None)
+    return Sheet(headers, _rows((r[:width] for r in values), 2), (ws.max_row or 1) - 1 if ws.max_row else None)
+
+
+def _open_xlsx(path: Path) -> Sheet:
+    wb = open_workbook(path)
+    try:
+        sheet = sheet_from_worksheet(wb.worksheets[0])
+    except FileRejected:
+        wb.close()
+        raise
     sheet._closer = wb.close
     return sheet
 

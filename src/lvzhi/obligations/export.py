@@ -10,32 +10,72 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from lvzhi.imports.exporter import safe
+from lvzhi.records import registry
+from lvzhi.records.keys import keys_for
 
 from .engine import DONE, DUE_SOON, LATE, NA, PENDING, STATE_ORDER, STATES, Cell, Evaluation
 
 FILLS = {LATE: "F8D7DA", DUE_SOON: "FFF1CC", PENDING: "DCEBFB", DONE: "D9F2E0", NA: "EEEEEE"}
 
 
-def cell_dict(c: Cell) -> dict:
+SUBJECT_TYPES = {"party_org": "party_org", "person": "person", "unit": "unit", "contact_point": "contact_point"}
+
+
+class Keys:
+    """Readable keys (codes, numbers) for the subjects and records of the cells shown: outputs carry no ids, so
+    the same data in two installations gives the same file."""
+
+    def __init__(self, cells_: list[Cell]):
+        wanted: dict[str, set] = {}
+        for c in cells_:
+            wanted.setdefault(self.subject_type(c), set()).add(c.subject.pk)
+            if c.record_ids:
+                wanted.setdefault(c.record_type, set()).update(c.record_ids)
+        self.keys = {key: keys_for(registry.get(key), ids) for key, ids in wanted.items() if key}
+
+    @staticmethod
+    def subject_type(c: Cell) -> str:
+        return c.subject.record_type or SUBJECT_TYPES.get(c.subject.kind, "")
+
+    def subject(self, c: Cell) -> str:
+        key = self.keys.get(self.subject_type(c), {}).get(c.subject.pk, str(c.subject.pk))
+        return f"{c.subject.kind}:{c.subject.record_type}:{key}" if c.subject.record_type else f"{c.subject.kind}:{key}"
+
+    def records(self, record_type: str, ids) -> list[str]:
+        found = self.keys.get(record_type, {})
+        return [found.get(i, str(i)) for i in ids]
+
+
+def cell_dict(c: Cell, keys: Keys) -> dict:
+    record_type = c.subject.record_type or c.record_type
     return {
         "rule_id": c.rule.rule_id, "rule": c.rule.name, "version_from": c.rule.effective_from.isoformat(),
-        "subject": c.subject.label, "subject_ref": c.subject.ref, "period": c.period.key,
+        "subject": c.subject.label, "subject_ref": keys.subject(c), "period": c.period.key,
         "period_label": c.period.label, "state": c.state, "state_label": c.state_label, "count": c.count,
         "required": c.required, "due": c.due.isoformat() if c.due else None, "detail": c.detail,
-        "record_type": c.subject.record_type or c.record_type,
-        "record_ids": [c.subject.pk] if c.subject.record_type else list(c.record_ids),
-        "evidence_ids": list(c.record_ids),
+        "record_type": record_type, "record_type_label": _type_label(record_type),
+        "records": (keys.records(c.subject.record_type, [c.subject.pk]) if c.subject.record_type
+                    else keys.records(c.record_type, c.record_ids)),
+        "evidence": keys.records(c.record_type, c.record_ids),
     }
 
 
+def _type_label(key: str) -> str:
+    try:
+        return registry.get(key).verbose_name if key else ""
+    except LookupError:
+        return key
+
+
 def as_json(ev: Evaluation, *, include_done: bool = False) -> dict:
+    shown_by_rule = [[c for c in r.cells if include_done or c.state not in (DONE, NA)] for r in ev.results]
+    keys = Keys([c for shown in shown_by_rule for c in shown])
     rules = []
-    for r in ev.results:
-        shown = [c for c in r.cells if include_done or c.state not in (DONE, NA)]
+    for r, shown in zip(ev.results, shown_by_rule):
         item = {"rule_id": r.rule_id, "name": r.rule.name, "responsibility": r.rule.get_responsibility_display(),
                 "requirement": r.rule.requirement_text, "source": r.rule.source_text,
                 "versions": [v.effective_from.isoformat() for v in r.versions], "totals": r.totals,
-                "items": [cell_dict(c) for c in shown]}
+                "items": [cell_dict(c, keys) for c in shown]}
         if r.is_coverage:
             cov = r.coverage()
             item["coverage"] = {"required": cov["required"], "done": cov["done"], "ratio": cov["ratio"],
@@ -96,14 +136,14 @@ def write_xlsx(ev: Evaluation, out: str | Path, *, include_na: bool = False) -> 
     detail.append(_header(detail, ["规则编号", "规则", "对象", "期间", "状态", "实有次数", "应有次数", "到期日", "说明",
                                    "记录类型", "记录编号"]))
     n = 0
-    for c in ev.cells():
-        if c.state == NA and not include_na:
-            continue
-        d = cell_dict(c)
+    shown = [c for c in ev.cells() if c.state != NA or include_na]
+    keys = Keys(shown)
+    for c in shown:
+        d = cell_dict(c, keys)
         state = WriteOnlyCell(detail, value=c.state_label)
         state.fill = PatternFill("solid", fgColor=FILLS[c.state])
         detail.append([safe(c.rule.rule_id), safe(c.rule.name), safe(c.subject.label), c.period.label, state, c.count,
-                       c.required, c.due, safe(c.detail), d["record_type"], "、".join(str(i) for i in d["record_ids"])])
+                       c.required, c.due, safe(c.detail), d["record_type_label"], safe("、".join(d["records"]))])
         n += 1
     wb.save(out)
     return n

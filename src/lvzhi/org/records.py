@@ -8,6 +8,8 @@ from .services import unit_create
 
 
 def _parent(unit: Unit):
+    if getattr(unit, "moves_as_root", False):  # the top of a subtree exported on its own (imports.dataset)
+        return None
     return unit.parent_unit
 
 

@@ -41,3 +41,16 @@ def unit_move(unit: Unit, new_parent: Unit, *, actor, scope: Scope) -> Unit:
         after = {"parent": new_parent.pk, "path": unit.path}
         log_changes(actor, [Change(AuditAction.MOVE, unit, before=before, after=after, unit_id=unit.pk)])
     return unit
+
+
+def grant_admin_role(user, unit: Unit, *, actor) -> bool:
+    """Give an account the system administrator's role on a unit (its whole subtree); False if it had it already.
+    The administrator is not a confidential role, so no second approval is needed."""
+    from .models import Role, RoleAssignment
+
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=Role.ADMIN)
+        if created:
+            log_changes(actor, [Change(AuditAction.CREATE, assignment, unit_id=unit.pk,
+                                       after={"user": user.get_username(), "unit": unit.code, "role": Role.ADMIN})])
+    return created

@@ -153,6 +153,13 @@ def parse_choice(f: models.Field, value) -> str:
     raise CellError(f"“{text}”不是可选值（可选：{allowed}）")
 
 
+def unquote(text: str) -> str:
+    """Our own exports neutralise formulas with a leading quote (imports.exporter.safe): one quote comes off."""
+    if text.startswith("'") and text.lstrip("'")[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return text[1:]
+    return text
+
+
 def parse_cell(rt: RecordType, column: Column, value):
     """A Python value, a Ref (or list of Refs) to resolve later, or None for an empty cell."""
     kind = kind_of(rt, column)
@@ -171,9 +178,7 @@ def parse_cell(rt: RecordType, column: Column, value):
             return ""
         return None
     if kind == "text":
-        text = _text(value)
-        if text.startswith("'") and text.lstrip("'")[:1] in ("=", "+", "-", "@"):
-            text = text[1:]  # our own exports neutralise formulas this way (imports.exporter.safe): one quote off
+        text = unquote(_text(value))
         f = rt.model_field(column.field)
         limit = f.max_length or MAX_TEXT
         if len(text) > limit:

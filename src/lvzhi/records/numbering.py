@@ -34,7 +34,8 @@ def _today() -> dt.date:
 
 def highest(model, prefix: str) -> int:
     """The highest sequence already used under ``prefix`` (longest, then greatest number: 10000 after 9999)."""
-    last = (model._default_manager.filter(number__startswith=prefix)
+    # Only numbers of the system's own form count (a number someone typed, JC-2022-0012-补, is no sequence).
+    last = (model._default_manager.filter(number__startswith=prefix, number__regex=rf"^{re.escape(prefix)}\d+$")
             .order_by(Length("number").desc(), "-number").values_list("number", flat=True).first())
     m = _TAIL.search(last or "")
     return int(m.group(1)) if m else 0
@@ -51,7 +52,7 @@ class Sequence:
     def number(self, day) -> str:
         prefix = prefix_for(self.model, day)
         if prefix not in self.next:
-            given = [int(m.group(1)) for n in self.taken if n.startswith(prefix) and (m := _TAIL.search(n))]
+            given = [int(n[len(prefix):]) for n in self.taken if n.startswith(prefix) and n[len(prefix):].isdigit()]
             self.next[prefix] = max([highest(self.model, prefix), *given]) + 1
         number = f"{prefix}{self.next[prefix]:0{SEQ_WIDTH}d}"
         self.next[prefix] += 1
