@@ -104,7 +104,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -123,6 +122,7 @@ INSTALLED_APPS = [
     "lvzhi.metrics",
     "lvzhi.reports",
     "lvzhi.backup",
+    "lvzhi.tokens",
     "lvzhi.demo",
     "lvzhi.scale",
     "lvzhi.web",
@@ -226,13 +226,21 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 REST_FRAMEWORK = {
+    # Token (Bearer, or Basic with the token as password) before the session: a request without credentials is
+    # answered 401 with the Bearer challenge (DRF takes the first class's), not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "lvzhi.tokens.authentication.AccessTokenAuthentication",
+        "lvzhi.tokens.authentication.TokenBasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["lvzhi.org.api_permissions.ScopedPermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "lvzhi.web.datacache.LimitOffsetPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["lvzhi.org.api_permissions.ScopedPermission",
+                                   "lvzhi.tokens.authentication.ReadOnlyTokenPermission"],
+    # One request format per operation (JSON; multipart only on the upload operations, which say so), so the schema
+    # has one request body per operation.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_FILTER_BACKENDS": ["lvzhi.web.api_conventions.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "lvzhi.web.api_conventions.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lvzhi.org.api_permissions.exception_handler",
@@ -258,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to the public validator service: the page must work on an intranet and send nothing outside.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
 }
 
 # Pin "today" (YYYY-MM-DD) for pages and defaults; `lvzhi demo` pins it to 2023-01-10 for the demo company.
