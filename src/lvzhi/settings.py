@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
         "MatterCategoryEnum": "lvzhi.governance.models.MatterCategory",
         "RecordLevelEnum": "lvzhi.records.fields.Level",
         "AppointmentLevelEnum": "lvzhi.cadres.models.APPOINTMENT_LEVELS",
+        "CheckStateEnum": "lvzhi.obligations.results_api.STATE_CHOICES",
+        "TokenStateEnum": "lvzhi.tokens.api.STATES",
+        "ReportStatusEnum": "lvzhi.reports.models.ReportStatus",
+        "ImportStatusEnum": "lvzhi.imports.models.ImportStatus",
     },
     # Intranet users have no CDN: Swagger UI is served from the sidecar package.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -6,11 +6,19 @@ from rest_framework.routers import DefaultRouter
 
 from lvzhi.metrics.api import MetricViewSet
 from lvzhi.records.api import register_all
+from lvzhi.imports.api import ImportJobViewSet
+from lvzhi.obligations.results_api import CheckResultViewSet
+from lvzhi.records.attachments_api import AttachmentViewSet
+from lvzhi.reports.api import ReportViewSet
 from lvzhi.tokens.api import TokenViewSet
 
 router = DefaultRouter()
 register_all(router)
 router.register("metrics", MetricViewSet, basename="metric")
+router.register("checks", CheckResultViewSet, basename="check")
+router.register("reports", ReportViewSet, basename="report")
+router.register("imports", ImportJobViewSet, basename="import_job")
+router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("tokens", TokenViewSet, basename="token")
 
 urlpatterns = [

@@ -49,6 +49,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     """接口令牌：只列出当前账号自己的令牌；令牌与账号同权（可设为只读），到期或撤销后失效。"""
 
     serializer_class = TokenSerializer
+    queryset = AccessToken.objects.none()  # the schema's model; get_queryset gives the user's own
 
     def get_queryset(self):
         return selectors.tokens_of(self.request.user)
