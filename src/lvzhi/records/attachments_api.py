@@ -67,10 +67,7 @@ class AttachmentViewSet(viewsets.GenericViewSet):
     serializer_class = AttachmentSerializer
     queryset = Attachment.objects.none()  # every read goes through the record (below)
     filter_backends: list = []
-
-    def get_parsers(self):
-        # multipart for the upload only: the other operations take no body.
-        return [MultiPartParser()] if getattr(self, "action", None) == "create" else super().get_parsers()
+    parser_classes = [MultiPartParser]  # the upload; the other operations take no body
 
     def get_object(self):
         check_query(self.request, ())
