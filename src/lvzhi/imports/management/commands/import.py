@@ -28,7 +28,8 @@ class Command(BaseCommand):
         def progress(phase, done, total):
             bar = bars.get(phase)
             if bar is None:
-                bar = bars[phase] = tqdm(total=total, desc=phase, unit="行", file=self.stderr._out, leave=False)
+                bar = bars[phase] = tqdm(total=total, desc=phase, unit="行", file=self.stderr._out, leave=False,
+                                             disable=None)  # only on a terminal
             if total and bar.total != total:
                 bar.total = total
             bar.update(done - bar.n)
