@@ -37,3 +37,9 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         else:
             call_command("serve", bind=bind)
+
+    def _after_load_hooks(self):
+        # Later parts (the duty report) add what the demo shows after loading.
+        from lvzhi.demo.loader import after_load_hooks
+
+        return after_load_hooks()
