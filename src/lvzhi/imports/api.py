@@ -6,7 +6,7 @@ the job records. A user sees their own jobs."""
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -70,7 +70,8 @@ class ImportUploadSerializer(serializers.Serializer):
     list=extend_schema(tags=["导入"], summary="我的导入任务"),
     retrieve=extend_schema(tags=["导入"], summary="导入任务状态与错误", responses=ImportJobDetailSerializer),
     create=extend_schema(tags=["导入"], summary="上传文件并导入", request=ImportUploadSerializer,
-                         responses={202: ImportJobDetailSerializer}),
+                         responses={202: ImportJobDetailSerializer,
+                                    413: OpenApiResponse(description="文件超过上传大小上限")}),
 )
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):

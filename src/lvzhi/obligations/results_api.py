@@ -13,7 +13,7 @@ from lvzhi.org.selectors import readable_unit, top_units
 from lvzhi.records import registry
 from lvzhi.records import selectors as record_selectors
 from lvzhi.web import clock, datacache
-from lvzhi.web.api_conventions import check_query, paging_params
+from lvzhi.web.api_conventions import check_query, not_found, paging_params
 from lvzhi.web.params import FIRST_YEAR, LAST_YEAR
 
 from .engine import STATE_ORDER, STATES, evaluate
@@ -94,7 +94,9 @@ class CheckResultViewSet(viewsets.GenericViewSet):
     serializer_class = CheckResultSerializer
     filter_backends: list = []
 
-    @extend_schema(tags=["检查结果"], summary="检查结果列表", parameters=[CheckQuery])
+    @extend_schema(tags=["检查结果"], summary="检查结果列表", parameters=[CheckQuery],
+                   responses={200: CheckResultSerializer(many=True),
+                              404: not_found("单位不存在，或不在您的单位范围内")})
     def list(self, request):
         check_query(request, set(CheckQuery().fields) | paging_params(self))
         query = CheckQuery(data=request.query_params)

@@ -15,10 +15,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from lvzhi.org.scoping import scope_for
-from lvzhi.web.api_conventions import check_query, paging_params
+from lvzhi.web.api_conventions import check_query, not_found, paging_params
 
 from . import registry, selectors, services
 from .models import Attachment
+
+
+NOT_FOUND = not_found()
 
 
 def _type_choices():
@@ -78,7 +81,8 @@ class AttachmentViewSet(viewsets.GenericViewSet):
         _record(scope_for(self.request.user), rt.key, att.object_id)
         return att
 
-    @extend_schema(tags=["附件"], summary="记录的附件列表", parameters=[AttachmentQuery])
+    @extend_schema(tags=["附件"], summary="记录的附件列表", parameters=[AttachmentQuery],
+                   responses={200: AttachmentSerializer(many=True), 404: NOT_FOUND})
     def list(self, request):
         check_query(request, set(AttachmentQuery().fields) | paging_params(self))
         query = AttachmentQuery(data=request.query_params)
@@ -88,7 +92,7 @@ class AttachmentViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(AttachmentSerializer(page, many=True).data)
 
     @extend_schema(tags=["附件"], summary="上传附件", request=AttachmentUploadSerializer,
-                   responses={201: AttachmentSerializer})
+                   responses={201: AttachmentSerializer, 404: NOT_FOUND})
     def create(self, request):
         form = AttachmentUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -8,13 +8,22 @@ from django import forms
 import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from lvzhi.web import datacache
 from lvzhi.web.params import int_param
 
 MAX_PAGE_SIZE = 1000
+
+
+_ERROR_DETAIL = inline_serializer("ErrorDetail", {"detail": serializers.CharField()})  # = web.api_errors.DETAIL
+
+
+def not_found(description: str = "记录不存在，或不在您的单位范围内") -> OpenApiResponse:
+    """A 404 for an operation whose path has no id (the schema hook documents those with an id itself)."""
+    return OpenApiResponse(_ERROR_DETAIL, description=description)
 ALWAYS_ALLOWED = {"format"}  # DRF's response-format override
 
 
