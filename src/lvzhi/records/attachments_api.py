@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from lvzhi.org.scoping import scope_for
 from lvzhi.web.api_conventions import check_query, not_found, paging_params
+from lvzhi.web.params import int_param
 
 from . import registry, selectors, services
 from .models import Attachment
@@ -74,7 +75,8 @@ class AttachmentViewSet(viewsets.GenericViewSet):
 
     def get_object(self):
         check_query(self.request, ())
-        att = Attachment.objects.select_related("content_type", "uploaded_by").filter(pk=self.kwargs["pk"]).first()
+        pk = int_param(self.kwargs["pk"])
+        att = Attachment.objects.select_related("content_type", "uploaded_by").filter(pk=pk).first() if pk else None
         rt = registry.for_model(att.content_type.model_class()) if att is not None else None
         if rt is None:
             raise Http404("未找到该附件。")
