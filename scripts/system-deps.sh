@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# System packages lvzhi uses beyond Python: Chromium (browser tests, page screenshots), CJK fonts and
-# LibreOffice (official-format PDF reports), poppler (PDF checks). Installs them when run as root;
-# otherwise says what is missing and what still works.
+# System packages lvzhi uses beyond Python: CJK fonts and LibreOffice for documents and spreadsheets
+# (official-format PDF reports; spreadsheets printed or converted), and for development and CI also Chromium
+# (browser tests, page screenshots), poppler (PDF checks), nginx and openssl (the deployment test runs the app
+# behind deploy/nginx.conf). Installs them when run as root; otherwise says what is missing and what still works.
+#   scripts/system-deps.sh             everything (development, CI)
+#   scripts/system-deps.sh --runtime   only what a server needs (deploy/Dockerfile)
 set -uo pipefail
 
-PKGS=(chromium fonts-noto-cjk fonts-liberation2 poppler-utils libreoffice-writer-nogui)
+RUNTIME=(fonts-noto-cjk fonts-liberation2 libreoffice-writer-nogui libreoffice-calc-nogui)
+if [ "${1:-}" = "--runtime" ]; then
+  PKGS=("${RUNTIME[@]}")
+else
+  PKGS=("${RUNTIME[@]}" chromium poppler-utils nginx openssl)
+fi
 FANDOL_DIR=/usr/local/share/fonts/lvzhi-fandol
 
 missing=()
@@ -21,7 +29,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "提示：缺少系统软件包：${missing[*]:-无}$( [ $need_fandol -eq 1 ] && echo '，以及仿宋/楷体替代字体（Fandol）')。"
   echo "      以 root 运行 scripts/system-deps.sh（或 sudo make demo）可自动安装。"
   echo "      缺少它们时：网站、导入导出、检查、DOCX/HTML/Markdown 报告照常可用；"
-  echo "      PDF 报告需要 libreoffice-writer-nogui 与字体，浏览器测试需要 chromium。"
+  echo "      PDF 报告需要 libreoffice-writer-nogui 与字体，浏览器测试需要 chromium，部署测试需要 nginx。"
   exit 0
 fi
 
@@ -29,7 +37,11 @@ export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing[@]} -gt 0 ]; then
   echo "安装系统软件包：${missing[*]}"
   apt-get update -q >/dev/null
+  # Install, never start, services (nginx): the deployment test starts its own on a free port.
+  guard=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; fi
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  [ $guard -eq 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 if [ $need_fandol -eq 1 ]; then
   # FandolFang / FandolKai (仿宋、楷体 stand-ins) live only inside texlive-lang-chinese: take the fonts,

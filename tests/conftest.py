@@ -6,6 +6,10 @@ import os
 import pytest
 
 os.environ.setdefault("LVZHI_DEMO_PASSWORD", "Demo-Test-2022x")
+# Tests decide "today" themselves: not the demo's date that `lvzhi demo` keeps in the data directory.
+os.environ.setdefault("LVZHI_AS_OF", "")
+# One access-log line per request would bury a failing test's output (tests/deploy reads the log where it matters).
+os.environ.setdefault("LVZHI_ACCESS_LOG", "0")
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls made there are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the real hasher costs ~0.3 s per login

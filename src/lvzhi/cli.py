@@ -22,7 +22,9 @@ USAGE = """用法：lvzhi <命令> [参数]
   digest               发送预警摘要邮件
   backup FILE / restore FILE   备份与恢复
   scale-data --scenario company|province|central   生成规模测试数据
+  token create --user U [--read-only] [--days N]   创建接口令牌（list / revoke 列出、撤销）
   manage <命令>        运行任意 Django 管理命令（如 lvzhi manage createsuperuser）
+  --version            显示版本
 
 每个命令加 --help 查看参数。配置见 README（LVZHI_DATABASE_URL 等环境变量）。"""
 
@@ -30,11 +32,24 @@ USAGE = """用法：lvzhi <命令> [参数]
 ALIASES = {"scale-data": "scale_data", "check": "check_obligations"}  # Django keeps its own "check"
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("lvzhi")
+    except PackageNotFoundError:  # run from a source tree that was not installed
+        return "未安装（源代码）"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lvzhi.settings")
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(USAGE)
+        return 0
+    if argv[0] in {"--version", "-V", "version"}:  # before Django: works without a database or settings
+        print(f"lvzhi {version()}")
         return 0
     if argv[0] == "manage":
         args = argv[1:]

@@ -104,7 +104,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -123,12 +122,14 @@ INSTALLED_APPS = [
     "lvzhi.metrics",
     "lvzhi.reports",
     "lvzhi.backup",
+    "lvzhi.tokens",
     "lvzhi.demo",
     "lvzhi.scale",
     "lvzhi.web",
 ]
 
 MIDDLEWARE = [
+    "lvzhi.web.logs.RequestLogMiddleware",  # first: times and logs the whole request, sets its id for every log line
     "django.middleware.security.SecurityMiddleware",
     "lvzhi.web.middleware.RequestSizeLimitMiddleware",  # before anything reads an upload's body
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -192,16 +193,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where `collectstatic` puts the files (the nginx example serves them from there: deploy/nginx.conf).
+STATIC_ROOT = Path(os.environ.get("LVZHI_STATIC_ROOT") or VAR_DIR / "static").resolve()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 OUTPUT_DIR = VAR_DIR / "out"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Hashed names and gzip copies: cached for a year by browsers and the proxy (lvzhi.web.staticfiles).
+    "staticfiles": {"BACKEND": "lvzhi.web.staticfiles.StaticStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = True  # before the first collectstatic (tests, development), the apps' own folders
 
 # Uploads: Excel files are parsed from disk in streaming mode; refuse oversized bodies before parsing.
 MAX_UPLOAD_BYTES = int(os.environ.get("LVZHI_MAX_UPLOAD_MB", "20")) * 1024 * 1024
@@ -226,13 +229,21 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 REST_FRAMEWORK = {
+    # Token (Bearer, or Basic with the token as password) before the session: a request without credentials is
+    # answered 401 with the Bearer challenge (DRF takes the first class's), not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "lvzhi.tokens.authentication.AccessTokenAuthentication",
+        "lvzhi.tokens.authentication.TokenBasicAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["lvzhi.org.api_permissions.ScopedPermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "lvzhi.web.datacache.LimitOffsetPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["lvzhi.org.api_permissions.ScopedPermission",
+                                   "lvzhi.tokens.authentication.ReadOnlyTokenPermission"],
+    # One request format per operation (JSON; multipart only on the upload operations, which say so), so the schema
+    # has one request body per operation.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_FILTER_BACKENDS": ["lvzhi.web.api_conventions.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "lvzhi.web.api_conventions.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lvzhi.org.api_permissions.exception_handler",
@@ -253,15 +264,35 @@ SPECTACULAR_SETTINGS = {
         "MatterCategoryEnum": "lvzhi.governance.models.MatterCategory",
         "RecordLevelEnum": "lvzhi.records.fields.Level",
         "AppointmentLevelEnum": "lvzhi.cadres.models.APPOINTMENT_LEVELS",
+        "CheckStateEnum": "lvzhi.obligations.results_api.STATE_CHOICES",
+        "TokenStateEnum": "lvzhi.tokens.api.STATES",
+        "ReportStatusEnum": "lvzhi.reports.models.ReportStatus",
+        "ImportStatusEnum": "lvzhi.imports.models.ImportStatus",
     },
     # Intranet users have no CDN: Swagger UI is served from the sidecar package.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No call to the public validator service: the page must work on an intranet and send nothing outside.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
 }
 
-# Pin "today" (YYYY-MM-DD) for pages and defaults; `lvzhi demo` pins it to 2023-01-10 for the demo company.
-LVZHI_AS_OF = os.environ.get("LVZHI_AS_OF", "")
+# Pin "today" (YYYY-MM-DD) for pages and defaults. `lvzhi demo` pins it to 2023-01-10 for the demo company and keeps
+# that in $LVZHI_VAR_DIR/as_of, so a later `lvzhi serve` shows the demo the same way; the environment variable wins
+# (set but empty: the real date).
+AS_OF_FILE = VAR_DIR / "as_of"
+if "LVZHI_AS_OF" in os.environ:
+    LVZHI_AS_OF, LVZHI_AS_OF_SOURCE = os.environ["LVZHI_AS_OF"].strip(), "环境变量 LVZHI_AS_OF"
+elif AS_OF_FILE.exists():
+    LVZHI_AS_OF = AS_OF_FILE.read_text(encoding="utf-8").strip()
+    LVZHI_AS_OF_SOURCE = f"演示数据的日期，保存在 {AS_OF_FILE}；删除该文件即按实际日期"
+else:
+    LVZHI_AS_OF, LVZHI_AS_OF_SOURCE = "", ""
+if LVZHI_AS_OF:
+    try:
+        __import__("datetime").date.fromisoformat(LVZHI_AS_OF)
+    except ValueError:
+        raise ImproperlyConfigured(f"“今天”的设置 {LVZHI_AS_OF!r}（{LVZHI_AS_OF_SOURCE}）不是 YYYY-MM-DD 格式的日期。") from None
 
 # Pages of the "检查与报告" part of the navigation: (label, URL name); a name that does not resolve is left out.
 LVZHI_NAV = [
@@ -276,9 +307,33 @@ LVZHI_NAV = [
 EMAIL_BACKEND = os.environ.get("LVZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("LVZHI_FROM_EMAIL", "lvzhi@localhost")
 
+def _addresses(name: str, default: str) -> list[str]:
+    import ipaddress
+
+    text = os.environ.get(name, default)
+    try:
+        return [str(ipaddress.ip_address(x.strip())) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"环境变量 {name} 应为逗号分隔的 IP 地址（如 127.0.0.1,10.1.2.3）：{exc}") from None
+
+
+# The reverse proxies whose X-Forwarded-For (client address in the access log) and X-Forwarded-Proto (gunicorn's
+# https detection, see `lvzhi serve`) are believed; from anyone else these headers are ignored.
+LVZHI_FORWARDED_ALLOW = _addresses("LVZHI_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs: time, level, logger, request id and user on every line; one access-log line per request (lvzhi.web.logs).
+LOG_FORMAT = os.environ.get("LVZHI_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("环境变量 LVZHI_LOG_FORMAT 只能是 text 或 json。")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LVZHI_LOG_LEVEL", "WARNING")},
+    "filters": {"context": {"()": "lvzhi.web.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"},
+        "json": {"()": "lvzhi.web.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LVZHI_LOG_LEVEL", "WARNING").upper()},
+    "loggers": {"lvzhi.access": {"level": "INFO" if _flag("LVZHI_ACCESS_LOG", True) else "WARNING"}},
 }

@@ -6,10 +6,20 @@ from rest_framework.routers import DefaultRouter
 
 from lvzhi.metrics.api import MetricViewSet
 from lvzhi.records.api import register_all
+from lvzhi.imports.api import ImportJobViewSet
+from lvzhi.obligations.results_api import CheckResultViewSet
+from lvzhi.records.attachments_api import AttachmentViewSet
+from lvzhi.reports.api import ReportViewSet
+from lvzhi.tokens.api import TokenViewSet
 
 router = DefaultRouter()
 register_all(router)
 router.register("metrics", MetricViewSet, basename="metric")
+router.register("checks", CheckResultViewSet, basename="check")
+router.register("reports", ReportViewSet, basename="report")
+router.register("imports", ImportJobViewSet, basename="import_job")
+router.register("attachments", AttachmentViewSet, basename="attachment")
+router.register("tokens", TokenViewSet, basename="token")
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -25,6 +35,7 @@ urlpatterns = [
     path("obligations/", include("lvzhi.obligations.urls")),
     path("metrics/", include("lvzhi.metrics.urls")),
     path("reports/", include("lvzhi.reports.urls")),
+    path("account/tokens/", include("lvzhi.tokens.urls")),
     path("", include("lvzhi.web.urls")),
 ]
 

@@ -49,6 +49,10 @@ CLASSIFIED = {
     "api-schema": "api_docs", "api-docs": "api_docs", "api-root": "api_special",
     "unit-move": "api_special", "obligation_rule-revise": "api_special",
     "metric-list": "api_special", "metric-detail": "api_special",
+    **{name: "api_integration" for name in (
+        "check-list", "report-list", "report-detail", "report-docx", "report-pdf", "import_job-list",
+        "import_job-detail", "attachment-list", "attachment-detail", "attachment-download", "token-list",
+        "token-detail", "tokens:list", "tokens:revoke")},
     "web:home": "web", "web:switch_unit": "web",
     "org:tree": "org", "org:unit": "org", "org:unit_move": "org", "org:people_lookup": "org",
     "audit:list": "audit",
@@ -415,6 +419,87 @@ def api_special(m: matrix.Matrix, w):
            api=True)
 
 
+def api_integration(m: matrix.Matrix, w, tmp_path):
+    """The integrators' endpoints (check results, reports, import jobs, attachments) and the access tokens."""
+    from lvzhi.org.models import User
+    from lvzhi.records.models import Attachment
+    from lvzhi.tokens.models import AccessToken
+    from lvzhi.tokens.services import create_token
+
+    period = "year=2022&as_of=2023-01-10&limit=5"
+    m.cell("check-list", "in", "read", m.read(), "GET", f"/api/checks/?unit={w.home.pk}&{period}", api=True)
+    m.cell("check-list", "out", "read", m.read(False), "GET", f"/api/checks/?unit={w.away.pk}&{period}", api=True)
+    ri, ro = w.report_in, w.report_out
+    m.cell("report-list", "-", "read", m.read(), "GET", "/api/reports/?limit=1000", api=True,
+           check=None if m.anon else results({ri.pk}, {ro.pk}))
+    m.cell("report-list", "out", "read", m.read(), "GET", f"/api/reports/?unit={w.away.pk}", api=True,
+           check=None if m.anon else results(set(), {ro.pk}))
+    for name, suffix in (("report-detail", ""), ("report-docx", "docx/"), ("report-pdf", "pdf/")):
+        m.cell(name, "in", "read", m.read(), "GET", f"/api/reports/{ri.pk}/{suffix}", api=True)
+        m.cell(name, "out", "read", m.read(False), "GET", f"/api/reports/{ro.pk}/{suffix}", api=True)
+
+    m.cell("import_job-list", "-", "read", m.read(), "GET", "/api/imports/", api=True)
+    if w.job_own is not None:
+        m.cell("import_job-detail", "in", "read", m.read(), "GET", f"/api/imports/{w.job_own.pk}/", api=True)
+    m.cell("import_job-detail", "out", "read", m.read(False), "GET", f"/api/imports/{w.job_other.pk}/", api=True)
+    # Uploads (imports, attachments) run the same registry-driven code for every type, as the page cells show
+    # type by type: here one type per system keeps the matrix short; reads cover every type.
+    uploaders = {rt.key for rt in {rt.system: rt for rt in registry.all_types()}.values()}
+    for rt in registry.all_types():
+        i, o = w.inside[rt.key], w.outside[rt.key]
+        vis = w.visible(rt, i)
+        n = rt.model._default_manager.count()
+        for where, obj in (("in", i), ("out", o)) if rt.key in uploaders else ():
+            path = tmp_path / f"api-{rt.key}-{where}.xlsx"
+            export_records(rt, rt.model._default_manager.filter(pk=obj.pk), path)
+            writer = m.can_write(rt.system) and not m.anon
+            check = _job_refused(m, rt, n) if where == "out" and writer else count_is(rt, n) if not writer else None
+            m.cell("import_job-list", where, "write", m.write(rt.system, ok=202), "POST", "/api/imports/", api=True,
+                   data={"record_type": rt.key, "file": _file(path)}, fmt="multipart", check=check)
+
+        a_in, a_out = w.attachments[(rt.key, "in")], w.attachments[(rt.key, "out")]
+        m.cell("attachment-list", "in", "read", m.read(vis), "GET",
+               f"/api/attachments/?record_type={rt.key}&record={i.pk}", api=True)
+        m.cell("attachment-list", "out", "read", m.read(False), "GET",
+               f"/api/attachments/?record_type={rt.key}&record={o.pk}", api=True)
+        for name, suffix in (("attachment-detail", ""), ("attachment-download", "download/")):
+            m.cell(name, "in", "read", m.read(vis), "GET", f"/api/attachments/{a_in.pk}/{suffix}", api=True)
+            m.cell(name, "out", "read", m.read(False), "GET", f"/api/attachments/{a_out.pk}/{suffix}", api=True)
+        if rt.key not in uploaders:
+            continue
+        count = Attachment.objects.count()
+        m.cell("attachment-list", "in", "write", m.write(rt.system, visible=vis, ok=201), "POST", "/api/attachments/",
+               api=True, data={"record_type": rt.key, "record": i.pk, "file": _pdf()}, fmt="multipart",
+               check=None if m.can_write(rt.system) and vis and not m.anon else count_is(Attachment, count))
+        m.cell("attachment-list", "out", "write", m.write(rt.system, visible=False), "POST", "/api/attachments/",
+               api=True, data={"record_type": rt.key, "record": o.pk, "file": _pdf()}, fmt="multipart",
+               check=count_is(Attachment, count))
+    for name, obj in w.secrets.items():  # a confidential record's attachments are as closed as the record
+        if name != "person":
+            m.cell("attachment-list", "secret", "read", m.read(m.sees_confidential), "GET",
+                   f"/api/attachments/?record_type={registry.for_model(type(obj)).key}&record={obj.pk}", api=True)
+
+    # Tokens: everyone manages their own, nobody sees or revokes another's.
+    other = User.objects.get(username="chakan" if w.role != "chakan" else "dangban")
+    foreign, _ = create_token(other, name="他人的令牌", actor=other)
+    own = create_token(m.user, name="矩阵令牌", actor=m.user)[0] if m.user is not None else None
+    n = AccessToken.objects.count()
+    m.cell("token-list", "-", "read", m.read(), "GET", "/api/tokens/", api=True, check=absent("他人的令牌"))
+    m.cell("token-list", "-", "write", m.read(ok=201), "POST", "/api/tokens/", api=True,
+           data={"name": "矩阵新建", "days": 5}, check=None if m.user else count_is(AccessToken, n))
+    if own is not None:
+        m.cell("token-detail", "in", "read", m.read(), "GET", f"/api/tokens/{own.pk}/", api=True)
+        m.cell("token-detail", "in", "write", m.read(ok=204), "DELETE", f"/api/tokens/{own.pk}/", api=True, data={})
+        m.cell("tokens:revoke", "in", "write", m.read(ok=302), "POST", f"/account/tokens/{own.pk}/revoke/", data={})
+    m.cell("token-detail", "out", "read", m.read(False), "GET", f"/api/tokens/{foreign.pk}/", api=True)
+    m.cell("token-detail", "out", "write", m.read(False), "DELETE", f"/api/tokens/{foreign.pk}/", api=True, data={},
+           check=lambda r: "" if AccessToken.objects.get(pk=foreign.pk).revoked_at is None else "revoked another's")
+    m.cell("tokens:list", "-", "read", m.read(), "GET", "/account/tokens/", check=absent("他人的令牌"))
+    m.cell("tokens:list", "-", "write", m.read(), "POST", "/account/tokens/", data={"name": "矩阵页面", "days": 3},
+           check=None if m.user else count_is(AccessToken, n))
+    m.cell("tokens:revoke", "out", "write", m.read(False), "POST", f"/account/tokens/{foreign.pk}/revoke/", data={})
+
+
 def api_docs(m: matrix.Matrix, w):
     m.cell("api-schema", "-", "read", m.read(), "GET", "/api/schema/?format=json", api=True)
     m.cell("api-docs", "-", "read", m.read(), "GET", "/api/docs/", api=True)
@@ -579,6 +664,7 @@ def admin_cells(m: matrix.Matrix, w):
 # --- running the matrix ------------------------------------------------------------------------------------
 
 HANDLERS = {"record_pages": record_pages, "imports": imports, "api_records": api_records, "api_special": api_special,
+            "api_integration": api_integration,
             "api_docs": api_docs, "session": session, "web": web, "org": org, "audit": audit,
             "obligations": obligations, "metrics": metrics, "reports": reports, "secret_records": secret_records}
 
@@ -595,7 +681,7 @@ def test_permission_matrix(role, users, settings, tmp_path, monkeypatch):
     assert set(CLASSIFIED.values()) | {"api_records", "secret_records"} == set(HANDLERS)
     for name, handler in HANDLERS.items():
         started = time.perf_counter()
-        handler(m, w, tmp_path) if name == "imports" else handler(m, w)
+        handler(m, w, tmp_path) if name in ("imports", "api_integration") else handler(m, w)
         timings[name] = round(time.perf_counter() - started, 1)
     admin_cells(m, w)
     m.cell("logout", "-", "write", (302,), "POST", "/logout/", data={})

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import readable_unit, top_units
 from lvzhi.web import datacache
+from lvzhi.web.api_conventions import check_query
 
 from . import catalogue
 from .compute import Period, compute
@@ -42,6 +43,7 @@ class MetricViewSet(viewsets.ViewSet):
 
     @extend_schema(tags=["指标"], summary="指标目录", responses=inline_serializer("Metric", METRIC_FIELDS, many=True))
     def list(self, request):
+        check_query(request, ())
         return Response([_metric_dict(m) for m in catalogue.CATALOGUE])
 
     @extend_schema(tags=["指标"], summary="计算指标", responses=FigureSerializer, parameters=[
@@ -50,6 +52,7 @@ class MetricViewSet(viewsets.ViewSet):
         OpenApiParameter("date_from", OpenApiTypes.DATE), OpenApiParameter("date_to", OpenApiTypes.DATE),
     ])
     def retrieve(self, request, pk=None):
+        check_query(request, ("unit", "year", "date_from", "date_to"))
         try:
             metric = catalogue.get(pk)
         except LookupError:

@@ -8,6 +8,7 @@ from rest_framework import permissions, serializers, viewsets
 
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import scope_for
+from lvzhi.web.api_conventions import IntegerFilter
 from lvzhi.web.params import FIRST_YEAR, LAST_YEAR
 
 from . import registry, selectors, services
@@ -82,11 +83,11 @@ def filterset_for(rt: RecordType) -> type[django_filters.FilterSet]:
         return qs  # read by filter_unit
 
     attrs.update(filter_unit=filter_unit, filter_nothing=filter_nothing)
-    attrs["unit"] = django_filters.NumberFilter(method="filter_unit", label="单位编号（默认含下级单位）")
+    attrs["unit"] = IntegerFilter(method="filter_unit", label="单位编号（默认含下级单位）")
     attrs["subtree"] = django_filters.BooleanFilter(method="filter_nothing", label="是否包含下级单位")
     if rt.date_field:
         # Bounded: the year lookup turns the number into dates, and year 0 or 99999 has none (a server error).
-        attrs["year"] = django_filters.NumberFilter(field_name=rt.date_field, lookup_expr="year", label="年度",
+        attrs["year"] = IntegerFilter(field_name=rt.date_field, lookup_expr="year", label="年度",
                                                     min_value=FIRST_YEAR, max_value=LAST_YEAR)
         attrs["date_from"] = django_filters.DateFilter(field_name=rt.date_field, lookup_expr="gte", label="起始日期")
         attrs["date_to"] = django_filters.DateFilter(field_name=rt.date_field, lookup_expr="lte", label="截止日期")

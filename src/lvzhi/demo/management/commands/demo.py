@@ -23,14 +23,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {role.label}（{display}）")
         for hook in self._after_load_hooks():
             hook(self)
-        if not no_serve:
-            from django.conf import settings
+        from django.conf import settings
 
-            if not settings.LVZHI_AS_OF:
-                # The demo company's records end with 2022: its site shows the world as of 10 January 2023
-                # (set LVZHI_AS_OF to override). Workers forked by the server inherit the setting.
-                settings.LVZHI_AS_OF = DEMO_AS_OF
-            self.stdout.write(f"\n网站以 {settings.LVZHI_AS_OF} 为“今天”（LVZHI_AS_OF），便于查看 2022 年的检查与报告。")
+        if not settings.LVZHI_AS_OF:
+            # The demo company's records end with 2022: its site shows the world as of 10 January 2023. Kept in the
+            # data directory, so `lvzhi serve` later (and workers forked by the server) show it the same way.
+            settings.AS_OF_FILE.write_text(DEMO_AS_OF, encoding="utf-8")
+            settings.LVZHI_AS_OF = DEMO_AS_OF
+            settings.LVZHI_AS_OF_SOURCE = f"演示数据的日期，保存在 {settings.AS_OF_FILE}；删除该文件即按实际日期"
+        self.stdout.write(f"\n网站以 {settings.LVZHI_AS_OF} 为“今天”（{settings.LVZHI_AS_OF_SOURCE}），"
+                          "便于查看 2022 年的检查与报告。")
+        if no_serve:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        else:
             call_command("serve", bind=bind)
 
     def _after_load_hooks(self):

@@ -1,5 +1,3 @@
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -58,16 +56,14 @@ class Command(BaseCommand):
             f"已导入{rt.verbose_name}：新增 {result.created} 条，修改 {result.updated} 条（共 {result.rows} 行）。"))
 
     def _progress(self):
-        """Progress bars on a terminal only; a log or a pipe gets the result lines alone."""
+        """Progress bars on a terminal only (tqdm's disable=None); a log or a pipe gets the result lines alone."""
         bars: dict[str, tqdm] = {}
-        shown = sys.stderr.isatty()
 
         def progress(phase, done, total):
-            if not shown:
-                return
             bar = bars.get(phase)
             if bar is None:
-                bar = bars[phase] = tqdm(total=total, desc=phase, unit="行", file=sys.stderr, leave=False)
+                bar = bars[phase] = tqdm(total=total, desc=phase, unit="行", file=self.stderr._out, leave=False,
+                                         disable=None)
             if total and bar.total != total:
                 bar.total = total
             bar.update(done - bar.n)

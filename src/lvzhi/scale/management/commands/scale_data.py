@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if not 1 <= years <= 10:
             raise CommandError("--years 应在 1 到 10 之间。")
         sc = SCENARIOS[scenario]
-        bar = tqdm(total=expected_rows(sc, years), unit="行", unit_scale=True, disable=no_progress,
+        bar = tqdm(total=expected_rows(sc, years), unit="行", unit_scale=True,
+                   disable=True if no_progress else None,  # None: only on a terminal (not in cron or CI logs)
                    desc=f"生成 {sc.name}")
         try:
             result = generate(sc, years=years, seed=seed, end_year=end_year, progress=bar.update)

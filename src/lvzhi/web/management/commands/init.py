@@ -1,6 +1,7 @@
 import os
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -30,6 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args, admin, password=None, unit=None, unit_name=None, unit_kind="group", **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("数据库已就绪（迁移完成）。")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"静态文件已收集到 {settings.STATIC_ROOT}（文件名带哈希并附 gzip 压缩版本）。")
         user = User.objects.filter(username=admin).first()
         if user is not None:
             self.stdout.write(f"管理员“{admin}”已存在，未改动其密码。")

@@ -16,15 +16,24 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, threads, **options):
         from gunicorn.app.base import BaseApplication
 
+        call_command("collectstatic", interactive=False, verbosity=0)
+        # Loaded after collectstatic: WhiteNoise lists the collected (hashed) files when the application starts.
         from lvzhi.wsgi import application
 
-        call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"履职已启动：http://{bind}/ （Ctrl+C 停止；数据库：{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}）")
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        self.stdout.write(f"履职已启动：http://{bind}/ （Ctrl+C 停止；数据库：{engine}）")
+        if settings.LVZHI_AS_OF:
+            self.stdout.write(f"网站以 {settings.LVZHI_AS_OF} 为“今天”（{settings.LVZHI_AS_OF_SOURCE}）。")
 
         class App(BaseApplication):
             def load_config(self):
-                for key, value in {"bind": bind, "workers": workers, "threads": threads, "timeout": 300,
-                                   "accesslog": "-" if settings.DEBUG else None, "worker_class": "gthread"}.items():
+                for key, value in {
+                    "bind": bind, "workers": workers, "threads": threads, "timeout": 300, "worker_class": "gthread",
+                    # lvzhi writes its own access log (with request id and user); gunicorn's goes nowhere.
+                    "accesslog": None, "errorlog": "-",
+                    # X-Forwarded-Proto (https behind the proxy) is believed from these addresses only.
+                    "forwarded_allow_ips": ",".join(settings.LVZHI_FORWARDED_ALLOW),
+                }.items():
                     if value is not None:
                         self.cfg.set(key, value)
 
