@@ -208,6 +208,9 @@ WHITENOISE_USE_FINDERS = True  # before the first collectstatic (tests, developm
 
 # Uploads: Excel files are parsed from disk in streaming mode; refuse oversized bodies before parsing.
 MAX_UPLOAD_BYTES = int(os.environ.get("LVZHI_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+# Long work (imports …) on Celery workers when set (redis://…); otherwise in a thread of the web process (lvzhi.tasks).
+CELERY_BROKER = os.environ.get("LVZHI_CELERY_BROKER", "")
+CELERY_QUEUE = os.environ.get("LVZHI_CELERY_QUEUE", "lvzhi")  # one queue per installation sharing a broker
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -302,6 +305,7 @@ LVZHI_NAV = [
     ("指标", "metrics:index"),
     ("述职报告", "reports:index"),
     ("报告模板", "reports:templates"),
+    ("数据导入导出", "imports:dataset"),
 ]
 
 EMAIL_BACKEND = os.environ.get("LVZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

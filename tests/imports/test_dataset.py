@@ -214,3 +214,27 @@ def test_a_key_that_exists_already_is_refused_in_create_mode_and_updated_in_upda
 
     entry = AuditEntry.objects.filter(model="org.unit", object_id=str(company.pk)).order_by("-seq").first()
     assert entry.action == "update" and entry.after == {"name": "江海化工（改名测试）"}
+
+
+def test_the_data_page_exports_and_imports_a_dataset_for_administrators(tmp_path, client_as, company):
+    admin = client_as("admin_demo")
+    assert client_as("dangban").get("/imports/dataset/").status_code == 403
+    page = admin.get("/imports/dataset/")
+    assert page.status_code == 200 and "导出整个数据集" in page.content.decode()
+    response = admin.get("/imports/dataset/export.xlsx", {"unit": company.pk})
+    path = tmp_path / "down.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    wb = openpyxl.load_workbook(path, read_only=True)
+    assert wb.sheetnames[:4] == ["说明", "单位", "党组织", "人员"]
+    assert not any(r and r[0] == "问责" and r[1] for r in wb["说明"].iter_rows(values_only=True))  # not hers to see
+
+    upload = _dataset(tmp_path, "up.xlsx", {"单位": [UNIT_HEAD, ["T-W1", "网页导入车间", "JH01", "车间", "基层"]]})
+    with upload.open("rb") as fh:
+        r = admin.post("/imports/dataset/", {"file": fh, "mode": "create"})
+    assert r.status_code == 302
+    job_page = admin.get(r.url).content.decode()
+    assert "已导入" in job_page and "新增 1 条" in job_page
+    assert Unit.objects.get(code="T-W1").parent_unit == company
+    with upload.open("rb") as fh:  # the same file again: refused at once, nothing doubled
+        again = admin.post("/imports/dataset/", {"file": fh, "mode": "create"}).content.decode()
+    assert "该文件已于" in again and Unit.objects.filter(code="T-W1").count() == 1

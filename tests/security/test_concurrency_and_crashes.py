@@ -53,15 +53,23 @@ def _big_file(path: Path) -> None:
 
 def _import_and_kill(env, path: Path) -> int:
     """Start `lvzhi import`, watch its progress bar, SIGKILL it once a third of the rows are written."""
+    import pty
+
+    # Progress bars are drawn on a terminal only: give the import one (a pseudo-terminal) to draw them on.
+    reader, writer = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "lvzhi.cli", "import", str(path), "--type", "person"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=writer)
+    os.close(writer)
     seen, written = b"", 0
     deadline = time.monotonic() + 240
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            ready, _, _ = select.select([proc.stderr], [], [], 0.5)
+            ready, _, _ = select.select([reader], [], [], 0.5)
             if ready:
-                seen += os.read(proc.stderr.fileno(), 65536)
+                try:
+                    seen += os.read(reader, 65536)
+                except OSError:  # the terminal closed with the process
+                    break
                 done = re.findall(rb"\xe5\x86\x99\xe5\x85\xa5:\s+\d+%\|[^|]*\| (\d+)/", seen)  # 写入:  33%|███| 4000/
                 written = int(done[-1]) if done else 0
                 if written >= ROWS // 3:
@@ -74,6 +82,7 @@ def _import_and_kill(env, path: Path) -> int:
         if proc.poll() is None:
             proc.kill()
             proc.wait(30)
+        os.close(reader)
     return written
 
 

@@ -6,6 +6,7 @@ the job records. A user sees their own jobs."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
@@ -16,7 +17,7 @@ from lvzhi.org.selectors import readable_unit
 from lvzhi.records import registry
 
 from .models import ImportJob, ImportStatus
-from .services import start_job
+from .services import create_job, job_state
 
 
 def _type_choices():
@@ -33,13 +34,16 @@ class ImportErrorSerializer(serializers.Serializer):
 class ImportJobSerializer(serializers.ModelSerializer):
     record_type_label = serializers.SerializerMethodField(label="记录类型名称")
     status = serializers.ChoiceField(choices=ImportStatus.choices, read_only=True, label="状态")
-    percent = serializers.IntegerField(read_only=True, label="进度（%）")
+    phase = serializers.SerializerMethodField(label="阶段")
+    done = serializers.SerializerMethodField(label="已处理行数")
+    total = serializers.SerializerMethodField(label="总行数")
+    percent = serializers.SerializerMethodField(label="进度（%）")
     error_count = serializers.SerializerMethodField(label="错误条数")
 
     class Meta:
         model = ImportJob
-        fields = ["id", "record_type", "record_type_label", "filename", "unit", "status", "phase", "done", "total",
-                  "percent", "rows", "created", "error_count", "created_at", "finished_at"]
+        fields = ["id", "record_type", "record_type_label", "filename", "unit", "mode", "status", "phase", "done",
+                  "total", "percent", "rows", "created", "updated", "error_count", "created_at", "finished_at"]
         read_only_fields = fields
 
     def get_record_type_label(self, obj) -> str:
@@ -47,6 +51,30 @@ class ImportJobSerializer(serializers.ModelSerializer):
             return registry.get(obj.record_type).verbose_name
         except LookupError:
             return obj.record_type
+
+    def to_representation(self, obj):
+        self._progress(obj)  # first: a dead job's status turns 中断 before it is read
+        return super().to_representation(obj)
+
+    def _progress(self, obj) -> dict:
+        """The running job's progress (kept outside the database); a job whose worker died becomes 中断 here."""
+        cache = self.context.setdefault("progress", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = job_state(obj)["progress"] or {}
+        return cache[obj.pk]
+
+    def get_phase(self, obj) -> str:
+        return self._progress(obj).get("phase", "")
+
+    def get_done(self, obj) -> int:
+        return int(self._progress(obj).get("done") or 0)
+
+    def get_total(self, obj) -> int | None:
+        return self._progress(obj).get("total")
+
+    def get_percent(self, obj) -> int:
+        p = self._progress(obj)
+        return min(100, round(p["done"] * 100 / p["total"])) if p.get("total") else (100 if obj.finished_at else 0)
 
     def get_error_count(self, obj) -> int:
         return len(obj.errors or [])
@@ -64,6 +92,9 @@ class ImportUploadSerializer(serializers.Serializer):
     record_type = serializers.ChoiceField(choices=_type_choices(), help_text="记录类型（与“下载模板”的类型相同）")
     file = serializers.FileField(help_text="Excel（.xlsx）或 CSV 文件")
     unit = serializers.IntegerField(required=False, min_value=1, help_text="“单位”列为空的行归入的单位编号")
+    mode = serializers.ChoiceField(choices=[("create", "新增（已有的记录报错）"), ("update", "按编号更新已有记录"),
+                                            ("upsert", "新增或更新")], required=False, default="create",
+                                   help_text="导入方式")
 
 
 @extend_schema_view(
@@ -103,8 +134,11 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             unit = readable_unit(scope, form.validated_data["unit"])
             if unit is None:
                 raise serializers.ValidationError({"unit": ["未找到该单位，或您无权查看。"]})
-        job = ImportJob.objects.create(record_type=rt.key, filename=upload.name[:255], file=upload, unit=unit,
-                                       created_by=request.user)
-        start_job(job, background=getattr(settings, "IMPORT_IN_BACKGROUND", True))
+        try:
+            job = create_job(record_type=rt.key, upload=upload, user=request.user, unit=unit,
+                             mode=form.validated_data.get("mode", "create"),
+                             background=getattr(settings, "IMPORT_IN_BACKGROUND", True))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"file": exc.messages}) from None
         job.refresh_from_db()
         return Response(ImportJobDetailSerializer(job).data, status=status.HTTP_202_ACCEPTED)

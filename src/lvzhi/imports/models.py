@@ -7,21 +7,31 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "进行中"
     FAILED = "failed", "未导入（有错误）"
     DONE = "done", "已导入"
+    INTERRUPTED = "interrupted", "中断（未写入）"
+
+
+DATASET = "dataset"  # record_type of a whole-dataset job (imports.dataset)
 
 
 class ImportJob(models.Model):
-    """One uploaded file and what became of it; the page polls it for progress."""
+    """One uploaded file and what became of it.
+
+    Facts, not hopes: ``status`` becomes 已导入 in the same transaction that writes the records, so a job that
+    says so has written them and a job that died before its commit still says 进行中 — which ``services.job_state``
+    recognises (the worker's heartbeat stopped) and shows as 中断, with nothing written. Progress lives outside the
+    transaction (``imports.progress``), so the page can follow a job whose data is not yet committed."""
 
     record_type = models.CharField("记录类型", max_length=50)
+    mode = models.CharField("导入方式", max_length=8, default="create",
+                            choices=[("create", "新增"), ("update", "按编号更新"), ("upsert", "新增或更新")])
+    file_sha256 = models.CharField("文件指纹", max_length=64, blank=True, db_index=True)
     filename = models.CharField("文件名", max_length=255)
     file = models.FileField("文件", upload_to="imports/%Y/%m/")
     unit = models.ForeignKey("org.Unit", verbose_name="默认单位", null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField("状态", max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
-    phase = models.CharField("阶段", max_length=16, blank=True)
-    done = models.PositiveIntegerField("已处理", default=0)
-    total = models.PositiveIntegerField("总数", null=True, blank=True)
     rows = models.PositiveIntegerField("数据行数", default=0)
     created = models.PositiveIntegerField("新增条数", default=0)
+    updated = models.PositiveIntegerField("修改条数", default=0)
     errors = models.JSONField("错误", default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.CASCADE,
                                    related_name="+")
@@ -35,9 +45,3 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}（{self.get_status_display()}）"
-
-    @property
-    def percent(self) -> int:
-        if not self.total:
-            return 0
-        return min(100, round(self.done * 100 / self.total))

@@ -16,6 +16,9 @@ NAV_GROUPS = [
 ]
 
 
+ADMIN_ONLY = {"imports:dataset"}  # pages only a system administrator may open
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -37,6 +40,8 @@ def navigation(request):
             switch_units.append({"unit": u, "indent": "\u3000" * (u.depth - top.depth)})
     extra_nav = []
     for label, name in getattr(settings, "LVZHI_NAV", []):
+        if name in ADMIN_ONLY and not scope.is_admin:
+            continue
         try:
             extra_nav.append({"label": label, "url": reverse(name)})
         except NoReverseMatch:
