@@ -14,7 +14,7 @@ USAGE = """用法：lvzhi <命令> [参数]
   init                 建库（迁移）并创建系统管理员
   demo [--no-serve]    载入演示公司（可重复运行，不会重复），然后启动网站
   serve                启动网站（gunicorn，默认 127.0.0.1:8000）
-  audit verify         校验审计日志哈希链
+  audit verify|anchor  校验审计日志（哈希链与锚点）/记录锚点
   import FILE --type T 从 Excel/CSV 导入记录（全部校验通过才写入）
   export --type T --out FILE   导出记录为 Excel
   check --year Y       检查应办事项（逾期时退出码为 1）

@@ -273,6 +273,12 @@ LVZHI_NAV = [
     ("报告模板", "reports:templates"),
 ]
 
+# The audit trail's key (HMAC) and anchors live outside the database (lvzhi.audit.keys, lvzhi.audit.anchors).
+AUDIT_KEY = os.environ.get("LVZHI_AUDIT_KEY", "")
+AUDIT_KEY_FILE = Path(os.environ.get("LVZHI_AUDIT_KEY_FILE") or VAR_DIR / "audit_key")
+AUDIT_ANCHOR_FILE = Path(os.environ.get("LVZHI_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit_anchors.log")
+AUDIT_ANCHOR_SECONDS = int(os.environ.get("LVZHI_AUDIT_ANCHOR_SECONDS", "60"))  # per process; negative: only on demand
+
 EMAIL_BACKEND = os.environ.get("LVZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("LVZHI_FROM_EMAIL", "lvzhi@localhost")
 
