@@ -27,7 +27,8 @@ from .keys import mac
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 
-KINDS = {"periodic": "定时", "manual": "手动", "report": "报告定稿", "restore": "恢复备份", "rekey": "启用密钥"}
+KINDS = {"periodic": "定时", "manual": "手动", "report": "报告定稿", "restore": "恢复备份", "rekey": "启用密钥",
+         "backup": "备份"}
 # A restore or a re-key starts the trail again from a known head: older anchors past that head no longer bind.
 RESETS = {"restore", "rekey"}
 
