@@ -20,6 +20,7 @@ USAGE = """用法：lvzhi <命令> [参数]
   check --year Y       检查应办事项（逾期时退出码为 1）
   report --year Y --format docx|pdf|html|md --out FILE   生成述职报告
   digest               发送预警摘要邮件
+  roles list|request|approve   保密角色授权（须第二人批准）
   backup FILE / restore FILE   备份与恢复
   scale-data --scenario company|province|central   生成规模测试数据
   manage <命令>        运行任意 Django 管理命令（如 lvzhi manage createsuperuser）
