@@ -129,6 +129,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lvzhi.web.middleware.TrustedProxyMiddleware",  # before anything reads X-Forwarded-Proto
     "django.middleware.security.SecurityMiddleware",
     "lvzhi.web.middleware.RequestSizeLimitMiddleware",  # before anything reads an upload's body
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -177,8 +178,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): the sixth wrong password within the cool-off window is refused.
-AXES_FAILURE_LIMIT = int(os.environ.get("LVZHI_LOGIN_FAILURE_LIMIT", "5"))
+# Login throttling (django-axes): five wrong passwords are answered as wrong; the sixth within the cool-off window
+# locks the account for that window (axes locks when the count of failures reaches the limit).
+AXES_FAILURE_LIMIT = int(os.environ.get("LVZHI_LOGIN_FAILURE_LIMIT", "6"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LVZHI_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -216,19 +218,25 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Reverse proxies whose X-Forwarded-Proto is believed (addresses or networks, comma-separated, e.g. 127.0.0.1 for an
+# nginx on the same host); from anyone else the header is dropped (web.middleware.TrustedProxyMiddleware).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("LVZHI_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _flag("LVZHI_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXIES:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("LVZHI_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its scheme is what a 401 names (WWW-Authenticate: Token); a session still signs in pages' calls.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["lvzhi.org.api_permissions.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -272,6 +280,11 @@ LVZHI_NAV = [
     ("述职报告", "reports:index"),
     ("报告模板", "reports:templates"),
 ]
+
+# Counts of confidential records for roles that may not open them (lvzhi.records.disclosure): only for whole
+# finished blocks of this many months, and units with at least this many people.
+CONFIDENTIAL_PERIOD_MONTHS = int(os.environ.get("LVZHI_CONFIDENTIAL_PERIOD_MONTHS", "3"))
+CONFIDENTIAL_MIN_PEOPLE = int(os.environ.get("LVZHI_CONFIDENTIAL_MIN_PEOPLE", "50"))
 
 # The audit trail's key (HMAC) and anchors live outside the database (lvzhi.audit.keys, lvzhi.audit.anchors).
 AUDIT_KEY = os.environ.get("LVZHI_AUDIT_KEY", "")

@@ -125,3 +125,23 @@ def test_a_broken_legacy_chain_is_not_rekeyed():
         cur.execute("UPDATE audit_auditentry SET object_repr = '改' WHERE seq = 40")
     with pytest.raises(RuntimeError, match="第 40 条"):
         _run_rekey()
+
+
+def test_a_finalised_report_carries_the_anchor_and_writes_it(company, django_capture_on_commit_callbacks):
+    from lvzhi.org.scoping import Scope
+    from lvzhi.reports import services as reports
+
+    report = reports.create_report(unit=company, year=2022, template=reports.builtin_template(), actor="测试",
+                                   scope=Scope.everything())
+    seq_before = AuditEntry.objects.order_by("-seq").first().seq
+    with django_capture_on_commit_callbacks(execute=True):
+        final = reports.finalise(report, actor="测试", scope=Scope.everything(), require_pdf=False)
+    anchor = final.snapshot["audit_anchor"]
+    assert anchor["seq"] == seq_before and anchor["head"] == AuditEntry.objects.get(seq=seq_before).hash
+    written = [a for a in anchors.read() if a.kind == "report"]
+    assert [(a.seq, a.head) for a in written] == [(anchor["seq"], anchor["head"])]
+    assert verify_trail().ok
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM audit_auditentry WHERE seq >= %s", [seq_before])
+    result = verify_trail()
+    assert not result.ok and "被删除" in result.reason

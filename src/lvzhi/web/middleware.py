@@ -29,3 +29,29 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
         return self.get_response(request)
+
+
+class TrustedProxyMiddleware:
+    """X-Forwarded-Proto says "the visitor came over HTTPS" — true only when the reverse proxy in front of lvzhi set
+    it. Any client can send the header, so it is removed unless the request comes from an address of
+    ``LVZHI_TRUSTED_PROXIES``; Django's SECURE_PROXY_SSL_HEADER then reads only what a known proxy wrote."""
+
+    def __init__(self, get_response):
+        import ipaddress
+
+        self.get_response = get_response
+        self.networks = [ipaddress.ip_network(n, strict=False) for n in getattr(settings, "TRUSTED_PROXIES", [])]
+
+    def _trusted(self, address: str) -> bool:
+        import ipaddress
+
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in n for n in self.networks)
+
+    def __call__(self, request):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not self._trusted(request.META.get("REMOTE_ADDR", "")):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
