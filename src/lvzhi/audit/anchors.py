@@ -87,6 +87,17 @@ def anchor_now(kind: str = "manual", note: str = "", using: str = DEFAULT_DB_ALI
     return append(kind, seq, head_hash, note)
 
 
+def set_aside_for_new_database() -> Path | None:
+    """``lvzhi init``/``demo`` on a new, empty database: the anchors of the trail that was there before no longer
+    apply. The old file is kept under a dated name (never deleted), and the new trail starts a new file."""
+    path = anchor_path()
+    if head()[0] != 0 or not path.exists() or path.stat().st_size == 0:
+        return None
+    kept = path.with_name(f"{path.stem}.{dt.datetime.now():%Y%m%d%H%M%S}{path.suffix}")
+    path.rename(kept)
+    return kept
+
+
 _last = {"time": 0.0}
 _lock = threading.Lock()
 

@@ -20,7 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="管理员密码；不给时读取 LVZHI_ADMIN_PASSWORD，仍没有则随机生成并打印")
 
     def handle(self, *args, admin, password=None, **options):
+        from django.db import connection
+        from django.db.migrations.recorder import MigrationRecorder
+
+        from lvzhi.audit.anchors import set_aside_for_new_database
+
+        new_database = not MigrationRecorder(connection).has_table()
         call_command("migrate", interactive=False, verbosity=0)
+        # Only a database created just now starts a new anchor file: on an existing one, an emptied trail must still
+        # be reported by `lvzhi audit verify`.
+        kept = set_aside_for_new_database() if new_database else None
+        if kept is not None:
+            self.stdout.write(f"数据库是新建的：原审计锚点文件已改名保留为 {kept}，新的审计日志使用新的锚点文件。")
         self.stdout.write("数据库已就绪（迁移完成）。")
         if User.objects.filter(username=admin).exists():
             self.stdout.write(f"管理员“{admin}”已存在，未改动。")
