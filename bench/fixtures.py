@@ -12,7 +12,8 @@ def bench_user(scenario: str):
 
     from lvzhi.audit.models import AuditAction
     from lvzhi.audit.services import Change, log_changes
-    from lvzhi.org.models import Role, RoleAssignment, User
+    from lvzhi.org.access import grant_seed_role
+    from lvzhi.org.models import Role, User
 
     top = common.top_unit(scenario)
     user = User.objects.filter(username=BENCH_USER).first()
@@ -21,9 +22,8 @@ def bench_user(scenario: str):
             user = User.objects.create(username=BENCH_USER, first_name="基准测试书记")
             user.set_unusable_password()
             user.save()
-            ra = RoleAssignment.objects.create(user=user, unit=top, role=Role.SECRETARY)
-            log_changes("基准测试", [Change(AuditAction.CREATE, user, after={"username": user.username}),
-                                  Change(AuditAction.CREATE, ra, after={"role": ra.role}, unit_id=top.pk)])
+            log_changes("基准测试", [Change(AuditAction.CREATE, user, after={"username": user.username})])
+            grant_seed_role(user, top, Role.SECRETARY, actor="基准测试")  # a confidential role: request + approval
     return user
 
 

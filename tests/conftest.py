@@ -16,19 +16,28 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the real has
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def _anchor_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("audit-anchors")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, _anchor_dir):
     from django.test import override_settings
 
     from lvzhi.demo.loader import load_demo
 
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS,
+                                                       AUDIT_ANCHOR_FILE=_anchor_dir / "session.log"):
         load_demo(echo=lambda *_: None)
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings):
+def _fast_settings(settings, request, _anchor_dir):
     settings.IMPORT_IN_BACKGROUND = False
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    # Each test anchors the audit chain in a file of its own: the database is rolled back (or emptied) after each
+    # test, and an anchor of another test's chain would not hold. The file is created only when written.
+    settings.AUDIT_ANCHOR_FILE = _anchor_dir / f"{abs(hash(request.node.nodeid))}.log"
 
 
 @pytest.fixture

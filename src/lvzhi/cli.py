@@ -14,12 +14,13 @@ USAGE = """用法：lvzhi <命令> [参数]
   init                 建库（迁移）并创建系统管理员
   demo [--no-serve]    载入演示公司（可重复运行，不会重复），然后启动网站
   serve                启动网站（gunicorn，默认 127.0.0.1:8000）
-  audit verify         校验审计日志哈希链
+  audit verify|anchor  校验审计日志（哈希链与锚点）/记录锚点
   import FILE --type T 从 Excel/CSV 导入记录（全部校验通过才写入）
   export --type T --out FILE   导出记录为 Excel
   check --year Y       检查应办事项（逾期时退出码为 1）
   report --year Y --format docx|pdf|html|md --out FILE   生成述职报告
   digest               发送预警摘要邮件
+  roles list|request|approve   保密角色授权（须第二人批准）
   backup FILE / restore FILE   备份与恢复
   scale-data --scenario company|province|central   生成规模测试数据
   token create --user U [--read-only] [--days N]   创建接口令牌（list / revoke 列出、撤销）

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "lvzhi.web.logs.RequestLogMiddleware",  # first: times and logs the whole request, sets its id for every log line
+    "lvzhi.web.middleware.TrustedProxyMiddleware",  # before anything reads X-Forwarded-Proto
     "django.middleware.security.SecurityMiddleware",
     "lvzhi.web.middleware.RequestSizeLimitMiddleware",  # before anything reads an upload's body
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -178,8 +179,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): the sixth wrong password within the cool-off window is refused.
-AXES_FAILURE_LIMIT = int(os.environ.get("LVZHI_LOGIN_FAILURE_LIMIT", "5"))
+# Login throttling (django-axes): five wrong passwords are answered as wrong; the sixth within the cool-off window
+# locks the account for that window (axes locks when the count of failures reaches the limit).
+AXES_FAILURE_LIMIT = int(os.environ.get("LVZHI_LOGIN_FAILURE_LIMIT", "6"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LVZHI_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -222,11 +224,27 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Reverse proxies whose forwarded headers are believed — X-Forwarded-Proto (https?) by Django and gunicorn,
+# X-Forwarded-For (the visitor's address in the access log): addresses or networks, comma-separated, e.g. 127.0.0.1
+# for an nginx on the same host. From anyone else they are dropped (web.middleware.TrustedProxyMiddleware).
+def _networks(name: str) -> list[str]:
+    import ipaddress
+
+    text = os.environ.get(name, "")
+    try:
+        return [str(ipaddress.ip_network(x.strip(), strict=False)) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"环境变量 {name} 应为逗号分隔的 IP 地址或网段（如 127.0.0.1,10.1.2.0/24）：{exc}") from None
+
+
+TRUSTED_PROXIES = _networks("LVZHI_TRUSTED_PROXIES")
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = _flag("LVZHI_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if TRUSTED_PROXIES:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("LVZHI_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -308,22 +326,21 @@ LVZHI_NAV = [
     ("数据导入导出", "imports:dataset"),
 ]
 
+# Counts of confidential records for roles that may not open them (lvzhi.records.disclosure): only for whole
+# finished blocks of this many months, and units with at least this many people.
+CONFIDENTIAL_PERIOD_MONTHS = int(os.environ.get("LVZHI_CONFIDENTIAL_PERIOD_MONTHS", "3"))
+CONFIDENTIAL_MIN_PEOPLE = int(os.environ.get("LVZHI_CONFIDENTIAL_MIN_PEOPLE", "50"))
+
+# The audit trail's key (HMAC) and anchors live outside the database (lvzhi.audit.keys, lvzhi.audit.anchors).
+AUDIT_KEY = os.environ.get("LVZHI_AUDIT_KEY", "")
+AUDIT_KEY_FILE = Path(os.environ.get("LVZHI_AUDIT_KEY_FILE") or VAR_DIR / "audit_key")
+AUDIT_ANCHOR_FILE = Path(os.environ.get("LVZHI_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit_anchors.log")
+AUDIT_ANCHOR_SECONDS = int(os.environ.get("LVZHI_AUDIT_ANCHOR_SECONDS", "60"))  # per process; negative: only on demand
+
 EMAIL_BACKEND = os.environ.get("LVZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("LVZHI_FROM_EMAIL", "lvzhi@localhost")
 
-def _addresses(name: str, default: str) -> list[str]:
-    import ipaddress
 
-    text = os.environ.get(name, default)
-    try:
-        return [str(ipaddress.ip_address(x.strip())) for x in text.split(",") if x.strip()]
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"环境变量 {name} 应为逗号分隔的 IP 地址（如 127.0.0.1,10.1.2.3）：{exc}") from None
-
-
-# The reverse proxies whose X-Forwarded-For (client address in the access log) and X-Forwarded-Proto (gunicorn's
-# https detection, see `lvzhi serve`) are believed; from anyone else these headers are ignored.
-LVZHI_FORWARDED_ALLOW = _addresses("LVZHI_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Logs: time, level, logger, request id and user on every line; one access-log line per request (lvzhi.web.logs).
 LOG_FORMAT = os.environ.get("LVZHI_LOG_FORMAT", "text").strip().lower()

@@ -61,7 +61,7 @@ def stack(tmp_path_factory):
                "LVZHI_VAR_DIR": str(tmp / "var"), "LVZHI_STATIC_ROOT": str(tmp / "cache" / "static"),
                "HOME": str(tmp), "LVZHI_ADMIN_PASSWORD": "Deploy-Test-2024x"}
     env = {**base, **kit.service_environment(unit, machine)}
-    assert env["LVZHI_PRODUCTION"] == "1" and env["LVZHI_FORWARDED_ALLOW_IPS"].startswith("127.0.0.1")
+    assert env["LVZHI_PRODUCTION"] == "1" and env["LVZHI_TRUSTED_PROXIES"].startswith("127.0.0.1")
     for line in unit["Service"]["ExecStartPre"]:
         r = subprocess.run(kit.service_command(line), env=env, capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr

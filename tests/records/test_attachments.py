@@ -81,3 +81,9 @@ def test_who_cannot_read_the_record_gets_404_for_its_attachment(inspection, clie
         assert client_as(username).get(secret_url).status_code == 404, username
     # … and it cannot be fetched through a record the user may read either.
     assert client_as("dangban").get(f"/records/inspection/{inspection.pk}/attachments/{secret.pk}/").status_code == 404
+
+
+def test_an_empty_file_is_refused(inspection, client_as):
+    r = _upload(client_as("jiwei"), "inspection", inspection.pk, "空白.pdf", b"")
+    assert "是空文件（0 字节），未上传" in r.content.decode()
+    assert not Attachment.objects.filter(object_id=inspection.pk, name="空白.pdf").exists()

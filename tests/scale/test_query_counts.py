@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from lvzhi.metrics import catalogue
 from lvzhi.metrics.compute import Period, compute_many
 from lvzhi.obligations.engine import evaluate
-from lvzhi.org.models import Role, RoleAssignment, User
+from lvzhi.org.access import grant_seed_role
+from lvzhi.org.models import Role, User
 from lvzhi.reports import services, templating
 from lvzhi.scale.generate import generate
 from lvzhi.scale.scenarios import TINY, Scenario
@@ -45,7 +46,8 @@ def queries(fn) -> int:
 
 def secretary_client(unit) -> Client:
     user = User.objects.create(username=f"scale-{unit.code}")
-    RoleAssignment.objects.create(user=user, unit=unit, role=Role.SECRETARY)
+    with transaction.atomic():
+        grant_seed_role(user, unit, Role.SECRETARY)
     client = Client()
     client.force_login(user)
     return client

@@ -40,6 +40,12 @@ out["session_cookie"] = signed_in.cookies["sessionid"].output() if "sessionid" i
 no_token = Client(enforce_csrf_checks=True).post("/login/", {"username": "prodcheck", "password": PASSWORD}, **https)
 out["post_without_token"] = [no_token.status_code, no_token.content.decode()]
 
+# X-Forwarded-Proto is believed only from LVZHI_TRUSTED_PROXIES: the test client comes from 127.0.0.1, the other
+# request from an address that no setting names.
+forwarded = {"HTTP_HOST": "lvzhi.example.cn", "HTTP_X_FORWARDED_PROTO": "https"}
+out["forwarded_local"] = client.get("/login/", **forwarded).status_code
+out["forwarded_stranger"] = client.get("/login/", REMOTE_ADDR="203.0.113.9", **forwarded).status_code
+
 missing = client.get("/no/such/page/", **https)
 out["404"] = [missing.status_code, missing.content.decode()]
 api_missing = client.get("/api/no-such-thing/1.5/", **https)

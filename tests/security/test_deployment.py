@@ -61,6 +61,14 @@ def test_https_is_enforced_with_hsts(prod):
     assert prod["SECURE_CONTENT_TYPE_NOSNIFF"] and prod["X_FRAME_OPTIONS"] == "DENY"
 
 
+def test_a_forwarded_https_header_is_ignored_unless_a_trusted_proxy_sent_it(prod, tmp_path):
+    """Any client can write X-Forwarded-Proto: without LVZHI_TRUSTED_PROXIES it changes nothing (HTTP is redirected);
+    with it, only the named proxy's header counts."""
+    assert prod["forwarded_local"] == 301 and prod["forwarded_stranger"] == 301
+    behind = _production(tmp_path, LVZHI_TRUSTED_PROXIES="127.0.0.1")
+    assert behind["forwarded_local"] == 200 and behind["forwarded_stranger"] == 301
+
+
 @pytest.mark.slow
 def test_the_hsts_period_is_an_option(tmp_path):
     assert _production(tmp_path, LVZHI_HSTS_SECONDS="600")["hsts"].startswith("max-age=600;")

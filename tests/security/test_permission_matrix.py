@@ -24,6 +24,7 @@ from lvzhi.imports.exporter import export_records
 from lvzhi.imports.models import ImportJob
 from lvzhi.metrics import catalogue
 from lvzhi.obligations.views import ReviseForm
+from lvzhi.org.models import RoleAssignment, RoleRequest
 from lvzhi.records import forms, registry
 from lvzhi.records.api import serializer_for
 from lvzhi.reports import pdf_render
@@ -55,6 +56,7 @@ CLASSIFIED = {
         "token-detail", "tokens:list", "tokens:revoke")},
     "web:home": "web", "web:switch_unit": "web",
     "org:tree": "org", "org:unit": "org", "org:unit_move": "org", "org:people_lookup": "org",
+    "org:role_requests": "org", "org:role_request_decide": "org",
     "audit:list": "audit",
     "obligations:warnings": "obligations", "obligations:dashboard": "obligations", "obligations:export": "obligations",
     "obligations:cell": "obligations", "obligations:missing": "obligations", "obligations:rules": "obligations",
@@ -531,6 +533,26 @@ def org(m: matrix.Matrix, w):
            check=None if m.anon else present(person_in.code))
     m.cell("org:people_lookup", "out", "read", m.read(), "GET",
            f"/org/people/lookup/?{urlencode({'q': person_out.code})}", check=absent(person_out.code))
+    # Four eyes: administrators request, 纪委 and the secretary approve, nobody approves their own request.
+    access_page = m.role in ("admin_demo", *matrix.SEES_CONFIDENTIAL)
+    m.cell("org:role_requests", "-", "read", m.read(ok=200 if access_page else 403), "GET", "/org/access/")
+    n = RoleRequest.objects.count()
+    m.cell("org:role_requests", "in", "write", m.read(ok="redirect" if m.role == "admin_demo" else 403), "POST",
+           "/org/access/", data={"username": "chakan", "unit": w.place.pk, "role": "secretary", "reason": "矩阵"},
+           check=count_is(RoleRequest, n + (1 if m.role == "admin_demo" else 0)))
+    decide = {"admin_demo": 403, "shuji": "redirect", "jiwei": "redirect"}.get(m.role, 404)
+    m.cell("org:role_request_decide", "in", "write", m.read(ok=decide), "POST", f"/org/access/{w.role_request.pk}/approve/",
+           data={}, check=_grants("chakan", "discipline", 1 if decide == "redirect" else 0))
+    m.cell("org:role_request_decide", "out", "write", m.read(False), "POST",
+           f"/org/access/{w.role_request_away.pk}/approve/", data={}, check=_grants("chakan", "discipline", 0))
+
+
+def _grants(username, role, expected):
+    def check(response):
+        n = RoleAssignment.objects.filter(user__username=username, role=role).count()
+        return "" if n == expected else f"{n} {role} grants for {username}, expected {expected}"
+
+    return check
 
 
 def audit(m: matrix.Matrix, w):

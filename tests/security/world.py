@@ -11,8 +11,9 @@ from django.core.files.base import ContentFile
 
 from lvzhi.imports.models import ImportJob
 from lvzhi.obligations.models import ObligationRule
+from lvzhi.org import access
 from lvzhi.org.models import Person, Unit, User
-from lvzhi.org.scoping import Scope
+from lvzhi.org.scoping import Scope, scope_for
 from lvzhi.records import cells, registry, services
 from lvzhi.records.models import Attachment
 from lvzhi.reports import services as reports
@@ -35,6 +36,8 @@ class World:
     marks: dict = field(default_factory=dict)  # (key, "in"/"out") → the text written into the record
     attachments: dict = field(default_factory=dict)
     secrets: dict = field(default_factory=dict)
+    role_request: object = None  # pending grants of a confidential role, inside and outside (four eyes)
+    role_request_away: object = None
 
     def visible(self, rt, obj) -> bool:
         """Whether the role may open ``obj`` (inside its scope): confidential rows only for 纪委 and the secretary."""
@@ -124,6 +127,11 @@ def build(role: str, media_root) -> World:
                                          scope=Scope.everything())
     w.rule_default = ObligationRule.objects.filter(unit__isnull=True).order_by("rule_id", "-effective_from").first()
     w.rule_away = w.outside["obligation_rule"]
+    chakan, admin = User.objects.get(username="chakan"), User.objects.get(username="admin_demo")
+    w.role_request = access.request_role(user=chakan, unit=w.place, role="discipline", reason="矩阵申请", actor=admin,
+                                         scope=scope_for(admin))
+    w.role_request_away = access.request_role(user=chakan, unit=away, role="discipline", reason="域外申请",
+                                              actor="矩阵测试", scope=Scope.everything())
     other = User.objects.get(username="chakan" if role != "chakan" else "dangban")
     w.job_other = ImportJob.objects.create(record_type="study_session", filename="他人的导入.xlsx",
                                            file=ContentFile(b"x", name="other.xlsx"), created_by=other)

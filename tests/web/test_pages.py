@@ -15,12 +15,15 @@ def test_bad_login_gives_a_chinese_message(client, demo_password):
     assert "请输入一个正确的" in r.content.decode()
 
 
-def test_sixth_wrong_password_is_refused_even_if_right(client, demo_password):
+def test_sixth_wrong_password_locks_the_account_even_for_the_right_one(client, demo_password):
+    """As the README says: five wrong passwords are answered as wrong, the sixth locks (15 minutes by default)."""
     for _ in range(5):
-        client.post("/login/", {"username": "chakan", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+        r = client.post("/login/", {"username": "chakan", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+        assert r.status_code == 200 and "请输入一个正确的" in r.content.decode()
+    r = client.post("/login/", {"username": "chakan", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    assert r.status_code == 429 and "登录失败次数过多" in r.content.decode()
     r = client.post("/login/", {"username": "chakan", "password": demo_password}, REMOTE_ADDR="10.0.0.9")
     assert r.status_code == 429
-    assert "登录失败次数过多" in r.content.decode()
 
 
 def test_home_shows_the_users_unit_tree(client_as):

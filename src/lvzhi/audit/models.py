@@ -1,7 +1,10 @@
 """Append-only, hash-chained audit trail.
 
-Each entry's hash covers its own content and the previous entry's hash, so editing, deleting or
-reordering any entry breaks the chain from that point on; ``lvzhi audit verify`` finds the first break.
+Each entry's hash is an HMAC (keyed with the audit key, kept outside the database: ``keys.py``) over its own
+content and the previous entry's hash, so editing, deleting or reordering any entry breaks the chain from that
+point on, and whoever can edit the table cannot compute the hashes again. Deleting the newest entries leaves a
+valid shorter chain: the anchors (``anchors.py``, the head written to an append-only file) catch that.
+``lvzhi audit verify`` checks both.
 """
 
 import hashlib
@@ -73,20 +76,38 @@ class AuditEntry(models.Model):
 
     def content(self) -> dict:
         """Everything the hash covers except the previous hash."""
-        return {
-            "seq": self.seq,
-            "created_at": self.created_at.isoformat(timespec="microseconds"),
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "model": self.model,
-            "object_id": str(self.object_id),
-            "object_repr": self.object_repr,
-            "unit_id": self.unit_id,
-            "confidential": bool(self.confidential),
-            "before": self.before,
-            "after": self.after,
-        }
+        return entry_content(self)
 
-    def compute_hash(self) -> str:
-        payload = json.dumps(self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        return hashlib.sha256((self.prev_hash + payload).encode("utf-8")).hexdigest()
+    def payload(self) -> bytes:
+        return entry_payload(self)
+
+    def compute_hash(self, key: bytes | None = None) -> str:
+        from .keys import mac
+
+        return mac(self.payload(), key)
+
+    def legacy_hash(self) -> str:
+        """The unkeyed SHA-256 of chains written before the key (migration 0003 re-keys them)."""
+        return hashlib.sha256(self.payload()).hexdigest()
+
+
+def entry_content(e) -> dict:
+    """Everything an entry's hash covers except the previous hash (also used on the migrations' historical model)."""
+    return {
+        "seq": e.seq,
+        "created_at": e.created_at.isoformat(timespec="microseconds"),
+        "actor_name": e.actor_name,
+        "action": e.action,
+        "model": e.model,
+        "object_id": str(e.object_id),
+        "object_repr": e.object_repr,
+        "unit_id": e.unit_id,
+        "confidential": bool(e.confidential),
+        "before": e.before,
+        "after": e.after,
+    }
+
+
+def entry_payload(e) -> bytes:
+    content = json.dumps(entry_content(e), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return (e.prev_hash + content).encode("utf-8")

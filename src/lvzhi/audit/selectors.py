@@ -104,7 +104,9 @@ def entries_for_object(scope: Scope, obj, limit: int = 50) -> list[AuditEntry]:
 
 
 def page_of_entries(scope: Scope, page: str | int | None, model: str = "", actor: str = ""):
-    qs = visible_entries(scope).order_by("-seq")
+    """The audit page: entries the user may read in full. A confidential entry is left out rather than shown
+    redacted: its type, unit and time alone would say that a 问责 or 诫勉谈话 was entered there that day."""
+    qs = readable_entries(scope).order_by("-seq")
     if model:
         qs = qs.filter(model=model)
     if actor:

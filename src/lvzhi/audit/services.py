@@ -8,13 +8,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Iterable
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from . import anchors
+from .anchors import GENESIS
+from .keys import audit_key
 from .models import AuditEntry
 
-GENESIS = "0" * 64
 _PG_LOCK_KEY = 7_412_009  # any constant: serialises appends to the chain across connections
 
 
@@ -89,6 +91,7 @@ def log_changes(actor, changes: Iterable[Change]) -> list[AuditEntry]:
     actor_id, actor_name = _actor_fields(actor)
     seq, prev = _lock_and_tail()
     now = timezone.now().astimezone(dt.timezone.utc)
+    key = audit_key()
     entries = []
     for ch in changes:
         seq += 1
@@ -108,10 +111,11 @@ def log_changes(actor, changes: Iterable[Change]) -> list[AuditEntry]:
             after=ch.after,
             prev_hash=prev,
         )
-        entry.hash = entry.compute_hash()
+        entry.hash = entry.compute_hash(key)
         prev = entry.hash
         entries.append(entry)
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    transaction.on_commit(anchors.anchor_after_commit)
     return entries
 
 
@@ -127,21 +131,38 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    anchors: int = 0
 
 
-def verify_chain(chunk_size: int = 5000) -> VerifyResult:
-    """Recompute every hash in order; report the first entry that does not match."""
+def verify_chain(chunk_size: int = 5000, using: str = DEFAULT_DB_ALIAS) -> VerifyResult:
+    """Recompute every keyed hash in order; report the first entry that does not match."""
+    key = audit_key()
     prev = GENESIS
     expected_seq = 1
     checked = 0
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
+    for entry in AuditEntry.objects.using(using).order_by("seq").iterator(chunk_size=chunk_size):
         if entry.seq != expected_seq:
             return VerifyResult(False, checked, expected_seq, f"缺少第 {expected_seq} 条（可能被删除），下一条是第 {entry.seq} 条")
         if entry.prev_hash != prev:
             return VerifyResult(False, checked, entry.seq, "前一条哈希不匹配（前序记录被改动、删除或插入）")
-        if entry.compute_hash() != entry.hash:
-            return VerifyResult(False, checked, entry.seq, "内容与哈希不符（该条记录被改动）")
+        if entry.compute_hash(key) != entry.hash:
+            why = "内容与哈希不符（该条记录被改动，或哈希不是用本机的审计密钥计算的）"
+            if entry.seq == 1 and entry.legacy_hash() == entry.hash:
+                why = "该链仍是未加密钥的旧格式：请运行迁移（lvzhi init）为其启用密钥"
+            return VerifyResult(False, checked, entry.seq, why)
         prev = entry.hash
         expected_seq += 1
         checked += 1
     return VerifyResult(True, checked)
+
+
+def verify_trail(using: str = DEFAULT_DB_ALIAS) -> VerifyResult:
+    """The keyed chain, then the anchors: together they catch edits, re-hashing and deleted newest entries."""
+    result = verify_chain(using=using)
+    if not result.ok:
+        return result
+    ok, reason, count = anchors.check(using)
+    if not ok:
+        return VerifyResult(False, result.checked, None, reason, count)
+    result.anchors = count
+    return result

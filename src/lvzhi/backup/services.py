@@ -1,192 +1,156 @@
 """Backup and restore of the whole installation: the database and the files (attachments, finalised reports).
 
-A backup is one .tar.gz holding the database (SQLite: a copy made with SQLite's online backup API, consistent
-while the site runs; PostgreSQL: ``pg_dump -Fc``), the media directory, and a manifest with the row count and a
-checksum of every table. Restore puts both back and checks every table against the manifest; the audit chain is
-verified too. The same table checksums prove that a failed import or a killed process changed nothing.
+A backup is one .tar.gz (optionally encrypted) holding the database (SQLite: a copy made with SQLite's online
+backup API; PostgreSQL: ``pg_dump -Fc``), the media files, and a manifest with the row count and checksum of
+every table, the checksum of the dump and of every file, and the audit trail's head. It is written 0600.
+
+A restore cannot make things worse: it checks the whole file first (``archive.open_verified``), loads it into a new
+database and a new media folder, checks every table against the manifest and the audit chain there, brings the
+schema up to date, and only then swaps the new database and folder in (``databases.swap``). On any failure the
+live database and media are untouched and the message says what was wrong; after a success the previous ones
+are kept under a dated name until the operator removes them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import json
 import os
-import shutil
-import sqlite3
-import subprocess
-import tarfile
+import secrets
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, connections
+from django.core.management import call_command
+from django.db import DatabaseError, transaction
 
-FORMAT_VERSION = 1
+from . import archive, databases
+from .archive import FORMAT_VERSION, BackupError
+from .checksums import differing_tables, file_sha256, table_checksums, tree_checksums
+from .crypto import Secret
 
-
-class BackupError(RuntimeError):
-    pass
-
-
-# --- table checksums ------------------------------------------------------------------------------------
-
-def table_names() -> list[str]:
-    with connection.cursor() as cur:
-        return sorted(t for t in connection.introspection.table_names(cur) if not t.startswith("sqlite_"))
+__all__ = ["BackupError", "Secret", "backup", "restore", "table_checksums"]
 
 
-def table_checksums() -> dict[str, dict]:
-    """Row count and a SHA-256 over every row (in primary-key order) of every table."""
-    out = {}
-    qn = connection.ops.quote_name
-    with connection.cursor() as cur:
-        for table in table_names():
-            cur.execute(f"SELECT * FROM {qn(table)} ORDER BY 1")
-            digest, rows = hashlib.sha256(), 0
-            while True:
-                chunk = cur.fetchmany(2000)
-                if not chunk:
-                    break
-                for row in chunk:
-                    digest.update(repr(tuple(_normalise(v) for v in row)).encode("utf-8"))
-                    rows += 1
-            out[table] = {"rows": rows, "sha256": digest.hexdigest()}
-    return out
+def _stamp() -> str:
+    """Time and three random hex digits: two restores in one second keep apart; fits PostgreSQL's 63-byte names."""
+    return dt.datetime.now().strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)[:3]
 
 
-def _normalise(value):
-    if isinstance(value, (bytes, memoryview)):
-        return bytes(value).hex()
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat() if value.tzinfo else value.isoformat()
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    if isinstance(value, str) and value[:1] in "{[":
-        try:  # JSON stored as text (SQLite) and as jsonb (PostgreSQL) compare equal
-            return json.dumps(json.loads(value), sort_keys=True, ensure_ascii=False)
-        except ValueError:
-            return value
-    return value
+def backup(path: str | Path, secret: Secret | None = None) -> dict:
+    from lvzhi.audit import anchors
 
-
-# --- backup ---------------------------------------------------------------------------------------------
-
-def _vendor() -> str:
-    return connection.vendor
-
-
-def _pg_args() -> tuple[list[str], dict]:
-    db = settings.DATABASES["default"]
-    args = ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432), "-U", db.get("USER") or "postgres"]
-    env = {**os.environ}
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = db["PASSWORD"]
-    return args, env
-
-
-def _dump_database(target: Path) -> None:
-    db = settings.DATABASES["default"]
-    if _vendor() == "sqlite":
-        connection.ensure_connection()
-        dest = sqlite3.connect(target)
-        try:
-            connection.connection.backup(dest)  # online backup: consistent even while the site writes
-        finally:
-            dest.close()
-        return
-    args, env = _pg_args()
-    binary = shutil.which("pg_dump")
-    if binary is None:
-        raise BackupError("找不到 pg_dump：请安装 postgresql-client。")
-    result = subprocess.run([binary, *args, "-Fc", "-f", str(target), db["NAME"]], env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BackupError(f"pg_dump 失败：{result.stderr.strip()[:500]}")
-
-
-def backup(path: str | Path) -> dict:
     path = Path(path)
-    manifest = {
-        "format": FORMAT_VERSION, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(), "vendor": _vendor(),
-        "tables": table_checksums(),
-    }
+    media = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="lvzhi-backup-") as tmp:
-        db_file = Path(tmp) / ("database.sqlite3" if _vendor() == "sqlite" else "database.pgdump")
-        _dump_database(db_file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
-            data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-            tar.add(db_file, arcname=db_file.name)
-            media = Path(settings.MEDIA_ROOT)
-            if media.exists():
-                tar.add(media, arcname="media")
-        partial.replace(path)  # a backup file exists only when complete
+        db_file = Path(tmp) / archive.DB_FILES[databases.vendor()]
+        tables = databases.dump(db_file)
+        manifest = {
+            "format": FORMAT_VERSION, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "vendor": databases.vendor(), "encrypted": secret is not None,
+            "database": {"file": db_file.name, "size": db_file.stat().st_size, "sha256": file_sha256(db_file)},
+            "tables": tables, "files": tree_checksums(media),
+        }
+        archive.write(path, manifest, db_file, media, secret)
+    try:  # a nightly backup is also a dated anchor of the audit trail
+        anchors.anchor_now("backup", path.name)
+    except OSError:
+        pass
     return manifest
 
 
-# --- restore --------------------------------------------------------------------------------------------
-
-def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
-    members = []
-    for m in tar.getmembers():
-        name = Path(m.name)
-        if name.is_absolute() or ".." in name.parts or m.issym() or m.islnk():
-            raise BackupError(f"备份文件含有不安全的路径：{m.name}")
-        members.append(m)
-    return members
+@dataclass
+class Restored:
+    manifest: dict
+    kept_database: str
+    kept_media: str
+    audit_checked: int
+    warnings: list[str] = field(default_factory=list)
 
 
-def restore(path: str | Path) -> dict:
-    """Replace the database and files with the backup's; returns the manifest after checking every table."""
+def restore(path: str | Path, secret: Secret | None = None, *, accept_broken_audit: bool = False) -> Restored:
     path = Path(path)
-    if not path.exists():
-        raise BackupError(f"备份文件不存在：{path}")
-    with tempfile.TemporaryDirectory(prefix="lvzhi-restore-") as tmp:
+    vendor = databases.vendor()
+    media = Path(settings.MEDIA_ROOT)
+    media.parent.mkdir(parents=True, exist_ok=True)
+    stamp = _stamp()
+    # Scratch beside the media folder: the checked files are then moved into place by a rename, not copied.
+    with tempfile.TemporaryDirectory(prefix=".lvzhi-restore-", dir=media.parent) as tmp:
+        checked = archive.open_verified(path, Path(tmp), vendor, secret)
+        new_db = databases.new_name(stamp)
         try:
-            with tarfile.open(path, "r:gz") as tar:
-                tar.extractall(tmp, members=_safe_members(tar))
-        except (tarfile.TarError, OSError) as exc:
-            raise BackupError(f"无法读取备份文件：{exc}") from None
-        manifest_file = Path(tmp) / "manifest.json"
-        if not manifest_file.exists():
-            raise BackupError("备份文件缺少 manifest.json，不是 lvzhi 的备份。")
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-        if manifest.get("vendor") != _vendor():
-            raise BackupError(f"该备份来自 {manifest.get('vendor')} 数据库，当前是 {_vendor()}：请在同类数据库上恢复。")
-        _restore_database(Path(tmp))
-        media = Path(settings.MEDIA_ROOT)
-        if media.exists():
-            shutil.rmtree(media)
-        if (Path(tmp) / "media").exists():
-            shutil.copytree(Path(tmp) / "media", media)
-    now = table_checksums()
-    differing = [t for t, v in manifest["tables"].items() if now.get(t) != v]
-    if differing:
-        raise BackupError(f"恢复后以下表与备份不一致：{'、'.join(differing[:10])}")
-    return manifest
+            audit_checked = _check_new_database(checked, new_db, accept_broken_audit)
+            kept_media = _swap_media(checked.media, media, stamp)
+            try:
+                kept_db = databases.swap(new_db, stamp)
+            except BaseException:
+                _unswap_media(media, kept_media)
+                raise
+        except BaseException:
+            databases.drop(new_db)
+            raise
+    restored = Restored(checked.manifest, kept_db, kept_media, audit_checked, checked.warnings)
+    _record(path, restored)
+    return restored
 
 
-def _restore_database(tmp: Path) -> None:
-    db = settings.DATABASES["default"]
-    if _vendor() == "sqlite":
-        source = sqlite3.connect(tmp / "database.sqlite3")
-        connection.ensure_connection()
+def _check_new_database(checked: archive.Verified, name: str, accept_broken_audit: bool) -> int:
+    from lvzhi.audit.services import verify_chain
+
+    databases.load(checked.db_file, name)
+    with databases.other_database(name) as alias:
         try:
-            source.backup(connection.connection)  # copies every page: the live file becomes the backup
-        finally:
-            source.close()
-        return
-    connections.close_all()
-    args, env = _pg_args()
-    binary = shutil.which("pg_restore")
-    if binary is None:
-        raise BackupError("找不到 pg_restore：请安装 postgresql-client。")
-    result = subprocess.run([binary, *args, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                             "-d", db["NAME"], str(tmp / "database.pgdump")], env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore 失败：{result.stderr.strip()[:500]}")
+            differing = differing_tables(checked.manifest["tables"], table_checksums(alias))
+        except DatabaseError as exc:
+            raise BackupError(f"备份中的数据库无法读取：{exc}") from None
+        if differing:
+            more = f"等 {len(differing)} 张表" if len(differing) > 5 else ""
+            raise BackupError(f"备份中的数据与清单不符（内容被改动或损坏）：{'、'.join(differing[:5])}{more}。"
+                              "未做任何恢复，当前数据保持原样。")
+        chain = verify_chain(using=alias)
+        if not chain.ok and not accept_broken_audit:
+            raise BackupError(f"备份中的审计日志校验不通过：第 {chain.broken_seq} 条 —— {chain.reason}。"
+                              "未做任何恢复；如确认仍要恢复，请加 --accept-broken-audit。")
+        try:
+            call_command("migrate", database=alias, interactive=False, verbosity=0)  # an older backup's schema
+        except Exception as exc:  # noqa: BLE001 — any failure here must leave the live data as it is
+            raise BackupError(f"备份的数据库无法升级到当前版本：{exc}") from None
+        return chain.checked
+
+
+def _swap_media(new: Path, live: Path, stamp: str) -> str:
+    if not new.exists():
+        new.mkdir()
+    kept = live.with_name(f"{live.name}.before-restore-{stamp}")
+    if live.exists():
+        os.rename(live, kept)
+    os.rename(new, live)
+    return str(kept) if kept.exists() else ""
+
+
+def _unswap_media(live: Path, kept: str) -> None:
+    archive.remove(live)
+    if kept:
+        os.rename(kept, live)
+
+
+def _record(path: Path, restored: Restored) -> None:
+    """The restore in the audit trail: the restored head is anchored (later anchors of the replaced trail no longer
+    bind), then an entry says what was restored."""
+    from lvzhi.audit import anchors
+    from lvzhi.audit.models import AuditAction
+    from lvzhi.audit.services import Change, log_changes
+
+    try:
+        anchors.anchor_now("restore", f"从 {path.name} 恢复")
+    except OSError as exc:
+        restored.warnings.append(f"无法写入审计锚点文件：{exc}")
+    with transaction.atomic():
+        log_changes("命令行", [Change(AuditAction.OTHER, model="backup.restore", object_id=path.name[:64],
+                                      object_repr=f"从备份恢复：{path.name}（备份于 {restored.manifest['created_at'][:19]}）",
+                                      after={"file": path.name, "kept_database": restored.kept_database,
+                                             "kept_media": restored.kept_media})])
+    try:
+        anchors.anchor_now("periodic")
+    except OSError:
+        pass

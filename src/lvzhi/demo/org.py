@@ -6,7 +6,8 @@ import random
 
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, snapshot
-from lvzhi.org.models import PartyOrg, Person, Role, RoleAssignment, Unit, User, pinyin_keys
+from lvzhi.org.access import grant_seed_role
+from lvzhi.org.models import PartyOrg, Person, Role, Unit, User, pinyin_keys
 
 from . import story
 from .people import plan
@@ -137,13 +138,16 @@ def load(password: str) -> list[Change]:
         changes.append(Change(AuditAction.CREATE, person, after=snapshot(person, {}), unit_id=person.unit_id))
 
     # --- accounts
+    # Confidential roles go through a request by the administrator and a second person's approval, as they would
+    # on a real installation (org.access): the first 党委书记 is approved by the operator, the 纪委书记 by the 党委书记.
     post_holder = {p.post: p for p in leaders if p.left_on is None}
+    admin = None
     for username, display, role, unit_code, post in ACCOUNTS:
         user = User(username=username, first_name=display, person=post_holder.get(post) if post else None,
                     is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
         user.set_password(password)
         user.save()
-        ra = RoleAssignment.objects.create(user=user, unit=units[unit_code or company.code], role=role)
         changes.append(Change(AuditAction.CREATE, user, after={"username": username, "role": role}))
-        changes.append(Change(AuditAction.CREATE, ra, after=snapshot(ra), unit_id=ra.unit_id))
+        grant_seed_role(user, units[unit_code or company.code], role, actor=ACTOR, requester=admin)
+        admin = admin or (user if role == Role.ADMIN else None)
     return changes

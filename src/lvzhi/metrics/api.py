@@ -15,6 +15,7 @@ from lvzhi.web.api_conventions import check_query
 
 from . import catalogue
 from .compute import Period, compute
+from .selectors import figure_disclosure
 
 METRIC_FIELDS = {
     "id": serializers.CharField(), "label": serializers.CharField(), "measure": serializers.CharField(),
@@ -27,7 +28,9 @@ FigureSerializer = inline_serializer("Figure", {
     "value": serializers.CharField(allow_null=True), "missing": serializers.CharField(),
     "detail": serializers.DictField(), "record_type": serializers.CharField(),
     "record_ids": serializers.ListField(child=serializers.IntegerField()),
-    "hidden_records": serializers.IntegerField(),
+    "hidden_records": serializers.IntegerField(allow_null=True),
+    "withheld": serializers.CharField(help_text="不为空时：该数字计入了您无权查看的保密记录，且期间或单位过小、可能指向个人，"
+                                                "故以【保密】代替（value 与 hidden_records 为空）"),
 })
 
 
@@ -70,12 +73,16 @@ class MetricViewSet(viewsets.ViewSet):
 def _figure(metric, unit, period: Period, scope) -> dict:
     figure = compute(metric, unit, period)
     visible = list(figure.visible_records(scope).values_list("pk", flat=True))
+    verdict = figure_disclosure(scope, metric, unit, period)
+    if not verdict.allowed:  # nothing that depends on the confidential rows: not the value, its parts, nor "missing"
+        return {**figure.as_dict(), "value": None, "missing": "", "detail": {}, "record_type": metric.record_type,
+                "record_ids": visible, "hidden_records": None, "withheld": f"【保密】{verdict.reason}"}
     if metric.aggregate == "count":  # the value is the number of records behind it: no second count
         total = figure.value or 0
     else:
         total = figure.records.count() if figure.records is not None else 0
     return {**figure.as_dict(), "record_type": metric.record_type, "record_ids": visible,
-            "hidden_records": total - len(visible)}
+            "hidden_records": total - len(visible), "withheld": ""}
 
 
 def _period(params) -> Period:

@@ -7,7 +7,10 @@ import datetime as dt
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 
-from .catalogue import CATALOGUE, Metric
+from lvzhi.records import registry
+from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, kind_may_be_confidential
+
+from .catalogue import CATALOGUE, Metric, get
 from .compute import Figure, Period, compute_many
 
 
@@ -52,3 +55,31 @@ def readable_unit(scope: Scope, unit_id) -> Unit | None:
 def default_years(today: dt.date | None = None, span: int = 5) -> list[int]:
     today = today or dt.date.today()
     return list(range(today.year - span + 1, today.year + 1))
+
+
+def touches_confidential(metric: Metric | str) -> bool:
+    """Whether the figure can count confidential rows: its type has some, and its filter does not keep to kinds that
+    never are (routine talks are counted openly; 问责 never)."""
+    metric = get(metric) if isinstance(metric, str) else metric
+    if metric.aggregate == "pp_change":
+        return touches_confidential(metric.base)
+    rt = registry.get(metric.record_type)
+    if rt.confidential_rows is None:
+        return False
+    kinds = metric.filter.get(rt.kind_field) if rt.kind_field else None
+    kinds = metric.filter.get(f"{rt.kind_field}__in", kinds) if rt.kind_field else None
+    if kinds is None:
+        return True
+    return any(kind_may_be_confidential(rt, k) for k in ([kinds] if isinstance(kinds, str) else kinds))
+
+
+def figure_disclosure(scope: Scope, metric: Metric, unit: Unit, period: Period, units: set[int] | None = None
+                      ) -> Disclosure:
+    """May ``scope`` see this figure? Always, unless it counts confidential rows the user may not open: then only
+    for periods and units that point at nobody (``records.disclosure``)."""
+    if not touches_confidential(metric):
+        return ALLOWED
+    start, end = period.start, period.end
+    if metric.aggregate == "pp_change":  # the change is this year's figure minus last year's: both must be allowed
+        start = period.previous_year().start
+    return confidential_count(scope, unit, start=start, end=end, units=units)

@@ -11,7 +11,9 @@ from lvzhi.records import cells, registry
 
 from . import catalogue
 from .compute import Period, compute
-from .selectors import readable_unit, trend
+from lvzhi.records.disclosure import disclosable_units
+
+from .selectors import figure_disclosure, readable_unit, trend
 from lvzhi.web import clock
 from lvzhi.web.params import year_param
 
@@ -33,11 +35,14 @@ def index(request):
         raise Http404("没有可查看的单位。")
     years = list(range(year - 4, year + 1))
     series = trend(unit, years)
+    units = disclosable_units()
     groups = {}
     for m in catalogue.CATALOGUE:
         values = series[m.id]
+        withheld = [not figure_disclosure(scope, m, unit, Period.year(y), units).allowed for y in years]
+        series[m.id] = [None if w else v for v, w in zip(values, withheld)]
         groups.setdefault(SYSTEM_LABELS.get(m.system, m.system), []).append(
-            {"metric": m, "cells": list(zip(years, values))})
+            {"metric": m, "cells": list(zip(years, series[m.id], withheld))})
     return render(request, "metrics/index.html", {
         "unit": unit, "year": year, "years": years, "groups": groups,
         "chart": json.dumps({"years": years, "series": series}), "year_choices": clock.year_choices(),
@@ -55,11 +60,13 @@ def records(request, metric_id):
     figure = compute(metric, unit, Period.year(year))
     rt = registry.get(metric.record_type)
     qs = figure.visible_records(scope).order_by(*rt.ordering)
-    hidden = (figure.records.count() - qs.count()) if figure.records is not None else 0
+    verdict = figure_disclosure(scope, metric, unit, Period.year(year))
+    hidden = (figure.records.count() - qs.count()) if figure.records is not None and verdict.allowed else 0
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     columns = [c for c in rt.columns if c.field in rt.list_columns]
     rows = [{"obj": o, "cells": [cells.format_cell(rt, c, o) for c in columns]} for o in page]
     return render(request, "metrics/records.html", {
         "metric": metric, "figure": figure, "unit": unit, "year": year, "rt": rt, "page": page, "rows": rows,
         "headers": [rt.header(c) for c in columns], "hidden": hidden,
+        "withheld": "" if verdict.allowed else verdict.reason,
     })

@@ -144,7 +144,11 @@ def cell(request):
                   as_of=as_of)
     if c is None:
         raise Http404("未找到该检查项。")
-    evidence, hidden = _records(scope, c.record_type, c.record_ids)
+    evidence, _ = _records(scope, c.record_type, c.record_ids)
+    # One cell is one subject and period: how many of its records are confidential would point at people, so the
+    # page says only that some may be left out, for record types that can have confidential rows.
+    hidden = bool(c.record_type) and registry.get(c.record_type).confidential_rows is not None \
+        and not scope.sees_confidential(unit)
     event, _ = _records(scope, c.subject.record_type, [c.subject.pk] if c.subject.record_type else [])
     template = "obligations/_cell.html" if request.headers.get("HX-Request") else "obligations/cell.html"
     can_add = bool(c.rule.record_type) and scope.can_write_any(registry.get(c.rule.record_type).system)
@@ -193,6 +197,12 @@ class ReviseForm(forms.ModelForm):
     effective_from = forms.DateField(label="新版本生效日期", widget=forms.DateInput(attrs={"type": "date"}),
                                      help_text="当前版本在前一天失效；此前的期间仍按当前版本检查")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("version") is None:  # without it a revision could silently overwrite a concurrent one
+            raise forms.ValidationError("表单缺少版本号：请刷新页面后重新修订，以免覆盖他人的修改。")
+        return data
 
     class Meta:
         model = ObligationRule

@@ -234,6 +234,22 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
 
+    def save(self, *args, **kwargs):
+        """A confidential role comes into being (or moves to another account or unit) only through an approved
+        request (``org.access.approve``), which marks the instance; every other door — the admin, a form, a
+        script — is refused here, where they all pass."""
+        from .scoping import CONFIDENTIAL_ROLES
+
+        if self.role in CONFIDENTIAL_ROLES and getattr(self, "_approved_request", None) is None:
+            before = None if self._state.adding else RoleAssignment.objects.filter(pk=self.pk).values(
+                "user_id", "unit_id", "role").first()
+            if before != {"user_id": self.user_id, "unit_id": self.unit_id, "role": self.role}:
+                from django.core.exceptions import PermissionDenied
+
+                raise PermissionDenied("授予保密角色（党委书记、纪委书记/纪检干事）须经第二位有权人员批准："
+                                       "请在“保密角色授权”页面提出申请。")
+        super().save(*args, **kwargs)
+
 
 class UnitFact(models.Model):
     """A named fact about a unit that reports quote: its strategy, its Party-building brand names …"""
@@ -252,3 +268,38 @@ class UnitFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}：{self.value}"
+
+
+class RoleRequestStatus(models.TextChoices):
+    PENDING = "pending", "待批准"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+
+
+class RoleRequest(models.Model):
+    """A request to grant a confidential role (党委书记, 纪委书记/纪检干事): it takes effect only when a second,
+    authorised person approves it (``org.access``). Nobody — the superuser included — can grant such a role alone."""
+
+    user = models.ForeignKey(User, verbose_name="授予账号", on_delete=models.CASCADE, related_name="role_requests")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="role_requests")
+    role = models.CharField("角色", max_length=24, choices=Role.choices)
+    reason = models.CharField("理由", max_length=300)
+    requested_by = models.ForeignKey(User, verbose_name="申请人", null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by_name = models.CharField("申请人姓名", max_length=150)
+    requested_at = models.DateTimeField("申请时间")
+    status = models.CharField("状态", max_length=16, choices=RoleRequestStatus.choices, default=RoleRequestStatus.PENDING)
+    decided_by = models.ForeignKey(User, verbose_name="审批人", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_by_name = models.CharField("审批人姓名", max_length=150, blank=True)
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "保密角色授权申请"
+        verbose_name_plural = "保密角色授权申请"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], condition=models.Q(status="pending"),
+                                               name="one_pending_role_request")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}（{self.get_status_display()}）"

@@ -51,11 +51,14 @@ def form_class(rt: RecordType, *, creating: bool) -> type[forms.Form]:
         f = _form_field(rt, column, creating)
         if f is not None:
             fields[column.field] = f
+    # An edit must say which version it was made on: without it a save could silently overwrite a concurrent one.
     fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
         """Parse every field with the import rules; the resolved values land in ``self.record_data``."""
         forms.Form.clean(self)
+        if not creating and self.cleaned_data.get("version") is None:  # shown above the form (the field is hidden)
+            self.add_error(None, "表单缺少版本号（可能是旧页面或被截断的提交）：请刷新页面后重新修改，以免覆盖他人的修改。")
         resolver = cells.Resolver(self.scope)
         data = {}
         for column in rt.columns:

@@ -47,6 +47,24 @@ def hidden_count(rt: RecordType, scope: Scope, *, unit=None, subtree: bool = Tru
     return (qs.filter(where) if where is not None else qs).count()
 
 
+def hidden_note(rt: RecordType, scope: Scope, *, unit=None, subtree: bool = True, start=None, end=None,
+                kind: str | None = None) -> dict | None:
+    """What a list says about the confidential rows it leaves out: None when the type has none or the user sees
+    them all; else {"count": n, "until": …} when the count may be given (``disclosure``), or {"count": None,
+    "reason": …} — 【保密】 — when it would point at people."""
+    from .disclosure import confidential_count
+
+    if rt.confidential_rows is None or scope.confidential_paths == ("",):
+        return None
+    if unit is not None and scope.sees_confidential(unit):
+        return None
+    verdict = confidential_count(scope, unit, start=start, end=end, kind=kind, rt=rt)
+    if not verdict.allowed or not subtree:
+        return {"count": None, "reason": verdict.reason or "单个单位（不含下级）的保密记录数不提供"}
+    n = hidden_count(rt, scope, unit=unit, start=start, end=verdict.until or end, kind=kind)
+    return {"count": n, "until": verdict.until_label}
+
+
 def readable(scope: Scope, model: type[models.Model]) -> QuerySet:
     """Scoped queryset of any model that has a record type (Unit, Person, other records)."""
     rt = registry.for_model(model)
@@ -136,9 +154,18 @@ def children(rt: RecordType, obj, scope: Scope, limit: int = 20) -> list[dict]:
     for child, column in child_types(rt):
         where = Q(**{column.field: obj})
         qs = with_related(child, ordered(child, visible(child, scope).filter(where)))
+        # One parent record is one event: how many confidential rows it has would point at the people in it, so
+        # the page only says that there may be some (for types that can have them), never how many.
         out.append({"rt": child, "column": column, "rows": list(qs[:limit]), "count": qs.count(),
-                    "hidden": hidden_count(child, scope, where=where)})
+                    "hidden": child.confidential_rows is not None and not _sees_all(child, scope, obj)})
     return out
+
+
+def _sees_all(rt: RecordType, scope: Scope, parent) -> bool:
+    if scope.confidential_paths == ("",):
+        return True
+    unit = registry.for_model(type(parent)).unit_of(parent) if registry.for_model(type(parent)) else None
+    return unit is not None and scope.sees_confidential(unit)
 
 
 def attachments_of(obj):

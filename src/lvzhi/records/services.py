@@ -166,6 +166,8 @@ def attach_file(rt: RecordType, obj, upload, *, actor, scope: Scope):
     suffix = PurePath(upload.name).suffix.lower()
     if suffix not in ALLOWED_ATTACHMENTS:
         raise ValidationError(f"不支持的附件类型“{suffix or '无扩展名'}”（可上传：{'、'.join(sorted(ALLOWED_ATTACHMENTS))}）。")
+    if not upload.size:
+        raise ValidationError(f"附件“{PurePath(upload.name).name}”是空文件（0 字节），未上传：请检查文件是否完整。")
     if upload.size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(f"附件过大（{upload.size / 1048576:.1f} MB），上限 {settings.MAX_UPLOAD_BYTES // 1048576} MB。")
     with transaction.atomic():

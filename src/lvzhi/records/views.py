@@ -60,7 +60,7 @@ def record_list(request, key):
     page = datacache.Paginator(selectors.with_related(rt, qs), 50).get_page(request.GET.get("page"))
     kinds = rt.model_field(rt.kind_field).flatchoices if rt.kind_field else []
     years = clock.year_choices()
-    hidden = selectors.hidden_count(rt, scope, **_narrowing(f))
+    hidden = selectors.hidden_note(rt, scope, **_narrowing(f))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "records/list.html", {

@@ -56,9 +56,14 @@ def open_rectifications(scope: Scope, unit: Unit, year: int) -> list[dict]:
     return out
 
 
-def declines(unit: Unit, year: int) -> list[dict]:
+def declines(scope: Scope, unit: Unit, year: int) -> list[dict]:
+    """Figures lower than last year; one that counts confidential rows only where its count may be given."""
+    from lvzhi.metrics.compute import Period
+    from lvzhi.metrics.selectors import figure_disclosure
+
     return [{"text": d["text"], "url": reverse("metrics:records", args=[d["metric"].id]) + f"?unit={unit.pk}&year={year}"}
-            for d in fell_year_on_year(unit, year)]
+            for d in fell_year_on_year(unit, year)
+            if figure_disclosure(scope, d["metric"], unit, Period(dt.date(year - 1, 1, 1), dt.date(year, 12, 31))).allowed]
 
 
 def evidence_for(scope: Scope, unit: Unit, year: int) -> list[dict]:
@@ -66,5 +71,5 @@ def evidence_for(scope: Scope, unit: Unit, year: int) -> list[dict]:
     return [
         {"title": "检查发现的逾期事项与覆盖缺口", "items": late_obligations(scope, unit, year)},
         {"title": "未完成的整改", "items": open_rectifications(scope, unit, year)},
-        {"title": "比上年下降的指标", "items": declines(unit, year)},
+        {"title": "比上年下降的指标", "items": declines(scope, unit, year)},
     ]

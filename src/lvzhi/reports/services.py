@@ -213,10 +213,21 @@ def _snapshot(report: DutyReport, document: templating.Document) -> dict:
                      "sha256": hashlib.sha256(report.template.body.encode()).hexdigest()},
         "rule_versions": rules,
         "figures": figures, "facts": facts, "warnings": document.warnings, "writer_texts": report.writer_texts,
+        "audit_anchor": _audit_anchor(),
         "text": "\n".join(document.plain_lines(("title", "author", "heading", "paragraph", "signature", "date"))),
         "html": html_render.to_html_fragment(document, report.year),
         "md": html_render.to_markdown(document),
     }
+
+
+def _audit_anchor() -> dict:
+    """The audit trail's head when the report was frozen: printed with the report and written to the anchor file, so
+    a trail later shortened or rewritten no longer matches what the signed report says."""
+    from lvzhi.audit import anchors
+    from lvzhi.audit.keys import key_id
+
+    seq, head = anchors.head()
+    return {"seq": seq, "head": head, "key_id": key_id()}
 
 
 def finalise(report: DutyReport, *, actor, scope: Scope, require_pdf: bool = True) -> DutyReport:
@@ -256,11 +267,22 @@ def finalise(report: DutyReport, *, actor, scope: Scope, require_pdf: bool = Tru
             _audit(actor, AuditAction.FINALISE, current, after={"content_hash": digest, "figures": len(snapshot["figures"]),
                                                                  "warnings": len(document.warnings)},
                    unit_id=current.unit_id)
+            anchor = snapshot["audit_anchor"]
+            transaction.on_commit(lambda: _append_anchor(anchor, stem))
     except Exception:
         for f in stored:
             f.storage.delete(f.name)
         raise
     return current
+
+
+def _append_anchor(anchor: dict, stem: str) -> None:
+    from lvzhi.audit import anchors
+
+    try:
+        anchors.append("report", anchor["seq"], anchor["head"], f"述职报告 {stem} 定稿")
+    except OSError:  # the report is final; the anchor in its snapshot still stands
+        pass
 
 
 def new_version(report: DutyReport, *, actor, scope: Scope) -> DutyReport:

@@ -8,7 +8,6 @@ can be matched with its log lines. ``LVZHI_LOG_FORMAT=json`` writes one JSON obj
 from __future__ import annotations
 
 import contextvars
-import ipaddress
 import json
 import logging
 import re
@@ -54,10 +53,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def _trusted(addr: str) -> bool:
-    try:
-        return str(ipaddress.ip_address(addr)) in settings.LVZHI_FORWARDED_ALLOW
-    except ValueError:
-        return False
+    from .middleware import is_trusted_proxy
+
+    return is_trusted_proxy(addr)
 
 
 def client_address(request) -> str:

@@ -29,3 +29,28 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(render_to_string("413.html", {"message": message}), status=413)
         return self.get_response(request)
+
+
+def is_trusted_proxy(address: str) -> bool:
+    """Whether ``address`` is one of ``LVZHI_TRUSTED_PROXIES`` (the reverse proxies whose forwarded headers count)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in getattr(settings, "TRUSTED_PROXIES", []))
+
+
+class TrustedProxyMiddleware:
+    """X-Forwarded-Proto says "the visitor came over HTTPS" — true only when the reverse proxy in front of lvzhi set
+    it. Any client can send the header, so it is removed unless the request comes from an address of
+    ``LVZHI_TRUSTED_PROXIES``; Django's SECURE_PROXY_SSL_HEADER then reads only what a known proxy wrote."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not is_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)

@@ -15,7 +15,18 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default="127.0.0.1:8000")
 
     def handle(self, *args, no_serve=False, bind="127.0.0.1:8000", **options):
+        from django.db import connection
+        from django.db.migrations.recorder import MigrationRecorder
+
+        from lvzhi.audit.anchors import set_aside_for_new_database
+
+        new_database = not MigrationRecorder(connection).has_table()
         call_command("migrate", interactive=False, verbosity=0)
+        # Only a database created just now starts a new anchor file: on an existing one, an emptied trail must still
+        # be reported by `lvzhi audit verify`.
+        kept = set_aside_for_new_database() if new_database else None
+        if kept is not None:
+            self.stdout.write(f"数据库是新建的：原审计锚点文件已改名保留为 {kept}，新的审计日志使用新的锚点文件。")
         self.stdout.write("载入演示数据：")
         load_demo(self.stdout.write)
         self.stdout.write("\n演示账号（密码相同：%s）：" % demo_password())

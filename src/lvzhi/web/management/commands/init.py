@@ -29,7 +29,18 @@ class Command(BaseCommand):
                             help="新建顶级单位的类型（默认 group：集团）")
 
     def handle(self, *args, admin, password=None, unit=None, unit_name=None, unit_kind="group", **options):
+        from django.db import connection
+        from django.db.migrations.recorder import MigrationRecorder
+
+        from lvzhi.audit.anchors import set_aside_for_new_database
+
+        new_database = not MigrationRecorder(connection).has_table()
         call_command("migrate", interactive=False, verbosity=0)
+        # Only a database created just now starts a new anchor file: on an existing one, an emptied trail must still
+        # be reported by `lvzhi audit verify`.
+        kept = set_aside_for_new_database() if new_database else None
+        if kept is not None:
+            self.stdout.write(f"数据库是新建的：原审计锚点文件已改名保留为 {kept}，新的审计日志使用新的锚点文件。")
         self.stdout.write("数据库已就绪（迁移完成）。")
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"静态文件已收集到 {settings.STATIC_ROOT}（文件名带哈希并附 gzip 压缩版本）。")

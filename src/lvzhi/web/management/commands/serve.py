@@ -32,7 +32,7 @@ class Command(BaseCommand):
                     # lvzhi writes its own access log (with request id and user); gunicorn's goes nowhere.
                     "accesslog": None, "errorlog": "-",
                     # X-Forwarded-Proto (https behind the proxy) is believed from these addresses only.
-                    "forwarded_allow_ips": ",".join(settings.LVZHI_FORWARDED_ALLOW),
+                    "forwarded_allow_ips": ",".join(settings.TRUSTED_PROXIES),
                 }.items():
                     if value is not None:
                         self.cfg.set(key, value)
