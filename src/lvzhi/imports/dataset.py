@@ -28,6 +28,7 @@ from lvzhi.records.registry import RecordType
 from . import exporter, importer
 from .importer import ImportError_, ImportResult
 from .reader import FileRejected, open_workbook
+from .sheet_aids import LISTS_SHEET, Lists
 
 MARKER = "lvzhi 数据集"
 FORMAT = 1
@@ -129,13 +130,14 @@ def export_dataset(out: str | Path, *, scope: Scope, unit=None, actor_name: str 
     """Write the dataset of ``unit``'s subtree (everything the scope reads when None); returns rows per sheet."""
     wb = Workbook(write_only=True)
     info = wb.create_sheet(INFO_SHEET)
+    lists = Lists(scope)  # one hidden 选项 sheet for every sheet's drop-downs
     counts: dict[str, int] = {}
     labels: dict[str, str] = {}
     for step in plan_order():
         rows = _dataset_rows(step.rt, scope, unit)
         if step.rt.key == "unit" and unit is not None:
             rows = _root_without_parent(rows, unit)
-        counts[step.title] = exporter.write_sheet(wb, step.rt, rows, title=step.title)
+        counts[step.title] = exporter.write_sheet(wb, step.rt, rows, title=step.title, lists=lists)
         labels[step.title] = step.rt.description or step.rt.verbose_name_plural
         if progress:
             progress(step.title, counts[step.title], None)
@@ -148,6 +150,7 @@ def export_dataset(out: str | Path, *, scope: Scope, unit=None, actor_name: str 
                 n += 1
             counts[extra.title], labels[extra.title] = n, extra.title
     _write_info(info, counts, labels, unit=unit, actor_name=actor_name)
+    lists.write(wb)
     wb.save(out)
     return counts
 
@@ -257,10 +260,11 @@ def import_dataset(path: str | Path, *, actor, scope: Scope, mode: str = "create
 def _check_workbook(wb, scope: Scope, mode: str, result: DatasetResult) -> list[Step]:
     """Everything that can be told before importing: unknown sheets, headers, permissions."""
     steps = [s for s in plan_order() if s.title in wb.sheetnames]
-    known = {s.title for s in plan_order()} | set(_EXTRA) | {INFO_SHEET}
+    known = {s.title for s in plan_order()} | set(_EXTRA) | {INFO_SHEET, LISTS_SHEET}
     for title in wb.sheetnames:
         if title not in known:
-            result.errors.append(ImportError_(None, "", f"不是数据集中的工作表（数据集的工作表：{'、'.join(t for t in known if t != INFO_SHEET)}）", title))
+            names = "、".join(t for t in known if t not in (INFO_SHEET, LISTS_SHEET))
+            result.errors.append(ImportError_(None, "", f"不是数据集中的工作表（数据集的工作表：{names}）", title))
     for step in steps:
         r = ImportResult(step.rt.key, sheet=step.title)
         if not scope.can_write_any(step.rt.system):

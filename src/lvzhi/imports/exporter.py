@@ -7,13 +7,14 @@ from pathlib import Path
 from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from lvzhi.org.models import Unit
 from lvzhi.records import cells
 from lvzhi.records.selectors import with_related
 from lvzhi.records.registry import RecordType
+
+from . import sheet_aids
+from .sheet_aids import Lists
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -27,18 +28,6 @@ def safe(value):
     if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_START):
         return "'" + value
     return value
-
-
-def _header_cells(ws, headers, required):
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F3D7D5")
-    row = []
-    for h, req in zip(headers, required):
-        c = WriteOnlyCell(ws, value=h)
-        c.font = bold
-        if req:
-            c.fill = fill
-        row.append(c)
-    return row
 
 
 def self_reference(rt: RecordType):
@@ -135,45 +124,74 @@ def _getter(rt: RecordType, column):
     return lambda obj: cells.format_cell(rt, column, obj)
 
 
-def write_sheet(wb: Workbook, rt: RecordType, rows, title: str | None = None) -> int:
-    """One sheet of ``rt``: header row, then a row per record. Returns the number of records written.
-    Values go in as they are (openpyxl gives dates the yyyy-mm-dd format itself): a cell object per value would
-    cost a third of the time."""
+def write_sheet(wb: Workbook, rt: RecordType, rows, title: str | None = None, lists: Lists | None = None) -> int:
+    """One sheet of ``rt``: header row, then a row per record, with the aids of ``sheet_aids`` (frozen header,
+    filter, drop-downs, widths, print setup). Returns the number of records written. Values go in as they are
+    (openpyxl gives dates the yyyy-mm-dd format itself): a cell object per value would cost a third of the time."""
     columns = rt.columns
     ws = wb.create_sheet(title or rt.verbose_name[:31])
-    for i, _ in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = 18
-    ws.append(_header_cells(ws, [rt.header(c) for c in columns], [rt.is_required(c) for c in columns]))
+    sheet_aids.prepare(ws, rt, columns)
+    ws.append(sheet_aids.header_row(rt, columns, lambda v: WriteOnlyCell(ws, value=v)))
     getters = [_getter(rt, c) for c in columns]
     n = 0
     for obj in rows:
         ws.append([safe(get(obj)) for get in getters])
         n += 1
+    sheet_aids.finish(ws, rt, columns, n, lists if lists is not None else Lists())
     return n
 
 
-def export_records(rt: RecordType, qs: QuerySet, out: str | Path) -> int:
-    """Write ``qs`` to ``out``; returns the number of rows. Streams, so memory stays flat."""
+def export_records(rt: RecordType, qs: QuerySet, out: str | Path, scope=None) -> int:
+    """Write ``qs`` to ``out``; returns the number of rows. Streams, so memory stays flat. With the user's
+    ``scope``, reference columns offer the units, organisations and people they may name as drop-downs."""
     wb = Workbook(write_only=True)
-    n = write_sheet(wb, rt, export_rows(rt, qs))
+    lists = Lists(scope)
+    n = write_sheet(wb, rt, export_rows(rt, qs), lists=lists)
+    lists.write(wb)
     wb.save(out)
     return n
 
 
-def blank_template(rt: RecordType, out: str | Path) -> None:
-    """A header row, one example row, and a second sheet explaining each column."""
+def example_value(rt: RecordType, column):
+    """The template's example as a typed cell: a real date, a number — what the user should enter."""
+    text = column.example
+    if not text:
+        return None
+    kind = cells.kind_of(rt, column)
+    try:
+        if kind in ("date", "datetime"):
+            return cells.parse_date(text)
+        if kind == "int":
+            return cells.parse_int(text)
+        if kind == "decimal":
+            return float(cells.parse_decimal(text))
+    except cells.CellError:
+        pass
+    return safe(text)
+
+
+def blank_template(rt: RecordType, out: str | Path, scope=None) -> None:
+    """A header row, one example row, and a sheet explaining each column; drop-downs as in an export."""
     wb = Workbook(write_only=True)
+    columns = rt.columns
     ws = wb.create_sheet(rt.verbose_name[:31])
-    for i, _ in enumerate(rt.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = 18
-    ws.append(_header_cells(ws, [rt.header(c) for c in rt.columns], [rt.is_required(c) for c in rt.columns]))
-    ws.append([safe(c.example) for c in rt.columns])
+    sheet_aids.prepare(ws, rt, columns)
+    ws.append(sheet_aids.header_row(rt, columns, lambda v: WriteOnlyCell(ws, value=v)))
+    ws.append([example_value(rt, c) for c in columns])
+    lists = Lists(scope)
+    sheet_aids.finish(ws, rt, columns, 1, lists)
     notes = wb.create_sheet("填写说明")
+    notes.column_dimensions["A"].width = 20
+    notes.column_dimensions["B"].width = 10
+    notes.column_dimensions["C"].width = 80
+    sheet_aids.print_setup(notes)
     notes.append(["列名", "是否必填", "说明"])
-    for c in rt.columns:
+    for c in columns:
         notes.append([rt.header(c), "必填" if rt.is_required(c) else "选填", _explain(rt, c)])
     notes.append([])
+    notes.append([sheet_aids.LEGEND])
     notes.append(["第1行是表头，请勿修改；示例行（第2行）请删除或改成真实数据后再导入。整个文件校验通过才会写入，任何一行有错都不会导入。"])
+    lists.write(wb)
     wb.save(out)
 
 

@@ -87,7 +87,7 @@ def export(request, key):
     rt = _rt(key)
     _, qs = listed_records(request, rt)
     fh = tempfile.TemporaryFile()  # removed when the response closes it
-    export_records(rt, qs, fh)
+    export_records(rt, qs, fh, scope=scope_for(request.user))
     fh.seek(0)
     stamp = timezone.localdate().strftime("%Y%m%d")
     return FileResponse(fh, as_attachment=True, filename=f"{rt.verbose_name}_{stamp}.xlsx", content_type=XLSX)
@@ -97,7 +97,7 @@ def export(request, key):
 def template(request, key):
     rt = _rt(key)
     fh = tempfile.TemporaryFile()
-    blank_template(rt, fh)
+    blank_template(rt, fh, scope=scope_for(request.user))
     fh.seek(0)
     return FileResponse(fh, as_attachment=True, filename=f"{rt.verbose_name}_导入模板.xlsx", content_type=XLSX)
 

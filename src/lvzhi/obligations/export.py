@@ -46,14 +46,22 @@ class Keys:
         return [found.get(i, str(i)) for i in ids]
 
 
-def cell_dict(c: Cell, keys: Keys) -> dict:
-    record_type = c.subject.record_type or c.record_type
+def cell_fields(c: Cell) -> dict:
+    """What every output says of a cell, without naming records (the API adds ids, files add keys)."""
     return {
         "rule_id": c.rule.rule_id, "rule": c.rule.name, "version_from": c.rule.effective_from.isoformat(),
-        "subject": c.subject.label, "subject_ref": keys.subject(c), "period": c.period.key,
-        "period_label": c.period.label, "state": c.state, "state_label": c.state_label, "count": c.count,
-        "required": c.required, "due": c.due.isoformat() if c.due else None, "detail": c.detail,
-        "record_type": record_type, "record_type_label": _type_label(record_type),
+        "subject": c.subject.label, "period": c.period.key, "period_label": c.period.label, "state": c.state,
+        "state_label": c.state_label, "count": c.count, "required": c.required,
+        "due": c.due.isoformat() if c.due else None, "detail": c.detail,
+        "record_type": c.subject.record_type or c.record_type,
+    }
+
+
+def cell_dict(c: Cell, keys: Keys) -> dict:
+    """A cell for files (lvzhi check --format json/xlsx): subjects and records by their readable keys."""
+    record_type = c.subject.record_type or c.record_type
+    return {
+        **cell_fields(c), "subject_ref": keys.subject(c), "record_type_label": _type_label(record_type),
         "records": (keys.records(c.subject.record_type, [c.subject.pk]) if c.subject.record_type
                     else keys.records(c.record_type, c.record_ids)),
         "evidence": keys.records(c.record_type, c.record_ids),

@@ -17,7 +17,7 @@ from lvzhi.web.api_conventions import check_query, not_found, paging_params
 from lvzhi.web.params import FIRST_YEAR, LAST_YEAR
 
 from .engine import STATE_ORDER, STATES, evaluate
-from .export import cell_dict
+from .export import cell_fields
 from .models import Responsibility
 
 
@@ -61,8 +61,9 @@ class CheckResultSerializer(serializers.Serializer):
 def _rows(ev) -> list[dict]:
     rows = []
     for c in ev.cells():
-        d = cell_dict(c)
-        rows.append({**d, "responsibility": c.rule.responsibility, "unit_id": c.subject.unit_id,
+        rows.append({**cell_fields(c), "subject_ref": c.subject.ref,
+                     "record_ids": [c.subject.pk] if c.subject.record_type else list(c.record_ids),
+                     "responsibility": c.rule.responsibility, "unit_id": c.subject.unit_id,
                      "period_start": c.period.start, "period_end": c.period.end})
     return rows
 

@@ -38,5 +38,5 @@ class Command(BaseCommand):
         if year:
             start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         qs = selectors.filter_records(rt, scope, unit=unit, start=start, end=end)
-        n = export_records(rt, qs, out)
+        n = export_records(rt, qs, out, scope=scope)
         self.stdout.write(self.style.SUCCESS(f"已导出 {n} 条{rt.verbose_name}到 {out}。"))
