@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "TokenStateEnum": "lvzhi.tokens.api.STATES",
         "ReportStatusEnum": "lvzhi.reports.models.ReportStatus",
         "ImportStatusEnum": "lvzhi.imports.models.ImportStatus",
+        "ImportModeEnum": "lvzhi.imports.models.ImportMode",
     },
     # Intranet users have no CDN: Swagger UI is served from the sidecar package.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -121,7 +121,7 @@ def test_the_per_type_path_of_the_readme_and_findings_under_their_own_inspection
              "'r': {r.number: [r.finding.number, r.status, str(r.completed_on) if r.completed_on else None]"
              " for r in Rectification.objects.all()},"
              "'s': dict(PartyOrg.objects.values_list('code', 'secretary__code'))}, ensure_ascii=False))")
-    r = lvzhi_cli(env, "manage", "shell", "-c", check)
+    r = lvzhi_cli(env, "manage", "shell", "-v0", "-c", check)
     there = json.loads(r.stdout)
     assert there["f"] == {k: list(v) for k, v in here.items()} and len(here) >= 40
     assert there["r"] == {k: [a, b, str(c) if c else None] for k, (a, b, c) in fixes.items()}

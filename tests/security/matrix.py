@@ -42,8 +42,10 @@ SECRETS = (SECRET_NAME, "提醒谈话矩阵标题", "谈话矩阵保密内容", 
 
 # A staff register lists every employee, the person named in a confidential record too: the name alone is not the
 # secret there (what they were talked to or held accountable for is). Everywhere else the name must not appear.
+# Excel templates and the dataset carry the people in scope as a drop-down list (the 选项 sheet): a register too.
 STAFF_REGISTER = ("/records/person/", "/api/people/", "/imports/person/", "/org/units/", "/org/people/",
-                  "/admin/org/person/")
+                  "/admin/org/person/", "/imports/dataset/export.xlsx")
+STAFF_REGISTER_FILES = ("/template.xlsx",)
 
 TALLY: Counter = Counter()  # cells run, per role; printed at the end of the session
 
@@ -171,7 +173,8 @@ class Matrix:
         if response.status_code >= 300 and response.status_code != 404 and response.status_code not in (400, 403):
             return
         text = body_text(response)
-        found = [s for s in SECRETS if s in text and not (s == SECRET_NAME and url.startswith(STAFF_REGISTER))]
+        found = [s for s in SECRETS if s in text and not (
+            s == SECRET_NAME and (url.startswith(STAFF_REGISTER) or url.endswith(STAFF_REGISTER_FILES)))]
         if found and not self.sees_confidential:
             self.failures.append(f"{self.role:<10} {method:<6} {url:<60} LEAK {found}")
         self.seen_secrets.update(found)

@@ -45,7 +45,7 @@ IMPORT_PAGES = ["imports:upload", "imports:export", "imports:template"]
 CLASSIFIED = {
     **{name: "record_pages" for name in RECORD_PAGES},
     **{name: "imports" for name in IMPORT_PAGES},
-    "imports:job": "imports",
+    "imports:job": "imports", "imports:dataset": "imports", "imports:dataset_export": "imports",
     "login": "session", "logout": "session",
     "api-schema": "api_docs", "api-docs": "api_docs", "api-root": "api_special",
     "unit-move": "api_special", "obligation_rule-revise": "api_special",
@@ -334,6 +334,13 @@ def imports(m: matrix.Matrix, w, tmp_path):
     if w.job_own is not None:
         m.cell("imports:job", "in", "read", m.read(), "GET", f"/imports/jobs/{w.job_own.pk}/")
     m.cell("imports:job", "out", "read", m.read(False), "GET", f"/imports/jobs/{w.job_other.pk}/")
+    # The whole dataset is the administrator's: everyone else is refused before any unit is looked at.
+    admin = m.role == "admin_demo"
+    m.cell("imports:dataset", "-", "read", m.read(ok=200 if admin else 403), "GET", "/imports/dataset/")
+    m.cell("imports:dataset_export", "in", "read", m.read(ok=200 if admin else 403), "GET",
+           f"/imports/dataset/export.xlsx?unit={w.home.pk}")
+    m.cell("imports:dataset_export", "out", "read", m.read(ok=404 if admin else 403), "GET",
+           f"/imports/dataset/export.xlsx?unit={w.away.pk}")
 
 
 def _both(*checks):

@@ -16,7 +16,7 @@ from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import readable_unit
 from lvzhi.records import registry
 
-from .models import ImportJob, ImportStatus
+from .models import ImportJob, ImportMode, ImportStatus
 from .services import create_job, job_state
 
 
@@ -92,9 +92,8 @@ class ImportUploadSerializer(serializers.Serializer):
     record_type = serializers.ChoiceField(choices=_type_choices(), help_text="记录类型（与“下载模板”的类型相同）")
     file = serializers.FileField(help_text="Excel（.xlsx）或 CSV 文件")
     unit = serializers.IntegerField(required=False, min_value=1, help_text="“单位”列为空的行归入的单位编号")
-    mode = serializers.ChoiceField(choices=[("create", "新增（已有的记录报错）"), ("update", "按编号更新已有记录"),
-                                            ("upsert", "新增或更新")], required=False, default="create",
-                                   help_text="导入方式")
+    mode = serializers.ChoiceField(choices=ImportMode.choices, required=False, default=ImportMode.CREATE,
+                                   help_text="导入方式：新增（已有的记录报错）、按编号更新已有记录、新增或更新")
 
 
 @extend_schema_view(

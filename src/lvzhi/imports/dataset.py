@@ -305,7 +305,7 @@ def _import_steps(wb, steps: list[Step], *, actor, scope, mode, result: DatasetR
         sheet = sheet_from_worksheet(wb[step.title])
         skip = [step.rt.header(c) for c in step.deferred if step.rt.header(c) in sheet.headers]
         plan = importer.prepare(step.rt, sheet, r, scope=scope, mode=_mode_for(step.rt, mode), skip_columns=skip,
-                                progress=_sheet_progress(progress, step.title))
+                                progress=_sheet_progress(progress, step.title), allow_empty=True)
         if r.ok and plan.rows:
             importer.write(plan, r, actor=actor, scope=scope, progress=_sheet_progress(progress, step.title))
         if not r.ok:
@@ -329,8 +329,9 @@ def _import_steps(wb, steps: list[Step], *, actor, scope, mode, result: DatasetR
             continue
         r = result.sheets[step.title]
         extra = ImportResult(step.rt.key, sheet=step.title)
-        plan = importer.prepare(step.rt, sheet, extra, scope=scope, mode="update", skip_columns=skip)
-        if extra.ok:
+        plan = importer.prepare(step.rt, sheet, extra, scope=scope, mode="update", skip_columns=skip,
+                                allow_empty=True)
+        if extra.ok and plan.rows:
             importer.write(plan, extra, actor=actor, scope=scope)
         r.rows = max(r.rows, extra.rows)
         if not extra.ok:

@@ -26,12 +26,13 @@ from lvzhi.records import cells
 from lvzhi.records.registry import RecordType
 
 from . import matching
+from .models import ImportMode
 from .reader import FileRejected, Sheet, open_sheet
 from .writing import write_plan
 
 MAX_ERRORS = 500  # enough to fix a file; more would only hide the pattern
 BATCH = 2000
-MODES = {"create": "新增", "update": "按编号更新", "upsert": "新增或更新"}
+MODES = dict(ImportMode.choices)
 
 
 @dataclass
@@ -166,8 +167,11 @@ def map_headers(rt: RecordType, headers: list[str], result: ImportResult, *, mod
 
 
 def prepare(rt: RecordType, sheet: Sheet, result: ImportResult, *, scope: Scope, default_unit=None,
-            mode: str = "create", skip_columns=(), progress: Progress = _noop) -> Plan:
-    """Parse, resolve and validate every row; the plan is only written when ``result`` has no errors."""
+            mode: str = "create", skip_columns=(), progress: Progress = _noop, allow_empty: bool = False) -> Plan:
+    """Parse, resolve and validate every row; the plan is only written when ``result`` has no errors.
+
+    A file of one record type with no rows is a mistake; a dataset's sheet with none (``allow_empty``) is a type
+    the organisation has not recorded yet."""
     if mode not in MODES:
         raise ValueError(mode)
     mapping = map_headers(rt, sheet.headers, result, mode=mode, skip_columns=skip_columns)
@@ -176,6 +180,8 @@ def prepare(rt: RecordType, sheet: Sheet, result: ImportResult, *, scope: Scope,
         return plan
     parsed = _parse_rows(rt, sheet, mapping, result, progress, mode)
     if not parsed:
+        if allow_empty:
+            return plan
         result.add(None, "", "文件中没有数据行（第1行是表头，数据从第2行开始）。")
         return plan
     # Bad cells do not stop here: references, repeats and each good row's rules are checked too, so one

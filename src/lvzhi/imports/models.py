@@ -2,6 +2,12 @@ from django.conf import settings
 from django.db import models
 
 
+class ImportMode(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "按编号更新"
+    UPSERT = "upsert", "新增或更新"
+
+
 class ImportStatus(models.TextChoices):
     PENDING = "pending", "排队中"
     RUNNING = "running", "进行中"
@@ -22,8 +28,7 @@ class ImportJob(models.Model):
     transaction (``imports.progress``), so the page can follow a job whose data is not yet committed."""
 
     record_type = models.CharField("记录类型", max_length=50)
-    mode = models.CharField("导入方式", max_length=8, default="create",
-                            choices=[("create", "新增"), ("update", "按编号更新"), ("upsert", "新增或更新")])
+    mode = models.CharField("导入方式", max_length=8, default=ImportMode.CREATE, choices=ImportMode.choices)
     file_sha256 = models.CharField("文件指纹", max_length=64, blank=True, db_index=True)
     filename = models.CharField("文件名", max_length=255)
     file = models.FileField("文件", upload_to="imports/%Y/%m/")
@@ -42,6 +47,11 @@ class ImportJob(models.Model):
         verbose_name = "导入任务"
         verbose_name_plural = "导入任务"
         ordering = ["-created_at"]
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting or running: the job page keeps polling."""
+        return self.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
 
     def __str__(self) -> str:
         return f"{self.filename}（{self.get_status_display()}）"

@@ -27,7 +27,7 @@ register(RecordType(
              Column("materials"), Column("speaker"), Column("host"), Column("meeting", help="第一议题学习所在的党委会：党组织编码/会议编号"),
              Column("is_ideology", example="否"), Column("attendees", example="王振华、陈立新"), Column("expected_count"),
              Column("notes")],
-    list_columns=("date", "kind", "title", "unit", "speaker"), natural_key=("unit", "kind", "date", "title"),
+    list_columns=("date", "kind", "title", "unit", "speaker"), natural_key=("unit", "party_org", "kind", "date", "title"),
     description="中心组学习、专题研讨、第一议题、班子集中跟进学习、支部学习、外部交流发言",
 ))
 register(RecordType(
@@ -35,7 +35,7 @@ register(RecordType(
     columns=[Column("party_org", example="有机硅厂单体车间党支部"), Column("kind", example="支部委员会"), Column("kind_other"),
              Column("date", example="2022-03-10"), Column("title", example="研究发展党员工作"), Column("theme"),
              Column("lecturer"), Column("attendees"), Column("expected_count"), Column("notes")],
-    list_columns=("date", "party_org", "kind", "title"), natural_key=("party_org", "kind", "date", "title"),
+    list_columns=("date", "party_org", "kind", "title"), natural_key=("party_org", "kind", "date", "title", "attendees"),
     description="三会一课、主题党日、组织生活会、民主评议党员、谈心谈话、三互交流等",
 ))
 register(RecordType(

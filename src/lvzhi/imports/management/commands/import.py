@@ -1,3 +1,5 @@
+import shutil
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -62,8 +64,10 @@ class Command(BaseCommand):
         def progress(phase, done, total):
             bar = bars.get(phase)
             if bar is None:
+                # A terminal that reports no size (a fresh pty, some `docker exec -t`) would get no bar at all.
+                size = shutil.get_terminal_size()
                 bar = bars[phase] = tqdm(total=total, desc=phase, unit="行", file=self.stderr._out, leave=False,
-                                         disable=None)
+                                         disable=None, ncols=size.columns, nrows=size.lines)
             if total and bar.total != total:
                 bar.total = total
             bar.update(done - bar.n)

@@ -31,8 +31,9 @@ class Command(BaseCommand):
                     "bind": bind, "workers": workers, "threads": threads, "timeout": 300, "worker_class": "gthread",
                     # lvzhi writes its own access log (with request id and user); gunicorn's goes nowhere.
                     "accesslog": None, "errorlog": "-",
-                    # X-Forwarded-Proto (https behind the proxy) is believed from these addresses only.
-                    "forwarded_allow_ips": ",".join(settings.TRUSTED_PROXIES),
+                    # X-Forwarded-Proto (https behind the proxy) is believed from these addresses only. gunicorn
+                    # takes single addresses, not networks; Django's own check (TrustedProxyMiddleware) covers both.
+                    "forwarded_allow_ips": ",".join(_single_addresses(settings.TRUSTED_PROXIES)),
                 }.items():
                     if value is not None:
                         self.cfg.set(key, value)
@@ -41,3 +42,9 @@ class Command(BaseCommand):
                 return application
 
         App().run()
+
+
+def _single_addresses(networks: list[str]) -> list[str]:
+    import ipaddress
+
+    return [str(n.network_address) for n in map(ipaddress.ip_network, networks) if n.num_addresses == 1]
