@@ -105,6 +105,16 @@ def machine() -> dict:
             info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
     except OSError:
         pass
+    # A figure means little without the code it measured and how busy the machine was while it ran.
+    info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    try:
+        info["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                        text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        info["commit"] += "（有未提交的修改）" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        info["commit"] = ""
     try:
         from django.db import connection
 

@@ -9,6 +9,7 @@ $PY report_figures.py --scenario central
 $PY obligations.py --scenario province
 $PY obligations.py --scenario central --repeat 1
 $PY import_xlsx.py
+$PY import_dataset.py
 $PY render.py
 $PY pages.py
 $PY yearend.py --sample 60

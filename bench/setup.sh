@@ -16,6 +16,7 @@ if [ "$(id -u)" = 0 ]; then
 else
   echo "提示：非 root，跳过系统软件包（wrk、python3-uno、redis-server）。"
 fi
+make -s venv   # a fresh clone has no .venv yet
 .venv/bin/pip install -q -e '.[bench]'
 redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 && sleep 1)
 echo "基准测试依赖已就绪。"

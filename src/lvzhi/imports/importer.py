@@ -219,7 +219,12 @@ def _parse_rows(rt, sheet, mapping, result, progress, mode) -> list[tuple[int, d
 
 
 def column_of(rt, name):
-    return next(c for c in rt.columns if c.field == name)
+    columns = rt.__dict__.get("_columns_by_field")
+    if columns is None:  # asked for every cell: one dict per record type instead of a scan each time
+        columns = rt.__dict__["_columns_by_field"] = {}
+        for c in rt.columns:
+            columns.setdefault(c.field, c)
+    return columns[name]
 
 
 def _self_keys(rt, parsed) -> set[str]:

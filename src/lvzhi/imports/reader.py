@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,20 @@ def sheet_from_worksheet(ws) -> Sheet:
         raise FileRejected("工作表是空的：第1行应为表头。") from None
     headers = _headers(list(first))
     width = len(headers)
-    return Sheet(headers, _rows((r[:width] for r in values), 2), (ws.max_row or 1) - 1 if ws.max_row else None)
+    return Sheet(headers, _rows((r[:width] for r in values), 2), _row_hint(ws))
+
+
+def _row_hint(ws) -> int | None:
+    """The number of data rows from the sheet's <dimension> element, for the progress bar. openpyxl's ``max_row``
+    parses the whole sheet when the element is missing (every write-only workbook, ours included): read only the
+    sheet's first bytes instead, and go without a total when it is not there."""
+    try:
+        with ws.parent._archive.open(ws._worksheet_path) as fh:
+            head = fh.read(4096)
+    except Exception:  # not a zip-backed read-only sheet: no hint
+        return None
+    m = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
+    return max(int(m.group(1)) - 1, 0) if m and m.group(1) else None
 
 
 def _open_xlsx(path: Path) -> Sheet:

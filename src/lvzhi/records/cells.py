@@ -41,9 +41,21 @@ class Ref:
     text: str
 
 
+_KINDS: dict[tuple[str, str], str] = {}
+
+
 def kind_of(rt: RecordType, column: Column) -> str:
+    """What a cell of ``column`` holds (text, date, person, …); asked for every cell of an import, so remembered."""
     if column.kind:
         return column.kind
+    key = (rt.key, column.field)
+    kind = _KINDS.get(key)
+    if kind is None:
+        kind = _KINDS[key] = _kind_of(rt, column)
+    return kind
+
+
+def _kind_of(rt: RecordType, column: Column) -> str:
     f = rt.model_field(column.field)
     if f.many_to_many:
         return "people" if f.related_model is Person else "records"
