@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from lvzhi.metrics.api import MetricViewSet
-from lvzhi.records.api import register_all
+from lvzhi.records.api import former_paths, register_all
 from lvzhi.imports.api import ImportJobViewSet
 from lvzhi.obligations.results_api import CheckResultViewSet
 from lvzhi.records.attachments_api import AttachmentViewSet
@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
+    *former_paths(),
     path("records/", include("lvzhi.records.urls")),
     path("imports/", include("lvzhi.imports.urls")),
     path("org/", include("lvzhi.org.urls")),

@@ -33,7 +33,7 @@ def test_only_a_digest_is_stored(users):
 
 
 def test_a_token_acts_as_its_user_within_their_units(bearer, company):
-    own = bearer("zhibu").get("/api/branch-activitys/?limit=1000").json()
+    own = bearer("zhibu").get("/api/branch-activities/?limit=1000").json()
     assert own["count"] > 0
     assert bearer("zhibu").get(f"/api/units/{company.pk}/").status_code == 404  # the company lies above the branch
     assert bearer("dangban").get(f"/api/units/{company.pk}/").status_code == 200
@@ -138,3 +138,14 @@ def test_the_command_line_creates_lists_and_revokes(users):
     assert token.prefix in listing.getvalue() and plain not in listing.getvalue()
     call_command("token", "revoke", str(token.pk), stdout=io.StringIO())
     assert APIClient().get("/api/units/", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 401
+
+
+def test_a_renamed_path_redirects_to_its_plural_and_says_it_is_deprecated(bearer):
+    """/api/branch-activitys/ (the naive plural of earlier releases) → /api/branch-activities/, method kept (308)."""
+    client = bearer("zhibu")
+    old = client.get("/api/branch-activitys/?limit=1")
+    assert old.status_code == 308
+    assert old["Location"] == "/api/branch-activities/?limit=1"
+    assert old["Deprecation"] == "true"
+    new = client.get(old["Location"])
+    assert new.status_code == 200 and new.json()["count"] >= 1

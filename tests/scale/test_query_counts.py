@@ -99,7 +99,7 @@ def test_pages_cost_the_same_for_any_tree(trees, url):
     assert counts[0] == counts[1]
 
 
-@pytest.mark.parametrize("slug", ["branch-activitys", "study-sessions", "integrity-talks", "committee-meetings",
+@pytest.mark.parametrize("slug", ["branch-activities", "study-sessions", "integrity-talks", "committee-meetings",
                                   "inspections", "people"])
 def test_api_lists_cost_the_same_for_any_tree_and_page_size(trees, slug):
     counts = []

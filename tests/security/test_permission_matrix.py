@@ -48,7 +48,7 @@ CLASSIFIED = {
     "imports:job": "imports", "imports:dataset": "imports", "imports:dataset_export": "imports",
     "login": "session", "logout": "session",
     "api-schema": "api_docs", "api-docs": "api_docs", "api-root": "api_special",
-    "unit-move": "api_special", "obligation_rule-revise": "api_special",
+    "unit-move": "api_special", "obligation_rule-revise": "api_special", "api-former-path": "api_special",
     "metric-list": "api_special", "metric-detail": "api_special",
     **{name: "api_integration" for name in (
         "check-list", "report-list", "report-detail", "report-docx", "report-pdf", "import_job-list",
@@ -421,6 +421,10 @@ def api_special(m: matrix.Matrix, w):
     m.cell("obligation_rule-revise", "out", "write", m.write("obligations", visible=False), "POST",
            f"/api/obligation-rules/{w.rule_away.pk}/revise/", api=True, data=revise)
     m.cell("metric-list", "-", "read", m.read(), "GET", "/api/metrics/", api=True)
+    # Renamed paths answer every caller with the new address only; the new path then applies the scope.
+    activity = w.inside["branch_activity"]
+    m.cell("api-former-path", "in", "read", 308, "GET", f"/api/branch-activitys/{activity.pk}/?format=json", api=True,
+           check=lambda r: "" if r["Location"] == f"/api/branch-activities/{activity.pk}/?format=json" else r["Location"])
     metric = "integrity.accountability"
     m.cell("metric-detail", "in", "read", m.read(), "GET", f"/api/metrics/{metric}/?unit={w.home.pk}&year=2022",
            api=True)

@@ -122,8 +122,8 @@ def test_list_totals_are_reused_per_query_and_equal_the_direct_count(db, api_as,
     from lvzhi.records import registry, selectors
 
     rt = registry.get("branch_activity")
-    urls = ["/api/branch-activitys/?limit=5", "/api/branch-activitys/?limit=5&offset=5",
-            "/api/branch-activitys/?limit=5&kind=committee_meeting"]
+    urls = ["/api/branch-activities/?limit=5", "/api/branch-activities/?limit=5&offset=5",
+            "/api/branch-activities/?limit=5&kind=committee_meeting"]
     answers, delta = _quiet(lambda: [api_as(user).get(url).json() for user in ("dangban", "zhibu") for url in urls])
     # one total per reader and filter; the second page of the same list reuses the first page's total
     assert delta == {"misses": 4, "hits": 2}

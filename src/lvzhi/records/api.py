@@ -183,3 +183,26 @@ def register_all(router) -> None:
     for rt in registry.all_types():
         base = rt.extra.get("viewset_base", RecordViewSet)
         router.register(rt.slug, viewset_for(rt, base), basename=rt.key)
+
+
+def former_paths() -> list:
+    """URL patterns for the API paths renamed when their plurals were fixed (/api/branch-activitys/… →
+    /api/branch-activities/…): a permanent redirect keeping method and body (308), marked deprecated."""
+    from django.urls import re_path
+
+    return [re_path(rf"^api/{rt.former_slug}/(?P<rest>.*)$", _moved_to(rt.slug), name="api-former-path")
+            for rt in registry.all_types() if rt.former_slug]
+
+
+def _moved_to(slug: str):
+    from django.http import HttpResponsePermanentRedirect
+
+    def view(request, rest: str):
+        query = request.META.get("QUERY_STRING", "")
+        target = f"/api/{slug}/{rest}" + (f"?{query}" if query else "")
+        response = HttpResponsePermanentRedirect(target, status=308)
+        response["Deprecation"] = "true"
+        response["Link"] = f'<{target}>; rel="successor-version"'
+        return response
+
+    return view

@@ -43,6 +43,15 @@ class ListState:
     labels: dict[str, tuple[str, str]]  # row_state → (Chinese label, badge class: late / pending / ok …)
 
 
+def plural(word: str) -> str:
+    """English plural of an API path's last word: activity → activities, entry → entries, finding → findings."""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
 @dataclass
 class RecordType:
     key: str  # snake_case, used by the CLI and page URLs: study_session
@@ -74,7 +83,7 @@ class RecordType:
             names = {f.name for f in self.model._meta.get_fields()}
             self.kind_field = "kind" if "kind" in names else None
         if not self.slug:
-            self.slug = self.key.replace("_", "-") + "s"
+            self.slug = plural(self.key.replace("_", "-"))
         if not self.list_columns:
             self.list_columns = tuple(c.field for c in self.columns[:5])
         if not self.ordering:
@@ -114,6 +123,12 @@ class RecordType:
     def verbose_name_plural(self) -> str:
         """The list's title (整改 → 整改台账)."""
         return str(self.model._meta.verbose_name_plural)
+
+    @property
+    def former_slug(self) -> str | None:
+        """The API path of releases before plurals were right (branch-activitys): redirected for one release."""
+        naive = self.key.replace("_", "-") + "s"
+        return naive if naive != self.slug else None
 
     def model_field(self, name: str) -> models.Field:
         return self.model._meta.get_field(name)
