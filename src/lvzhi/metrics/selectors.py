@@ -46,12 +46,6 @@ def fell_year_on_year(unit: Unit, year: int) -> list[dict]:
     return out
 
 
-def readable_unit(scope: Scope, unit_id) -> Unit | None:
-    from lvzhi.org.selectors import readable_unit as from_request
-
-    return from_request(scope, unit_id)
-
-
 def default_years(today: dt.date | None = None, span: int = 5) -> list[int]:
     today = today or dt.date.today()
     return list(range(today.year - span + 1, today.year + 1))

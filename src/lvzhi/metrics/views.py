@@ -6,14 +6,14 @@ from django.http import Http404
 from django.shortcuts import render
 
 from lvzhi.org.scoping import scope_for
-from lvzhi.org.selectors import current_unit
+from lvzhi.org.selectors import requested_unit
 from lvzhi.records import cells, registry
 
 from . import catalogue
 from .compute import Period, compute
 from lvzhi.records.disclosure import disclosable_units
 
-from .selectors import figure_disclosure, readable_unit, trend
+from .selectors import figure_disclosure, trend
 from lvzhi.web import clock
 from lvzhi.web.params import year_param
 
@@ -23,7 +23,7 @@ SYSTEM_LABELS = {"party_building": "基层党建", "cadres": "干部人才", "go
 
 def _unit_and_year(request):
     scope = scope_for(request.user)
-    unit = readable_unit(scope, request.GET.get("unit")) or current_unit(request)
+    unit = requested_unit(request, scope)
     year = year_param(request.GET.get("year")) or clock.working_year()
     return scope, unit, year
 
@@ -31,8 +31,6 @@ def _unit_and_year(request):
 @login_required
 def index(request):
     scope, unit, year = _unit_and_year(request)
-    if unit is None:
-        raise Http404("没有可查看的单位。")
     years = list(range(year - 4, year + 1))
     series = trend(unit, years)
     units = disclosable_units()

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from lvzhi.audit.selectors import entries_for_object
 from lvzhi.org.scoping import scope_for
-from lvzhi.org.selectors import current_unit, readable_unit
+from lvzhi.org.selectors import requested_unit
 from lvzhi.records import registry
 from lvzhi.records import selectors as record_selectors
 from lvzhi.records.forms import apply_model_errors
@@ -45,15 +45,7 @@ def _year(request, default: int) -> int:
 
 
 def _unit(request, scope):
-    if request.GET.get("unit"):
-        unit = readable_unit(scope, request.GET["unit"])
-        if unit is None:
-            raise Http404("未找到该单位，或您无权查看。")
-        return unit
-    unit = current_unit(request)
-    if unit is None:
-        raise Http404("您尚未获得任何单位的角色授权。")
-    return unit
+    return requested_unit(request, scope)
 
 
 def _years(today: dt.date) -> list[int]:

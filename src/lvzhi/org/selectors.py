@@ -23,6 +23,22 @@ def readable_unit(scope: Scope, value) -> Unit | None:
     return scope.units().filter(pk=pk).first() if pk is not None else None
 
 
+def requested_unit(request, scope: Scope) -> Unit:
+    """The unit a page is about, one rule for every page: the ``?unit=`` it names if the user may read it (a unit
+    outside the scope is a 404, never a quiet fallback), else the unit chosen in the header, else their top unit."""
+    from django.http import Http404
+
+    if request.GET.get("unit"):
+        unit = readable_unit(scope, request.GET["unit"])
+        if unit is None:
+            raise Http404("未找到该单位，或您无权查看。")
+        return unit
+    unit = current_unit(request)
+    if unit is None:
+        raise Http404("您尚未获得任何单位的角色授权。")
+    return unit
+
+
 def current_unit(request) -> Unit | None:
     """The unit chosen in the header's switcher (kept in the session), else the user's top unit."""
     scope = scope_for(request.user)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from lvzhi.audit.selectors import entries_for_object
 from lvzhi.org.scoping import scope_for
-from lvzhi.org.selectors import current_unit, readable_unit
+from lvzhi.org.selectors import current_unit, requested_unit
 
 from . import cells, forms, registry, selectors, services
 from .services import ConcurrentEditError
@@ -33,7 +33,7 @@ def _record_type(key: str):
 def list_filters(request, rt) -> dict:
     """Filters shared by the list page and the export link: unit (default: current), year, kind, search."""
     scope = scope_for(request.user)
-    unit = readable_unit(scope, request.GET.get("unit")) or current_unit(request)
+    unit = requested_unit(request, scope) if request.GET.get("unit") else current_unit(request)
     year = year_param(request.GET.get("year"))
     start = end = None
     if year:
