@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from lvzhi.org.models import Person, Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry, selectors
+from lvzhi.records.keeping import zero_declared
 
 from .catalogue import BY_ID, Metric, get
 
@@ -138,10 +139,21 @@ def _simple(metric: Metric, unit: Unit, period: Period) -> Figure:
 
 
 def _finish(metric, unit, period, value, records, anything_entered) -> Figure:
+    """A value with records behind it stands; a zero stands only when declared (``records.keeping``)."""
+    if value:
+        return Figure(metric, unit, period, value, records=records)
+    declared = zero_declared(metric.record_type, metric.id, unit, period.start, period.end)
+    if declared is not None:
+        return Figure(metric, unit, period, value, records=records, detail={"zero_declared": declared})
+    return Figure(metric, unit, period, None, _why_missing(metric, unit, period, anything_entered()), records)
+
+
+def _why_missing(metric: Metric, unit: Unit, period: Period, anything_entered: bool) -> str:
     rt = registry.get(metric.record_type)
-    if not value and not anything_entered():
-        return Figure(metric, unit, period, None, f"{period.label}{unit.name}尚未录入任何{rt.verbose_name}", records)
-    return Figure(metric, unit, period, value, records=records)
+    if not anything_entered:
+        return f"{period.label}{unit.name}尚未录入任何{rt.verbose_name}"
+    return (f"{period.label}{unit.name}没有符合条件的{rt.verbose_name}，且未声明该类记录已完整录入或该项已核实为零"
+            "（可在“记录完整性声明”中声明）")
 
 
 def _distinct(metric: Metric, unit: Unit, period: Period) -> Figure:
@@ -194,6 +206,10 @@ def _coverage(metric: Metric, unit: Unit, period: Period) -> Figure:
     total, covered = counts["total"], counts["covered"]
     value = _share(total, covered, metric.precision)
     missing = "" if value is not None else f"{unit.name}没有需要覆盖的{label}"
+    if value is not None and not covered and zero_declared(metric.record_type, metric.id, unit, period.start,
+                                                          period.end) is None:
+        # nobody covered and the talks not declared complete: a 0 % would be a guess
+        value, missing = None, _why_missing(metric, unit, period, record_set(metric, unit, period).exists())
     return Figure(metric, unit, period, value, missing, records,
                   {"covered": covered, "required": total, "missing_people": total - covered})
 
