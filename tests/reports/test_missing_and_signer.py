@@ -115,7 +115,7 @@ def test_value_access_never_prints_none(sparse):
     parts = line.split("；")
     assert parts[0] == "【待补充：中心组专题研讨学习次数】" and parts[1] == "1"
     assert parts[2] == "【待补充：书记联系点投产年数】"  # a part of a missing fact, named in Chinese
-    assert parts[3] == "【待补充：一季度主题活动活动形式】"
+    assert parts[3] == "【待补充：一季度主题活动形式】"
     assert parts[4] == "【待补充：经营成果金额】"
     assert parts[5] == "【待补充：发展战略】"
     assert parts[6] == "少" and parts[7] == "【待补充：点赞数】"

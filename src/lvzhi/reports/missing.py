@@ -5,7 +5,7 @@ from __future__ import annotations
 # Parts of a fact as a reader names them (a missing part shows as 【待补充：书记联系点投产年数】, never an
 # internal field name).
 PART_LABELS = {
-    "amount": "金额", "measure": "计量单位", "years_since_start": "投产年数", "form": "活动形式", "title": "名称",
+    "amount": "金额", "measure": "计量单位", "years_since_start": "投产年数", "form": "形式", "title": "名称",
     "unit_obj": "单位", "platform": "依托平台", "best": "最好名次", "latest": "最近名次", "best_cn": "最好名次",
     "periods": "排行期数", "owner": "所属单位", "brand": "品牌", "always_first": "名次", "value": "内容",
 }

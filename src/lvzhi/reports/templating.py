@@ -14,6 +14,7 @@ visible 【待补充：…】 and a warning; a template error names its line.
 from __future__ import annotations
 
 import contextvars
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -209,7 +210,7 @@ class RenderContext:
         try:
             catalogue.get(metric_id)
         except LookupError:
-            raise TemplateProblem(f"未知指标“{metric_id}”") from None
+            raise TemplateProblem(f"未知指标“{metric_id}”（{_nearest_text(str(metric_id))}）") from None
         if unit is not None and not isinstance(unit, UnitHandle):
             # e.g. the contact plant of a contact point that was not recorded
             metric = catalogue.get(metric_id)
@@ -345,9 +346,34 @@ def check(source: str) -> None:
         ids = metric_ids_in(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(f"语法错误：{exc.message}", exc.lineno) from None
-    for mid, line in ids:
-        if mid not in catalogue.BY_ID:
-            raise TemplateProblem(f"未知指标“{mid}”（可用指标见“指标”页面）", line)
+    unknown = [(mid, line) for mid, line in ids if mid not in catalogue.BY_ID]
+    if unknown:
+        where = "全部指标见模板编辑页的“可用指标”或命令 lvzhi metrics"
+        if len(unknown) == 1:
+            mid, line = unknown[0]
+            problem = TemplateProblem(f"未知指标“{mid}”（{_nearest_text(mid)}）。{where}", line)
+        else:
+            parts = [f"第 {line} 行：未知指标“{mid}”（{_nearest_text(mid)}）" for mid, line in unknown]
+            problem = TemplateProblem(f"共 {len(unknown)} 个未知指标——" + "；".join(parts) + f"。{where}")
+            problem.line = unknown[0][1]
+        problem.unknown = [{"name": mid, "line": line, "nearest": nearest_metrics(mid)} for mid, line in unknown]
+        raise problem
+
+
+def nearest_metrics(name: str, n: int = 3) -> list[str]:
+    """The known metric ids nearest to a name, by id and by Chinese label (difflib)."""
+    ids = list(catalogue.BY_ID)
+    by_label = {m.label: m.id for m in catalogue.CATALOGUE}
+    found = difflib.get_close_matches(name, ids, n=n, cutoff=0.5)
+    found += [by_label[lb] for lb in difflib.get_close_matches(name, list(by_label), n=n, cutoff=0.4)]
+    return list(dict.fromkeys(found))[:n]
+
+
+def _nearest_text(name: str) -> str:
+    near = nearest_metrics(name)
+    if not near:
+        return "没有相近的指标"
+    return "最接近的：" + "、".join(f"{i}（{catalogue.BY_ID[i].label}）" for i in near)
 
 
 def render(source: str, *, unit: Unit, year: int, secretary: Person | None = None, writer_texts: dict | None = None,
