@@ -143,3 +143,28 @@ def test_a_unit_without_a_party_org_gets_a_marked_signature_not_an_empty_one(spa
 def test_the_demo_company_is_signed_by_its_committee_secretary(company):
     committee = PartyOrg.objects.get(unit=company, kind="committee")
     assert services.default_secretary(company, D(2023, 1, 10)) == committee.secretary
+
+
+def test_personal_figures_count_the_person_reporting(sparse):
+    company, new, old = sparse["company"], sparse["new"], sparse["old"]
+    scope = Scope.everything()
+    for talker, kind, day in ((new, "routine", D(2023, 7, 3)), (new, "heart", D(2023, 8, 3)), (old, "routine", D(2023, 2, 3)),
+                              (new, "admonition", D(2023, 9, 3))):
+        create_record(registry.get("integrity_talk"), {"unit": company, "kind": kind, "date": day, "talker": talker,
+                                                       "title": "谈话", "people": [sparse["old"]] if talker == new else [new]},
+                      actor="测试", scope=scope)
+    session = create_record(registry.get("study_session"), {
+        "unit": company, "party_org": sparse["committee"], "kind": "central_group", "date": D(2023, 9, 6),
+        "title": "中心组学习", "attendees": [new, old]}, actor="测试", scope=scope)
+    period = Period.year(2023)
+    assert compute("personal.talks_led", company, period, new).value == 2  # the admonition is not counted
+    assert compute("personal.talks_led", company, period, old).value == 1
+    assert compute("personal.talk_people", company, period, new).value == 1
+    assert compute("personal.study_attended", company, period, new).value == 1
+    assert list(compute("personal.study_attended", company, period, new).records) == [session]
+    assert compute("personal.talks_led", company, period).value is None  # nobody reporting: missing, not 0
+    # nothing of the person's in a type that has records: missing unless the type is declared kept
+    assert compute("personal.speeches", company, period, new).value is None
+    doc = _render(company, body='本人开展廉政谈话{{ m("personal.talks_led") }}次，参加学习{{ m("personal.study_attended") }}次，'
+                                '讲党课{{ m("personal.lectures_given") }}次。')
+    assert doc.plain_lines() == ["本人开展廉政谈话2次，参加学习1次，讲党课【待补充：本人讲党课次数】次。"]

@@ -123,9 +123,28 @@ REQUIRED_PEOPLE = {"cadres_and_key_posts": ("班子成员、中层干部和人�
 
 # --- computing ----------------------------------------------------------------------------------------
 
-def compute(metric: Metric | str, unit: Unit, period: Period) -> Figure:
+def compute(metric: Metric | str, unit: Unit, period: Period, person: Person | None = None) -> Figure:
+    """``person``: the person reporting, for personal figures (``Metric.person_field``); others ignore it."""
     metric = get(metric) if isinstance(metric, str) else metric
+    if metric.person_field:
+        return _personal(metric, unit, period, person)
     return _COMPUTERS[metric.aggregate](metric, unit, period)
+
+
+def _personal(metric: Metric, unit: Unit, period: Period, person: Person | None) -> Figure:
+    """A figure of the person reporting: the unit's records of the period in which the person is named."""
+    if person is None:
+        return Figure(metric, unit, period, None, "未确定述职人，无法计算本人的数字")
+    base = record_set(metric, unit, period)
+    ids = base.filter(**metric.filter).filter(**{metric.person_field: person}).values("pk")
+    records = base.model._default_manager.filter(pk__in=ids)
+    if metric.aggregate in ("distinct", "person_times"):
+        through, src, dst = _people_through(metric)
+        rows = through.objects.filter(**{f"{src}__in": records.values("pk")})
+        value = rows.values(dst).distinct().count() if metric.aggregate == "distinct" else rows.count()
+    else:
+        value = records.count()
+    return _finish(metric, unit, period, value, records, lambda: base.exists())
 
 
 def _simple(metric: Metric, unit: Unit, period: Period) -> Figure:
@@ -229,13 +248,15 @@ _COMPUTERS = {
 }
 
 
-def compute_many(metric_ids: list[str], unit: Unit, period: Period) -> dict[str, Figure]:
+def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Person | None = None) -> dict[str, Figure]:
     """Several figures at once: counts and sums of one record type share one grouped query."""
     metrics = [get(i) for i in dict.fromkeys(metric_ids)]
     out: dict[str, Figure] = {}
     groups: dict[tuple[str, str], list[Metric]] = {}
     for m in metrics:
-        if m.aggregate in ("count", "sum"):
+        if m.person_field:
+            out[m.id] = compute(m, unit, period, person)
+        elif m.aggregate in ("count", "sum"):
             groups.setdefault((m.record_type, _date_field(m)), []).append(m)
         else:
             out[m.id] = compute(m, unit, period)

@@ -14,9 +14,9 @@ from .catalogue import CATALOGUE, Metric, get
 from .compute import Figure, Period, compute_many
 
 
-def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None) -> dict[str, Figure]:
+def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None, person=None) -> dict[str, Figure]:
     metrics = metrics or CATALOGUE
-    return compute_many([m.id for m in metrics], unit, Period.year(year))
+    return compute_many([m.id for m in metrics], unit, Period.year(year), person)
 
 
 def trend(unit: Unit, years: list[int], metrics: list[Metric] | None = None) -> dict[str, list]:
@@ -85,15 +85,16 @@ def figure_disclosure(scope: Scope, metric: Metric, unit: Unit, period: Period, 
     return confidential_count(scope, unit, start=start, end=end, units=units)
 
 
-def metric_table(scope: Scope, unit: Unit | None, year: int | None) -> list[dict]:
+def metric_table(scope: Scope, unit: Unit | None, year: int | None, person=None) -> list[dict]:
     """Every metric a template can name (``m("编号")``): its id, Chinese label, measure and system — with the unit's
-    value for the year when both are given (missing: why; withheld: the figure would point at confidential rows)."""
+    value for the year when both are given (missing: why; withheld: the figure would point at confidential rows).
+    ``person``: whose personal figures (本人……) to give — the person reporting."""
     from lvzhi.org.scoping import SYSTEMS
     from lvzhi.records.disclosure import disclosable_units
 
     from lvzhi.reports.phrasing import exact
 
-    figures = figures_for_year(unit, year) if unit is not None and year else {}
+    figures = figures_for_year(unit, year, person=person) if unit is not None and year else {}
     units = disclosable_units() if figures else None
     rows = []
     for m in CATALOGUE:

@@ -100,7 +100,7 @@ class RecordKeeping(RecordBase):
 
     unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
     record_type = models.CharField("记录类型", max_length=40, choices=record_type_choices)
-    metric = models.CharField("指标", max_length=80, blank=True, choices=metric_choices,
+    metric = models.CharField("指标", max_length=80, blank=True, default="", choices=metric_choices,
                               help_text="“已核实为零”时填写所核实的指标；“已完整录入”时留空（对该类记录的全部指标有效）")
     year = models.PositiveSmallIntegerField("年度")
     status = models.CharField("声明", max_length=16, choices=KeepingStatus.choices, default=KeepingStatus.KEPT)

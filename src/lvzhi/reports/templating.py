@@ -218,12 +218,12 @@ class RenderContext:
         target = unit._unit if unit is not None else self.unit
         key = (metric_id, target.pk)
         if key not in self.figures:
-            self.figures[key] = compute(metric_id, target, self.period)
+            self.figures[key] = compute(metric_id, target, self.period, self.secretary)
         return FigureRef(self, self.figures[key])
 
     def prefetch(self, metric_ids: list[str]) -> None:
         known = [i for i in metric_ids if i in catalogue.BY_ID]
-        for mid, fig in compute_many(known, self.unit, self.period).items():
+        for mid, fig in compute_many(known, self.unit, self.period, self.secretary).items():
             self.figures[(mid, self.unit.pk)] = fig
 
     def writer(self, key: str, label: str = "", caller=None) -> str:

@@ -29,10 +29,17 @@ class Command(BaseCommand):
     def handle(self, *args, unit=None, year=None, format="table", user=None, **options):
         _, scope = actor_and_scope(user)
         target = find_unit(unit, scope) if unit else (top_unit(scope) if year else None)
-        rows = metric_table(scope, target, year)
+        person = None
+        if target is not None and year:
+            import datetime as dt
+
+            from lvzhi.reports.services import default_secretary
+
+            person = default_secretary(target, dt.date(year + 1, 1, 10))  # 本人 = who would sign the report
+        rows = metric_table(scope, target, year, person)
         if format == "json":
             out = {"unit": {"code": target.code, "name": target.name} if target else None, "year": year,
-                   "metrics": rows}
+                   "person": person.name if person else None, "metrics": rows}
             self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
             return
         headers = ["编号", "名称", "单位", "领域"] + (["数值", "说明"] if year else [])
@@ -41,6 +48,7 @@ class Command(BaseCommand):
                  for r in rows]
         widths = [max(_width(str(x)) for x in col) for col in zip(headers, *lines)]
         if year and target is not None:
-            self.stdout.write(f"{target.name}{year}年指标（共 {len(rows)} 项）")
+            self.stdout.write(f"{target.name}{year}年指标（共 {len(rows)} 项）"
+                              + (f"；“本人”指述职人 {person.name}" if person else ""))
         for line in [headers, *lines]:
             self.stdout.write("  ".join(_pad(str(x), w) for x, w in zip(line[:-1], widths)) + "  " + str(line[-1]))
