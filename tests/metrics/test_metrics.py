@@ -14,10 +14,17 @@ Y2022 = Period.year(2022)
 
 
 def test_every_catalogue_metric_computes_for_the_company(company):
-    figures = compute_many([m.id for m in catalogue.CATALOGUE], company, Y2022)
+    from lvzhi.reports.services import default_secretary
+
+    secretary = default_secretary(company, dt.date(2023, 1, 10))  # personal figures are the person reporting's
+    figures = compute_many([m.id for m in catalogue.CATALOGUE], company, Y2022, secretary)
     assert set(figures) == set(catalogue.BY_ID)
     missing = [f.metric.id for f in figures.values() if f.is_missing]
     assert missing == [], missing
+    personal = {f.metric.id: f.value for f in figures.values() if f.metric.person_field}
+    assert personal["personal.contact_visits"] > 0 and personal["personal.speeches"] > 0, personal
+    without = compute_many([m.id for m in catalogue.CATALOGUE], company, Y2022)
+    assert sorted(f.metric.id for f in without.values() if f.is_missing) == sorted(personal)
 
 
 def test_compute_many_groups_queries_by_record_type(company):

@@ -28,6 +28,7 @@ OVERRIDES = {
     "unit_fact": {"key": "sample_fact"},  # a slug
     "obligation_rule": {"rule_id": "sample.rule", "subject_filter": "kinds=branch", "record_type": "branch_activity",
                         "record_filter": "kind=committee_meeting", "link": "party_org", "params": ""},
+    "record_keeping": {"record_type": "study_session", "metric": "study.follow_up", "status": "verified_zero"},
 }
 VOLATILE = {"id", "version", "created_at", "updated_at", "created_by_id", "path", "depth", "numchild"}
 KEYS = sorted(rt.key for rt in registry.all_types())

@@ -71,3 +71,24 @@ def test_writer_text_cannot_inject_template_syntax(render_company):
     text = "\n".join(doc.plain_lines())
     assert "{{ m(\"study.follow_up\") }}" in text  # printed as the writer typed it, not evaluated
     assert doc.first("title") != "假标题"
+
+
+def test_every_unknown_metric_is_listed_with_the_nearest_known_names(company):
+    body = '一{{ m("study.folow_up") }}\n二{{ m("党委会次数") }}\n三{{ m("media.likes") }}\n四{{ m("zzz.qqq") }}'
+    with pytest.raises(templating.TemplateProblem) as caught:
+        templating.check(body)
+    text = str(caught.value)
+    assert "共 3 个未知指标" in text
+    assert "第 1 行：未知指标“study.folow_up”（最接近的：study.follow_up（班子集中跟进学习次数）" in text
+    assert "第 2 行：未知指标“党委会次数”（最接近的：committee.meetings（党委会次数）" in text
+    assert "第 4 行：未知指标“zzz.qqq”（没有相近的指标）" in text
+    assert caught.value.line == 1
+    assert [u["name"] for u in caught.value.unknown] == ["study.folow_up", "党委会次数", "zzz.qqq"]
+
+
+def test_template_page_lists_all_unknown_metrics_and_the_catalogue(client_as):
+    c = client_as("dangban")
+    r = c.post("/reports/templates/new/", {"name": "坏模板", "body": '{{ m("study.folow_up") }}\n{{ m("media.like") }}'})
+    page = r.content.decode()
+    assert "共 2 个未知指标" in page and "study.follow_up" in page and "media.likes" in page
+    assert 'id="metric-list"' in page and "integrity.talk_coverage" in page and "廉政谈话覆盖率" in page

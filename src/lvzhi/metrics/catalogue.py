@@ -32,6 +32,7 @@ class Metric:
     required: str = ""  # coverage: which people must be covered (see compute.REQUIRED_PEOPLE)
     precision: int = 0  # decimals kept for shares and changes (the rounding is part of the definition)
     description: str = ""
+    person_field: str = ""  # a personal figure: the records where this field names the person reporting
 
 
 CATALOGUE: list[Metric] = [
@@ -131,6 +132,21 @@ CATALOGUE: list[Metric] = [
            filter=ABOVE_COMPANY_MEDIA, system="ideology"),
     Metric("publications.all", "发表宣传稿件数", "篇", "publication", system="ideology"),
     Metric("ideology.campaigns", "主题宣传教育活动次数", "次", "campaign", system="ideology"),
+    # --- 述职人本人（述责述廉和报告中“本人”的部分）：the person reporting, in the unit's subtree and the period
+    Metric("personal.talks_led", "本人开展廉政谈话次数", "次", "integrity_talk", person_field="talker",
+           filter={"kind__in": ["routine", "pre_appointment", "collective_pre_appointment", "heart"]},
+           system="integrity", description="述职人作为谈话人的例行、任前、集体任前廉政谈话和谈心谈话（不含保密类谈话）"),
+    Metric("personal.talk_people", "本人廉政谈话人数", "人", "integrity_talk", aggregate="distinct", field="people",
+           person_field="talker",
+           filter={"kind__in": ["routine", "pre_appointment", "collective_pre_appointment", "heart"]},
+           system="integrity"),
+    Metric("personal.lectures_given", "本人讲党课次数", "次", "branch_activity", person_field="lecturer",
+           filter={"kind": "party_lecture"}),
+    Metric("personal.contact_visits", "本人到联系点调研督导次数", "次", "contact_visit",
+           person_field="contact_point__leader"),
+    Metric("personal.study_attended", "本人参加学习次数", "次", "study_session", person_field="attendees",
+           filter={"kind__in": ["central_group", "central_group_seminar", "first_agenda", "follow_up", "branch_study"]}),
+    Metric("personal.speeches", "本人在学习中主讲或交流发言次数", "次", "study_session", person_field="speaker"),
 ]
 
 BY_ID: dict[str, Metric] = {m.id: m for m in CATALOGUE}

@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from lvzhi.org.models import Person, Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry, selectors
+from lvzhi.records.keeping import zero_declared
 
 from .catalogue import BY_ID, Metric, get
 
@@ -122,9 +123,28 @@ REQUIRED_PEOPLE = {"cadres_and_key_posts": ("班子成员、中层干部和人�
 
 # --- computing ----------------------------------------------------------------------------------------
 
-def compute(metric: Metric | str, unit: Unit, period: Period) -> Figure:
+def compute(metric: Metric | str, unit: Unit, period: Period, person: Person | None = None) -> Figure:
+    """``person``: the person reporting, for personal figures (``Metric.person_field``); others ignore it."""
     metric = get(metric) if isinstance(metric, str) else metric
+    if metric.person_field:
+        return _personal(metric, unit, period, person)
     return _COMPUTERS[metric.aggregate](metric, unit, period)
+
+
+def _personal(metric: Metric, unit: Unit, period: Period, person: Person | None) -> Figure:
+    """A figure of the person reporting: the unit's records of the period in which the person is named."""
+    if person is None:
+        return Figure(metric, unit, period, None, "未确定述职人，无法计算本人的数字")
+    base = record_set(metric, unit, period)
+    ids = base.filter(**metric.filter).filter(**{metric.person_field: person}).values("pk")
+    records = base.model._default_manager.filter(pk__in=ids)
+    if metric.aggregate in ("distinct", "person_times"):
+        through, src, dst = _people_through(metric)
+        rows = through.objects.filter(**{f"{src}__in": records.values("pk")})
+        value = rows.values(dst).distinct().count() if metric.aggregate == "distinct" else rows.count()
+    else:
+        value = records.count()
+    return _finish(metric, unit, period, value, records, lambda: base.exists())
 
 
 def _simple(metric: Metric, unit: Unit, period: Period) -> Figure:
@@ -138,10 +158,21 @@ def _simple(metric: Metric, unit: Unit, period: Period) -> Figure:
 
 
 def _finish(metric, unit, period, value, records, anything_entered) -> Figure:
+    """A value with records behind it stands; a zero stands only when declared (``records.keeping``)."""
+    if value:
+        return Figure(metric, unit, period, value, records=records)
+    declared = zero_declared(metric.record_type, metric.id, unit, period.start, period.end)
+    if declared is not None:
+        return Figure(metric, unit, period, value, records=records, detail={"zero_declared": declared})
+    return Figure(metric, unit, period, None, _why_missing(metric, unit, period, anything_entered()), records)
+
+
+def _why_missing(metric: Metric, unit: Unit, period: Period, anything_entered: bool) -> str:
     rt = registry.get(metric.record_type)
-    if not value and not anything_entered():
-        return Figure(metric, unit, period, None, f"{period.label}{unit.name}尚未录入任何{rt.verbose_name}", records)
-    return Figure(metric, unit, period, value, records=records)
+    if not anything_entered:
+        return f"{period.label}{unit.name}尚未录入任何{rt.verbose_name}"
+    return (f"{period.label}{unit.name}没有符合条件的{rt.verbose_name}，且未声明该类记录已完整录入或该项已核实为零"
+            "（可在“记录完整性声明”中声明）")
 
 
 def _distinct(metric: Metric, unit: Unit, period: Period) -> Figure:
@@ -194,6 +225,10 @@ def _coverage(metric: Metric, unit: Unit, period: Period) -> Figure:
     total, covered = counts["total"], counts["covered"]
     value = _share(total, covered, metric.precision)
     missing = "" if value is not None else f"{unit.name}没有需要覆盖的{label}"
+    if value is not None and not covered and zero_declared(metric.record_type, metric.id, unit, period.start,
+                                                          period.end) is None:
+        # nobody covered and the talks not declared complete: a 0 % would be a guess
+        value, missing = None, _why_missing(metric, unit, period, record_set(metric, unit, period).exists())
     return Figure(metric, unit, period, value, missing, records,
                   {"covered": covered, "required": total, "missing_people": total - covered})
 
@@ -213,13 +248,15 @@ _COMPUTERS = {
 }
 
 
-def compute_many(metric_ids: list[str], unit: Unit, period: Period) -> dict[str, Figure]:
+def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Person | None = None) -> dict[str, Figure]:
     """Several figures at once: counts and sums of one record type share one grouped query."""
     metrics = [get(i) for i in dict.fromkeys(metric_ids)]
     out: dict[str, Figure] = {}
     groups: dict[tuple[str, str], list[Metric]] = {}
     for m in metrics:
-        if m.aggregate in ("count", "sum"):
+        if m.person_field:
+            out[m.id] = compute(m, unit, period, person)
+        elif m.aggregate in ("count", "sum"):
             groups.setdefault((m.record_type, _date_field(m)), []).append(m)
         else:
             out[m.id] = compute(m, unit, period)

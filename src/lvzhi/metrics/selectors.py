@@ -14,9 +14,9 @@ from .catalogue import CATALOGUE, Metric, get
 from .compute import Figure, Period, compute_many
 
 
-def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None) -> dict[str, Figure]:
+def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None, person=None) -> dict[str, Figure]:
     metrics = metrics or CATALOGUE
-    return compute_many([m.id for m in metrics], unit, Period.year(year))
+    return compute_many([m.id for m in metrics], unit, Period.year(year), person)
 
 
 def trend(unit: Unit, years: list[int], metrics: list[Metric] | None = None) -> dict[str, list]:
@@ -77,3 +77,32 @@ def figure_disclosure(scope: Scope, metric: Metric, unit: Unit, period: Period, 
     if metric.aggregate == "pp_change":  # the change is this year's figure minus last year's: both must be allowed
         start = period.previous_year().start
     return confidential_count(scope, unit, start=start, end=end, units=units)
+
+
+def metric_table(scope: Scope, unit: Unit | None, year: int | None, person=None) -> list[dict]:
+    """Every metric a template can name (``m("编号")``): its id, Chinese label, measure and system — with the unit's
+    value for the year when both are given (missing: why; withheld: the figure would point at confidential rows).
+    ``person``: whose personal figures (本人……) to give — the person reporting."""
+    from lvzhi.org.scoping import SYSTEMS
+    from lvzhi.records.disclosure import disclosable_units
+
+    from lvzhi.reports.phrasing import exact
+
+    figures = figures_for_year(unit, year, person=person) if unit is not None and year else {}
+    units = disclosable_units() if figures else None
+    rows = []
+    for m in CATALOGUE:
+        row = {"id": m.id, "label": m.label, "measure": m.measure, "system": SYSTEMS.get(m.system, m.system),
+               "value": None, "status": "", "note": ""}
+        if figures:
+            fig = figures[m.id]
+            verdict = figure_disclosure(scope, m, unit, Period.year(year), units)
+            if not verdict.allowed:
+                row.update(status="不公开", note=verdict.reason)
+            elif fig.is_missing:
+                row.update(status="待补充", note=fig.missing)
+            else:
+                row.update(value=exact(fig.value), status="有值",
+                           note="已声明为零" if not fig.value and fig.detail.get("zero_declared") else "")
+        rows.append(row)
+    return rows

@@ -72,3 +72,60 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def record_type_choices() -> list[tuple[str, str]]:
+    """Every record type a figure can count, by its Chinese name (read when a form or an import needs them)."""
+    from .registry import all_types
+
+    return sorted(((rt.key, rt.verbose_name) for rt in all_types() if rt.key != "record_keeping"), key=lambda c: c[1])
+
+
+def metric_choices() -> list[tuple[str, str]]:
+    from lvzhi.metrics.catalogue import CATALOGUE
+
+    return [(m.id, m.label) for m in CATALOGUE]
+
+
+class KeepingStatus(models.TextChoices):
+    KEPT = "kept", "已完整录入（无记录即为零）"
+    VERIFIED_ZERO = "verified_zero", "已核实为零"
+
+
+class RecordKeeping(RecordBase):
+    """A unit's declaration that a figure may be zero: its records of a type are complete for a year (every figure
+    of that type may then be 0), or one figure has been checked and is 0 (已核实为零). Without one, a figure
+    with nothing behind it is missing in a report (【待补充】), never a confident 0. A declaration covers the unit's
+    whole subtree."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    record_type = models.CharField("记录类型", max_length=40, choices=record_type_choices)
+    metric = models.CharField("指标", max_length=80, blank=True, default="", choices=metric_choices,
+                              help_text="“已核实为零”时填写所核实的指标；“已完整录入”时留空（对该类记录的全部指标有效）")
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField("声明", max_length=16, choices=KeepingStatus.choices, default=KeepingStatus.KEPT)
+    date = models.DateField("声明日期")
+    declared_by = models.ForeignKey("org.Person", verbose_name="声明人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "记录完整性声明"
+        verbose_name_plural = "记录完整性声明"
+        constraints = [models.UniqueConstraint(fields=["unit", "record_type", "metric", "year"],
+                                               name="unique_record_keeping")]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.status == KeepingStatus.VERIFIED_ZERO and not self.metric:
+            raise ValidationError({"metric": "“已核实为零”须写明所核实的指标。"})
+        if self.metric:
+            from lvzhi.metrics.catalogue import BY_ID
+
+            metric = BY_ID.get(self.metric)
+            if metric is not None and self.record_type and metric.record_type != self.record_type:
+                raise ValidationError({"metric": f"指标“{metric.label}”不是由所选记录类型计算的。"})
+
+    def __str__(self):
+        what = self.get_metric_display() if self.metric else self.get_record_type_display()
+        return f"{self.year}年{what}：{self.get_status_display()}（{self.unit}）"

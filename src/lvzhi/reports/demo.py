@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 
 from lvzhi.org.models import Unit
@@ -19,7 +21,8 @@ def write_demo_report(command) -> list:
     out_dir = settings.VAR_DIR / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     document = templating.render(services.builtin_template().body, unit=unit, year=DEMO_YEAR,
-                                 secretary=services.default_secretary(unit), report_date="2023年1月10日")
+                                 secretary=services.default_secretary(unit, dt.date(DEMO_YEAR + 1, 1, 10)),
+                                 report_date="2023年1月10日")
     written = []
     for fmt in ("docx", "pdf", "html"):
         path = out_dir / f"{unit.name}{DEMO_YEAR}年度述职报告.{fmt}"

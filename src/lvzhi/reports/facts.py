@@ -18,6 +18,10 @@ from lvzhi.org.models import Person, Unit, UnitFact
 from .phrasing import cn as cn_number
 
 
+UNIT_FACT_LABELS = {"strategy": "发展战略", "party_brand": "党建品牌", "committee_brand": "党委品牌",
+                    "media_centre": "融媒体中心"}
+
+
 @dataclass
 class Fact:
     label: str
@@ -63,7 +67,12 @@ class Facts:
     def unit_fact(self, key: str) -> Fact:
         row = (UnitFact.objects.filter(key=key, unit__path__in=_ancestor_paths(self.unit), date__lte=self.period.end)
                .order_by("-unit__depth", "-date").first())
-        return Fact(f"单位事实“{key}”", row.value if row else None, [row] if row else [])
+        if row is not None:
+            return Fact(row.label, row.value, [row])
+        # missing: named as people name it elsewhere (another unit's fact with this key), never by its key
+        label = (UnitFact.objects.filter(key=key).exclude(label="").values_list("label", flat=True).first()
+                 or UNIT_FACT_LABELS.get(key, "单位基本情况"))
+        return Fact(label, None)
 
     # --- party building
     def contact_point(self) -> Fact:

@@ -70,7 +70,7 @@ def latest_templates(scope: Scope) -> list[ReportTemplate]:
 
 def validate_template(body: str, unit: Unit, year: int) -> templating.Document:
     """Syntax, metric names and a trial render against real records: any error names its line."""
-    return templating.render(body, unit=unit, year=year, secretary=default_secretary(unit))
+    return templating.render(body, unit=unit, year=year, secretary=default_secretary(unit, dt.date(year + 1, 1, 10)))
 
 
 def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key: str = "", note: str = "",
@@ -107,11 +107,38 @@ def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key:
 
 # --- drafts --------------------------------------------------------------------------------------------
 
-def default_secretary(unit: Unit) -> Person | None:
-    """The secretary of the Party committee (or general branch, branch) attached to the unit."""
-    org = (PartyOrg.objects.filter(unit=unit, kind__in=["committee", "general_branch", "branch"], secretary__isnull=False)
-           .order_by("kind").select_related("secretary").first())
-    return org.secretary if org else None
+ORG_RANK = {"committee": 0, "general_branch": 1, "branch": 2}  # 党委 above 党总支 above 党支部 (not by the text)
+
+
+def highest_party_org(unit: Unit, on: dt.date | None = None) -> PartyOrg | None:
+    """The unit's highest Party organisation active on the day: its 党委, else its 党总支, else its 党支部; among
+    several of one kind, the one not under another of the same unit."""
+    on = on or dt.date.today()
+    orgs = [o for o in PartyOrg.objects.filter(unit=unit, kind__in=list(ORG_RANK)).select_related("secretary", "parent")
+            if (o.established_on is None or o.established_on <= on) and (o.dissolved_on is None or o.dissolved_on > on)]
+    if not orgs:
+        return None
+    return min(orgs, key=lambda o: (ORG_RANK[o.kind], o.parent is not None and o.parent.unit_id == unit.pk, o.code))
+
+
+def default_secretary(unit: Unit, on: dt.date | None = None) -> Person | None:
+    """Who signs the unit's report: the secretary of its highest Party organisation in office on the report's date —
+    from the appointments (职务“党委书记”…, not 副书记) when they record it, else the organisation's secretary."""
+    on = on or dt.date.today()
+    org = highest_party_org(unit, on)
+    if org is None:
+        return None
+    from django.db.models import Q
+
+    from lvzhi.cadres.models import Appointment
+
+    title = f"{org.get_kind_display()}书记"
+    held = (Appointment.objects.filter(unit=unit, post__contains=title, date__lte=on)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)).exclude(post__contains=f"{org.get_kind_display()}副书记")
+            .select_related("person").order_by("-date", "-pk").first())
+    if held is not None:
+        return held.person
+    return org.secretary
 
 
 def create_report(*, unit: Unit, year: int, template: ReportTemplate, actor, scope: Scope,
@@ -121,7 +148,7 @@ def create_report(*, unit: Unit, year: int, template: ReportTemplate, actor, sco
     with transaction.atomic():
         number = (DutyReport.objects.filter(unit=unit, year=year).aggregate(n=Max("number"))["n"] or 0) + 1
         report = DutyReport.objects.create(unit=unit, year=year, number=number, template=template,
-                                           secretary=secretary or default_secretary(unit),
+                                           secretary=secretary or default_secretary(unit, dt.date(year + 1, 1, 10)),
                                            report_date=dt.date(year + 1, 1, 10), created_by=_actor_user(actor))
         _audit(actor, AuditAction.CREATE, report, after={"unit": unit.code, "year": year, "number": number,
                                                           "template": f"{template.key}@{template.version}"},

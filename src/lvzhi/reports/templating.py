@@ -13,6 +13,8 @@ visible 【待补充：…】 and a warning; a template error names its line.
 
 from __future__ import annotations
 
+import contextvars
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +29,7 @@ from lvzhi.org.models import Person, Unit
 
 from . import phrasing
 from .facts import Fact, Facts
+from .missing import MissingValue, part_label
 
 TOKEN = re.compile("\ue000(\\d+)\ue001")
 HEADING = [
@@ -57,6 +60,7 @@ class Token:
     phrasing: str = ""
     records: list = field(default_factory=list)  # (model label, pk)
     reason: str = ""
+    measure: str = ""  # the metric's measure (次、%、个百分点 …)
 
 
 @dataclass
@@ -101,7 +105,8 @@ class FigureRef:
 
     def __init__(self, ctx: "RenderContext", figure: Figure):
         self._ctx, self._figure = ctx, figure
-        self.value = figure.value
+        self.value = figure.value if not figure.is_missing else MissingValue(ctx, figure.metric.label, figure.missing,
+                                                                             figure.metric.id)
         self.label = figure.metric.label
         self.measure = figure.metric.measure
         self.missing = figure.is_missing
@@ -113,14 +118,15 @@ class FigureRef:
 class FactRef:
     def __init__(self, ctx: "RenderContext", fact: Fact):
         self._ctx, self._fact = ctx, fact
-        self.value = fact.value
+        self.value = MissingValue(ctx, fact.label, "没有找到相应记录") if fact.missing else fact.value
         self.label = fact.label
         self.missing = fact.missing
         for k, v in fact.attrs.items():
             if isinstance(v, Unit):
                 v = UnitHandle(v)
-            elif isinstance(v, (int, Decimal)) and not isinstance(v, bool):
-                v = FactRef(ctx, Fact(f"{fact.label}·{k}", v, fact.records))  # numbers stay traceable
+            elif v is None or (isinstance(v, (int, Decimal)) and not isinstance(v, bool)):
+                # numbers stay traceable; a part not recorded is missing under its Chinese name, never “None”
+                v = FactRef(ctx, Fact(part_label(fact.label, k), v, fact.records if v is not None else []))
             setattr(self, k, v)
 
     def __str__(self):
@@ -134,7 +140,7 @@ class FactRef:
         # missing too (shown as 【待补充】), so one absent record does not stop the whole report.
         if name.startswith("_") or not self.__dict__.get("missing"):
             raise AttributeError(name)
-        return FactRef(self.__dict__["_ctx"], Fact(f"{self.__dict__['label']}·{name}", None))
+        return FactRef(self.__dict__["_ctx"], Fact(part_label(self.__dict__["label"], name), None))
 
 
 class RenderContext:
@@ -160,15 +166,35 @@ class RenderContext:
         if figure.is_missing:
             return self._missing(figure.metric.label, figure.missing, figure.metric.id)
         try:
-            text = phrasing.FILTERS[how](figure.value, *args)
+            text = phrasing.FILTERS.get(how, phrasing.exact)(figure.value, *args)
         except phrasing.PhrasingError as exc:
             # e.g. “多” for a value under 10: the exact value is the honest fallback, and the writer is told
             text = phrasing.exact(figure.value)
             self.warnings.append(f"“{figure.metric.label}”为 {text}，{exc}，已写出精确值")
             how = "exact"
         rt_label = figure.metric.record_type
+        if suffix := MEASURE_FILTERS.get(how):
+            text += suffix(figure.metric.measure)
         return self._token(Token(text, "figure", figure.metric.label, metric=figure.metric.id, unit_id=figure.unit.pk,
-                                 value=str(figure.value), phrasing=how, records=[rt_label]))
+                                 value=str(figure.value), phrasing=how, records=[rt_label],
+                                 measure=figure.metric.measure))
+
+    def fix_measures(self, text: str) -> str:
+        """个百分点 and % kept apart: a change in percentage points followed by “%” (or a share followed by
+        “个百分点”) is written with its own measure, and the writer is told."""
+        def fix(mo):
+            token = self.tokens[int(mo.group(1))]
+            written = mo.group(2)
+            right = token.measure
+            if right == "个百分点" and written in ("%", "％"):
+                self.warnings.append(f"“{token.label}”以个百分点计，模板写作“{written}”，已改为“个百分点”")
+                return mo.group(0)[: -len(written)] + "个百分点"
+            if right == "%" and written == "个百分点":
+                self.warnings.append(f"“{token.label}”是百分比，模板写作“个百分点”，已改为“%”")
+                return mo.group(0)[: -len(written)] + "%"
+            return mo.group(0)
+
+        return MEASURE_AFTER_TOKEN.sub(fix, text)
 
     def emit_fact(self, fact: Fact, text: str | None = None) -> str:
         if fact.missing:
@@ -184,7 +210,7 @@ class RenderContext:
         try:
             catalogue.get(metric_id)
         except LookupError:
-            raise TemplateProblem(f"未知指标“{metric_id}”") from None
+            raise TemplateProblem(f"未知指标“{metric_id}”（{_nearest_text(str(metric_id))}）") from None
         if unit is not None and not isinstance(unit, UnitHandle):
             # e.g. the contact plant of a contact point that was not recorded
             metric = catalogue.get(metric_id)
@@ -192,12 +218,12 @@ class RenderContext:
         target = unit._unit if unit is not None else self.unit
         key = (metric_id, target.pk)
         if key not in self.figures:
-            self.figures[key] = compute(metric_id, target, self.period)
+            self.figures[key] = compute(metric_id, target, self.period, self.secretary)
         return FigureRef(self, self.figures[key])
 
     def prefetch(self, metric_ids: list[str]) -> None:
         known = [i for i in metric_ids if i in catalogue.BY_ID]
-        for mid, fig in compute_many(known, self.unit, self.period).items():
+        for mid, fig in compute_many(known, self.unit, self.period, self.secretary).items():
             self.figures[(mid, self.unit.pk)] = fig
 
     def writer(self, key: str, label: str = "", caller=None) -> str:
@@ -213,6 +239,12 @@ class RenderContext:
         return "".join(f"\ue002{key}\ue003{ln}\n" for ln in lines)
 
 
+MEASURE_AFTER_TOKEN = re.compile("\ue000(\\d+)\ue001(个百分点|%|％)")
+# filters that write the measure after the number: ``measured`` (10.9个百分点, 34.1%) and ``percent_sign`` (the seed's
+# own wording: a change in percentage points written “%”, chosen explicitly by the template, never silently)
+MEASURE_FILTERS = {"measured": lambda measure: measure, "percent_sign": lambda measure: "%"}
+
+
 def sanitize_writer_text(text: str) -> str:
     """Writer text is data: no directives, no tokens, no template syntax takes effect."""
     text = re.sub("[\ue000-\ue003]", "", text)
@@ -223,10 +255,14 @@ def _filter(how: str):
     def apply(value, *args):
         if isinstance(value, FigureRef):
             return value._ctx.emit_figure(value._figure, how, *args)
+        if how in MEASURE_FILTERS:
+            raise TemplateProblem(f"{how} 只能用于指标 m(…)")
         if isinstance(value, FactRef):
             if value.missing:
                 return value._ctx.emit_fact(value._fact)
             return value._ctx.emit_fact(value._fact, phrasing.FILTERS[how](value.value, *args))
+        if isinstance(value, MissingValue):
+            return str(value)
         if value is None:
             raise TemplateProblem(f"{how} 的参数为空")
         return phrasing.FILTERS[how](value, *args)
@@ -248,10 +284,21 @@ def _join(items, sep: str = "、") -> str:
     return sep.join(str(i) for i in items)
 
 
+CURRENT: contextvars.ContextVar["RenderContext | None"] = contextvars.ContextVar("lvzhi_report_ctx", default=None)
+
+
+def _finalize(value):
+    """Whatever a template prints: an empty value (None) is a visible 【待补充】, never the word “None”."""
+    if value is None:
+        ctx = CURRENT.get()
+        return ctx._missing("模板所取内容", "模板取到的值为空") if ctx is not None else "【待补充】"
+    return value
+
+
 def make_environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
-                               lstrip_blocks=True, keep_trailing_newline=False)
-    for name in phrasing.FILTERS:
+                               lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
+    for name in [*phrasing.FILTERS, *MEASURE_FILTERS]:
         env.filters[name] = _filter(name)
     env.filters["join_cn"] = _join
     return env
@@ -299,9 +346,34 @@ def check(source: str) -> None:
         ids = metric_ids_in(source)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateProblem(f"语法错误：{exc.message}", exc.lineno) from None
-    for mid, line in ids:
-        if mid not in catalogue.BY_ID:
-            raise TemplateProblem(f"未知指标“{mid}”（可用指标见“指标”页面）", line)
+    unknown = [(mid, line) for mid, line in ids if mid not in catalogue.BY_ID]
+    if unknown:
+        where = "全部指标见模板编辑页的“可用指标”或命令 lvzhi metrics"
+        if len(unknown) == 1:
+            mid, line = unknown[0]
+            problem = TemplateProblem(f"未知指标“{mid}”（{_nearest_text(mid)}）。{where}", line)
+        else:
+            parts = [f"第 {line} 行：未知指标“{mid}”（{_nearest_text(mid)}）" for mid, line in unknown]
+            problem = TemplateProblem(f"共 {len(unknown)} 个未知指标——" + "；".join(parts) + f"。{where}")
+            problem.line = unknown[0][1]
+        problem.unknown = [{"name": mid, "line": line, "nearest": nearest_metrics(mid)} for mid, line in unknown]
+        raise problem
+
+
+def nearest_metrics(name: str, n: int = 3) -> list[str]:
+    """The known metric ids nearest to a name, by id and by Chinese label (difflib)."""
+    ids = list(catalogue.BY_ID)
+    by_label = {m.label: m.id for m in catalogue.CATALOGUE}
+    found = difflib.get_close_matches(name, ids, n=n, cutoff=0.5)
+    found += [by_label[lb] for lb in difflib.get_close_matches(name, list(by_label), n=n, cutoff=0.4)]
+    return list(dict.fromkeys(found))[:n]
+
+
+def _nearest_text(name: str) -> str:
+    near = nearest_metrics(name)
+    if not near:
+        return "没有相近的指标"
+    return "最接近的：" + "、".join(f"{i}（{catalogue.BY_ID[i].label}）" for i in near)
 
 
 def render(source: str, *, unit: Unit, year: int, secretary: Person | None = None, writer_texts: dict | None = None,
@@ -312,7 +384,8 @@ def render(source: str, *, unit: Unit, year: int, secretary: Person | None = Non
     ctx.prefetch([mid for mid, _ in metric_ids_in(source)])
     f = ctx.facts
     context = {
-        "year": year, "unit": UnitHandle(unit), "secretary": secretary.name if secretary else "",
+        "year": year, "unit": UnitHandle(unit),
+        "secretary": secretary.name if secretary else MissingValue(ctx, "述职人（党组织书记）", "未找到该单位在任的党组织书记"),
         "report_date": report_date,
         "m": ctx.m, "writer": ctx.writer,
         "fact": lambda key: FactRef(ctx, f.unit_fact(key)),
@@ -332,6 +405,7 @@ def render(source: str, *, unit: Unit, year: int, secretary: Person | None = Non
         "campaign": lambda quarter: FactRef(ctx, f.campaign(quarter)),
         "missing": lambda label: ctx._missing(label, "模板要求由撰写人补充"),
     }
+    token = CURRENT.set(ctx)
     try:
         text = ENV.from_string(source).render(context)
     except TemplateProblem as exc:
@@ -344,7 +418,9 @@ def render(source: str, *, unit: Unit, year: int, secretary: Person | None = Non
         raise TemplateProblem(str(exc), _line_of(exc)) from None
     except (TypeError, ValueError, AttributeError, ArithmeticError) as exc:
         raise TemplateProblem(f"{exc.__class__.__name__}：{exc}", _line_of(exc)) from None
-    return Document(_blocks(text), ctx.tokens, ctx.warnings, ctx.figures)
+    finally:
+        CURRENT.reset(token)
+    return Document(_blocks(ctx.fix_measures(text)), ctx.tokens, ctx.warnings, ctx.figures)
 
 
 def _blocks(text: str) -> list[Block]:

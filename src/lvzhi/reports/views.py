@@ -200,6 +200,9 @@ def template_edit(request, pk=None):
             except (ValidationError, PermissionDenied) as exc:
                 error = _errors(exc)
     versions = ReportTemplate.objects.filter(key=base.key).order_by("-version")[:20] if base else []
+    from lvzhi.metrics.selectors import metric_table
+
     return render(request, "reports/template_edit.html", {
         "base": base, "copying": copying, "name": name, "body": body, "error": error, "versions": versions,
+        "metrics": metric_table(scope, None, None),
     })

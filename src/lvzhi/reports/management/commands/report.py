@@ -26,7 +26,7 @@ class Command(BaseCommand):
         body = Path(template).read_text(encoding="utf-8") if template else services.builtin_template().body
         day = dt.date.fromisoformat(date) if date else dt.date(year + 1, 1, 10)
         try:
-            document = templating.render(body, unit=target, year=year, secretary=services.default_secretary(target),
+            document = templating.render(body, unit=target, year=year, secretary=services.default_secretary(target, day),
                                          report_date=docx_render.chinese_date(day))
             data = services.render_live(document, format, year)
         except templating.TemplateProblem as exc:
