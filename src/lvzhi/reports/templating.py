@@ -19,13 +19,13 @@ from decimal import Decimal
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from lvzhi.metrics import catalogue
 from lvzhi.metrics.compute import Figure, Period, compute, compute_many
 from lvzhi.org.models import Person, Unit
 
-from . import phrasing
+from . import bounded, phrasing
 from .facts import Fact, Facts
 
 TOKEN = re.compile("\ue000(\\d+)\ue001")
@@ -42,8 +42,16 @@ class TemplateProblem(Exception):
     """A template cannot be rendered; ``line`` is the template line when known."""
 
     def __init__(self, message: str, line: int | None = None):
-        self.line = line
+        self.line, self.detail = line, message
         super().__init__(f"模板第 {line} 行：{message}" if line else f"模板错误：{message}")
+
+
+class TemplateLimit(TemplateProblem):
+    """A template went past a limit (``kind``: time, memory, output); the message says which, in Chinese."""
+
+    def __init__(self, kind: str, message: str):
+        self.kind = kind
+        super().__init__(message)
 
 
 @dataclass
@@ -248,8 +256,8 @@ def _join(items, sep: str = "、") -> str:
     return sep.join(str(i) for i in items)
 
 
-def make_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
+def make_environment() -> bounded.LimitedSandbox:
+    env = bounded.LimitedSandbox(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=False)
     for name in phrasing.FILTERS:
         env.filters[name] = _filter(name)
@@ -306,7 +314,14 @@ def check(source: str) -> None:
 
 def render(source: str, *, unit: Unit, year: int, secretary: Person | None = None, writer_texts: dict | None = None,
            report_date: str = "") -> Document:
+    """The document, rendered in a child process within the time, memory and output limits (see bounded.py)."""
     check(source)
+    return bounded.run(lambda: _render(source, unit=unit, year=year, secretary=secretary, writer_texts=writer_texts,
+                                       report_date=report_date))
+
+
+def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, writer_texts: dict | None,
+            report_date: str) -> Document:
     period = Period.year(year)
     ctx = RenderContext(unit, period, secretary, writer_texts)
     ctx.prefetch([mid for mid, _ in metric_ids_in(source)])
@@ -333,7 +348,7 @@ def render(source: str, *, unit: Unit, year: int, secretary: Person | None = Non
         "missing": lambda label: ctx._missing(label, "模板要求由撰写人补充"),
     }
     try:
-        text = ENV.from_string(source).render(context)
+        text = bounded.stream(ENV.from_string(source), context, bounded.Limits.current())
     except TemplateProblem as exc:
         raise TemplateProblem(str(exc).split("：", 1)[-1], exc.line or _line_of(exc)) from None
     except SecurityError as exc:
