@@ -113,3 +113,15 @@ def test_a_template_that_writes_is_refused(company):
 
     with pytest.raises(templating.TemplateProblem, match="只能读取"):
         bounded.run(write)
+
+
+def test_the_template_page_answers_a_runaway_template_with_the_limit_in_chinese(tight, client_as):
+    """Saving in the web app: the trial render is the bounded one, so the request returns within the limit."""
+    c = client_as("dangban")
+    before = ReportTemplate.objects.count()
+    start = time.monotonic()
+    r = c.post("/reports/templates/new/", {"name": "坏模板", "body": "第一行\n{{ 'x' * 10**10 }}\n"})
+    assert time.monotonic() - start < 5
+    page = r.content.decode()
+    assert r.status_code == 200 and "模板第 2 行：模板输出过长" in page and "未保存" in page
+    assert ReportTemplate.objects.count() == before

@@ -85,6 +85,10 @@ def test_pdf_title_and_author(rendered):
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     assert fields["Title"].strip() == "江海化工股份有限公司党委书记2022年度述职报告"
     assert fields["Author"].strip() == documents["JH01"].first("signature") == "王振华"
+    for code in UNITS:  # never python-docx; the unit when the report has no signer
+        info = subprocess.run(["pdfinfo", str(out / f"{code}.pdf")], capture_output=True, text=True, check=True).stdout
+        author = next((ln.split(":", 1)[1].strip() for ln in info.splitlines() if ln.startswith("Author:")), "")
+        assert author in (documents[code].first("signature"), documents[code].unit_name) and author, code
 
 
 def test_the_seed_comma_is_full_width_in_the_pdf(rendered):

@@ -41,3 +41,9 @@ def test_the_docx_has_full_width_punctuation_and_figures_in_their_own_runs():
     runs = [r.text for r in paragraph.runs]
     assert "9" in runs and "【待补充：招投标监督次数】" in runs
     assert d.core_properties.title == "测试单位述职报告" and d.core_properties.author == "李明"
+
+
+def test_without_a_signer_the_author_is_the_unit():
+    document = Document([Block("title", "稀疏公司述职报告"), Block("paragraph", "正文。")], [], [], unit_name="稀疏测试公司")
+    props = Docx(io.BytesIO(docx_render.to_bytes(document))).core_properties
+    assert props.author == "稀疏测试公司" and props.title == "稀疏公司述职报告"

@@ -237,17 +237,17 @@ def _child_setup(channel, limits: Limits) -> None:
 
 
 def _child(channel, fn, limits: Limits) -> None:
-    from .templating import TemplateProblem
+    from .templating import TemplateProblem, _line_of
 
     try:
         _child_setup(channel, limits)
         payload = ("done", fn())
     except _Limit as exc:
-        payload = ("limit", exc.kind, exc.detail)
+        payload = ("limit", exc.kind, exc.detail, _line_of(exc))
     except TemplateProblem as exc:
         payload = ("problem", exc.detail, exc.line)
     except MemoryError:
-        payload = ("limit", "memory", "")
+        payload = ("limit", "memory", "", None)
     except RecursionError:
         payload = ("problem", "模板嵌套或递归过深", None)
     except BaseException as exc:  # noqa: BLE001 — reported to the parent, which raises it as a template error
@@ -255,7 +255,7 @@ def _child(channel, fn, limits: Limits) -> None:
     try:
         data = _dumps(payload)
     except MemoryError:
-        data = _dumps(("limit", "memory", ""))
+        data = _dumps(("limit", "memory", "", None))
     channel.send_bytes(data)
 
 
@@ -318,7 +318,7 @@ def run(fn, *, limits: Limits | None = None):
     if kind == "done":
         return result[1]
     if kind == "limit":
-        raise TemplateLimit(result[1], _message(result[1], limits, result[2]))
+        raise TemplateLimit(result[1], _message(result[1], limits, result[2]), result[3])
     if kind == "problem":
         raise TemplateProblem(result[1], result[2])
     if kind == "crash":

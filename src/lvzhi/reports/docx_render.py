@@ -248,7 +248,7 @@ def _properties(doc, document: Document) -> None:
     props = doc.core_properties
     title = next((b for b in document.blocks if b.kind == "title"), None)
     props.title = "".join(p.strip() for p in document.text_of(title).split("||")) if title is not None else ""
-    signer = document.first("signature") or document.first("author")
+    signer = document.first("signature") or document.first("author") or document.unit_name
     props.author = props.last_modified_by = signer
     props.subject = "述职报告"
     props.comments = props.keywords = props.category = ""

@@ -49,9 +49,9 @@ class TemplateProblem(Exception):
 class TemplateLimit(TemplateProblem):
     """A template went past a limit (``kind``: time, memory, output); the message says which, in Chinese."""
 
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: str, message: str, line: int | None = None):
         self.kind = kind
-        super().__init__(message)
+        super().__init__(message, line)
 
 
 @dataclass
@@ -81,6 +81,7 @@ class Document:
     tokens: list[Token]
     warnings: list[str]
     figures: dict = field(default_factory=dict)  # (metric, unit_id) → Figure
+    unit_name: str = ""  # the reporting unit: the file's author when the report has no signer
 
     def text_of(self, block: Block) -> str:
         return TOKEN.sub(lambda mo: self.tokens[int(mo.group(1))].text, block.text)
@@ -359,7 +360,7 @@ def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, wri
         raise TemplateProblem(str(exc), _line_of(exc)) from None
     except (TypeError, ValueError, AttributeError, ArithmeticError) as exc:
         raise TemplateProblem(f"{exc.__class__.__name__}：{exc}", _line_of(exc)) from None
-    return Document(_blocks(text), ctx.tokens, ctx.warnings, ctx.figures)
+    return Document(_blocks(text), ctx.tokens, ctx.warnings, ctx.figures, unit.name)
 
 
 def _blocks(text: str) -> list[Block]:
