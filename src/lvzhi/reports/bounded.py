@@ -299,7 +299,6 @@ def run(fn, *, limits: Limits | None = None):
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not parent_end.poll(remaining):
-                os.kill(pid, signal.SIGKILL)
                 raise TemplateLimit("time", _message("time", limits))
             try:
                 message = pickle.loads(parent_end.recv_bytes())
@@ -313,6 +312,8 @@ def run(fn, *, limits: Limits | None = None):
             break
     finally:
         parent_end.close()
+        if result is None:  # timed out, or interrupted here: the child must not outlive the wait
+            os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
     kind = result[0]
     if kind == "done":
