@@ -214,6 +214,11 @@ MAX_UPLOAD_BYTES = int(os.environ.get("LVZHI_MAX_UPLOAD_MB", "20")) * 1024 * 102
 CELERY_BROKER = os.environ.get("LVZHI_CELERY_BROKER", "")
 CELERY_QUEUE = os.environ.get("LVZHI_CELERY_QUEUE", "lvzhi")  # one queue per installation sharing a broker
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A report template renders in a child process within these limits (lvzhi.reports.bounded): wall-clock seconds,
+# memory beyond the worker's own, characters of output. A real report takes well under a second, a few MB, 20,000 chars.
+REPORT_TEMPLATE_SECONDS = float(os.environ.get("LVZHI_TEMPLATE_SECONDS", "30"))
+REPORT_TEMPLATE_MEMORY_MB = int(os.environ.get("LVZHI_TEMPLATE_MEMORY_MB", "512"))
+REPORT_TEMPLATE_OUTPUT_CHARS = int(os.environ.get("LVZHI_TEMPLATE_OUTPUT_CHARS", "1000000"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SESSION_COOKIE_AGE = int(os.environ.get("LVZHI_SESSION_HOURS", "8")) * 3600

@@ -52,7 +52,10 @@ def test_fonts_sizes_and_spacing_per_level(docx_file):
     body = d.styles["lvzhi-body"].paragraph_format
     assert body.line_spacing_rule == WD_LINE_SPACING.EXACTLY and abs(body.line_spacing.pt - 28.95) < 0.01
     assert body.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
-    assert body.widow_control is False
+    assert body.widow_control is True  # issue 12: no lone line; a page may then hold 21 lines
+    for level in (1, 2, 3, 4):  # a heading goes over to the next page with its first line
+        heading = d.styles[f"lvzhi-heading-{level}"].paragraph_format
+        assert heading.keep_with_next and heading.keep_together
     spacing = d.styles["lvzhi-body"].element.rPr.find(qn("w:spacing"))
     assert spacing.get(qn("w:val")) == "-6"  # −0.3 pt: 28 characters a line
     ind = d.styles["lvzhi-body"].element.pPr.find(qn("w:ind"))
@@ -69,6 +72,16 @@ def test_no_theme_fonts_and_chinese_language(docx_file):
             assert not [a for a in fonts.attrib if a.lower().endswith("theme")], fonts.attrib
     lang = next(defaults.iter(qn("w:lang")))
     assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    # Western text in English: LibreOffice breaks a number across lines when digits carry a Chinese language
+    assert lang.get(qn("w:val")) == "en-US"
+
+
+def test_title_and_author_are_the_reports_not_python_docx(docx_file):
+    d, doc = docx_file
+    props = d.core_properties
+    assert props.title == "江海化工股份有限公司党委书记2022年度述职报告"
+    assert props.author == "王振华" == props.last_modified_by
+    assert "python-docx" not in (props.author + props.comments + props.last_modified_by + props.title)
 
 
 def test_paragraphs_use_the_level_styles(docx_file):

@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from . import typeset
 from .templating import TOKEN, Block, Document
 
 BODY_SIZE = Pt(16)  # 3号
@@ -83,13 +84,18 @@ def _clear_theme_defaults(doc) -> None:
         fonts.set(qn("w:ascii"), FONT_LATIN)
         fonts.set(qn("w:hAnsi"), FONT_LATIN)
     for lang in rpr_default.iter(qn("w:lang")):
-        lang.set(qn("w:val"), "zh-CN")
+        # Western text (digits, Latin) in English: with zh-CN there too, LibreOffice breaks lines inside numbers
+        # (“2⏎1人次”, “1⏎187条”); East Asian text in Simplified Chinese.
+        lang.set(qn("w:val"), "en-US")
         lang.set(qn("w:eastAsia"), "zh-CN")
         lang.set(qn("w:bidi"), "ar-SA")
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
 
 
 def _style(doc, name: str, east_asia: str, size, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars: int = 200,
-           line=LINE):
+           line=LINE, keep_with_next: bool = False):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, 1)
     style.font.size = size
@@ -104,7 +110,10 @@ def _style(doc, name: str, east_asia: str, size, *, align=WD_ALIGN_PARAGRAPH.JUS
     pf.line_spacing = line
     pf.space_before = Pt(0)
     pf.space_after = Pt(0)
-    pf.widow_control = False
+    # no single line of a paragraph alone at the foot or head of a page (a page may then hold 21 lines, not 22)
+    pf.widow_control = True
+    pf.keep_with_next = keep_with_next  # a heading never ends a page: it goes over with its first line
+    pf.keep_together = keep_with_next
     if first_line_chars:
         pf.first_line_indent = Pt(CHAR_PITCH.pt * first_line_chars / 100)
         style.element.pPr.find(qn("w:ind")).set(qn("w:firstLineChars"), str(first_line_chars))
@@ -169,18 +178,23 @@ def _page_numbers(doc, section) -> None:
 
 
 def _runs(paragraph, document: Document, block: Block) -> None:
-    """Text with its tokens; missing figures in red so nobody signs them by mistake."""
+    """Text with its tokens, typeset (full-width punctuation, numbers kept whole); missing figures in red so nobody
+    signs them by mistake."""
+    parts: list[tuple[str, bool]] = []  # (text, missing)
     pos = 0
     for mo in TOKEN.finditer(block.text):
         if mo.start() > pos:
-            paragraph.add_run(block.text[pos:mo.start()])
+            parts.append((block.text[pos:mo.start()], False))
         token = document.tokens[int(mo.group(1))]
-        run = paragraph.add_run(token.text)
-        if token.kind == "missing":
-            run.font.color.rgb = MISSING_COLOUR
+        parts.append((token.text, token.kind == "missing"))
         pos = mo.end()
     if pos < len(block.text):
-        paragraph.add_run(block.text[pos:])
+        parts.append((block.text[pos:], False))
+    for text, (_, missing) in zip(typeset.pieces([t for t, _ in parts]), parts):
+        if text:
+            run = paragraph.add_run(text)
+            if missing:
+                run.font.color.rgb = MISSING_COLOUR
 
 
 def _width(text: str) -> float:
@@ -194,10 +208,12 @@ def build(document: Document) -> Docx:
     section = doc.sections[0]
     _page_setup(section)
     body = _style(doc, "lvzhi-body", FONT_FANGSONG, BODY_SIZE)
-    _style(doc, "lvzhi-title", FONT_TITLE, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0)
-    _style(doc, "lvzhi-author", FONT_KAITI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0)
+    _style(doc, "lvzhi-title", FONT_TITLE, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0,
+           keep_with_next=True)
+    _style(doc, "lvzhi-author", FONT_KAITI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0,
+           keep_with_next=True)
     for level, font in HEADING_FONTS.items():
-        _style(doc, f"lvzhi-heading-{level}", font, BODY_SIZE)
+        _style(doc, f"lvzhi-heading-{level}", font, BODY_SIZE, keep_with_next=True)
     _style(doc, "lvzhi-signature", FONT_FANGSONG, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0)
     pn = _style(doc, "lvzhi-page-number", FONT_SONG, PAGE_NUMBER_SIZE, first_line_chars=0, line=Pt(14 * 1.2))
     _set_fonts(pn.element, FONT_SONG, FONT_SONG)  # half-width 宋体 digits
@@ -209,10 +225,10 @@ def build(document: Document) -> Docx:
     title = next((b for b in document.blocks if b.kind == "title"), None)
     if title is not None:
         for part in document.text_of(title).split("||"):
-            doc.add_paragraph(part.strip(), style="lvzhi-title")
+            doc.add_paragraph(typeset.line(part.strip()), style="lvzhi-title")
     author = next((b for b in document.blocks if b.kind == "author"), None)
     if author is not None:
-        doc.add_paragraph(document.text_of(author), style="lvzhi-author")
+        doc.add_paragraph(typeset.line(document.text_of(author)), style="lvzhi-author")
     if title is not None or author is not None:
         doc.add_paragraph("", style=body)  # one blank line between the title block and the body
     for block in document.blocks:
@@ -223,7 +239,20 @@ def build(document: Document) -> Docx:
             p = doc.add_paragraph(style=body)
             _runs(p, document, block)
     _signature(doc, document)
+    _properties(doc, document)
     return doc
+
+
+def _properties(doc, document: Document) -> None:
+    """Title and author in the file's properties (carried into the PDF's), not python-docx's defaults."""
+    props = doc.core_properties
+    title = next((b for b in document.blocks if b.kind == "title"), None)
+    props.title = "".join(p.strip() for p in document.text_of(title).split("||")) if title is not None else ""
+    signer = document.first("signature") or document.first("author") or document.unit_name
+    props.author = props.last_modified_by = signer
+    props.subject = "述职报告"
+    props.comments = props.keywords = props.category = ""
+    props.language = "zh-CN"
 
 
 def _signature(doc, document: Document) -> None:
@@ -242,7 +271,7 @@ def _signature(doc, document: Document) -> None:
         date_start = name_start + 2
     for text, start in ((name, name_start), (date, date_start)):
         if text:
-            p = doc.add_paragraph(text, style="lvzhi-signature")
+            p = doc.add_paragraph(typeset.line(text), style="lvzhi-signature")
             p.paragraph_format.left_indent = Pt(max(start, 0) * CHAR_PITCH.pt)
 
 

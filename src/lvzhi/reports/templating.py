@@ -21,13 +21,13 @@ from decimal import Decimal
 
 import jinja2
 from jinja2 import nodes
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from lvzhi.metrics import catalogue
 from lvzhi.metrics.compute import Figure, Period, compute, compute_many
 from lvzhi.org.models import Person, Unit
 
-from . import phrasing
+from . import bounded, phrasing
 from .facts import Fact, Facts
 from .missing import MissingValue, part_label
 
@@ -45,8 +45,16 @@ class TemplateProblem(Exception):
     """A template cannot be rendered; ``line`` is the template line when known."""
 
     def __init__(self, message: str, line: int | None = None):
-        self.line = line
+        self.line, self.detail = line, message
         super().__init__(f"模板第 {line} 行：{message}" if line else f"模板错误：{message}")
+
+
+class TemplateLimit(TemplateProblem):
+    """A template went past a limit (``kind``: time, memory, output); the message says which, in Chinese."""
+
+    def __init__(self, kind: str, message: str, line: int | None = None):
+        self.kind = kind
+        super().__init__(message, line)
 
 
 @dataclass
@@ -77,6 +85,7 @@ class Document:
     tokens: list[Token]
     warnings: list[str]
     figures: dict = field(default_factory=dict)  # (metric, unit_id) → Figure
+    unit_name: str = ""  # the reporting unit: the file's author when the report has no signer
 
     def text_of(self, block: Block) -> str:
         return TOKEN.sub(lambda mo: self.tokens[int(mo.group(1))].text, block.text)
@@ -295,9 +304,9 @@ def _finalize(value):
     return value
 
 
-def make_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
-                               lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
+def make_environment() -> bounded.LimitedSandbox:
+    env = bounded.LimitedSandbox(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
+                                 lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize)
     for name in [*phrasing.FILTERS, *MEASURE_FILTERS]:
         env.filters[name] = _filter(name)
     env.filters["join_cn"] = _join
@@ -378,7 +387,14 @@ def _nearest_text(name: str) -> str:
 
 def render(source: str, *, unit: Unit, year: int, secretary: Person | None = None, writer_texts: dict | None = None,
            report_date: str = "") -> Document:
+    """The document, rendered in a child process within the time, memory and output limits (see bounded.py)."""
     check(source)
+    return bounded.run(lambda: _render(source, unit=unit, year=year, secretary=secretary, writer_texts=writer_texts,
+                                       report_date=report_date))
+
+
+def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, writer_texts: dict | None,
+            report_date: str) -> Document:
     period = Period.year(year)
     ctx = RenderContext(unit, period, secretary, writer_texts)
     ctx.prefetch([mid for mid, _ in metric_ids_in(source)])
@@ -407,7 +423,7 @@ def render(source: str, *, unit: Unit, year: int, secretary: Person | None = Non
     }
     token = CURRENT.set(ctx)
     try:
-        text = ENV.from_string(source).render(context)
+        text = bounded.stream(ENV.from_string(source), context, bounded.Limits.current())
     except TemplateProblem as exc:
         raise TemplateProblem(str(exc).split("：", 1)[-1], exc.line or _line_of(exc)) from None
     except SecurityError as exc:
@@ -420,7 +436,7 @@ def render(source: str, *, unit: Unit, year: int, secretary: Person | None = Non
         raise TemplateProblem(f"{exc.__class__.__name__}：{exc}", _line_of(exc)) from None
     finally:
         CURRENT.reset(token)
-    return Document(_blocks(ctx.fix_measures(text)), ctx.tokens, ctx.warnings, ctx.figures)
+    return Document(_blocks(ctx.fix_measures(text)), ctx.tokens, ctx.warnings, ctx.figures, unit.name)
 
 
 def _blocks(text: str) -> list[Block]:
