@@ -341,6 +341,9 @@ AUDIT_ANCHOR_SECONDS = int(os.environ.get("LVZHI_AUDIT_ANCHOR_SECONDS", "60"))  
 # A record entered more than this many days after its date is marked 补录 (lists, counts per unit, the form).
 BACKFILL_DAYS = int(os.environ.get("LVZHI_BACKFILL_DAYS", "30"))
 
+# The daily digest to 企业微信/钉钉 group robots: "单位编码=URL" pairs (lvzhi.obligations.webhooks); empty: off.
+DIGEST_WEBHOOKS = os.environ.get("LVZHI_DIGEST_WEBHOOKS", "")
+
 EMAIL_BACKEND = os.environ.get("LVZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("LVZHI_FROM_EMAIL", "lvzhi@localhost")
 
