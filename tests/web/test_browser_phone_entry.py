@@ -37,7 +37,7 @@ def test_branch_secretary_fills_a_late_committee_meeting_from_todo_on_a_phone(lo
     row.get_by_role("link", name="录入").click()
 
     expect(page.locator("#from-cell")).to_contain_text("支部委员会会议（2022年10月）")
-    expect(page.locator("#id_party_org")).to_have_value(f"单体车间党支部（{BRANCH}）")
+    expect(page.locator("#id_party_org")).to_have_value(f"{branch.name}（{BRANCH}）")
     expect(page.locator("#id_kind")).to_have_value("支部委员会")
     expect(page.locator("#id_date")).to_have_value("2022-10-31")
     expect(page.locator("#advice")).to_contain_text("未填写参加人员")

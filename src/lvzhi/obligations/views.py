@@ -94,7 +94,10 @@ def warnings(request):
 
 def _entry(scope, c, today, back: str) -> str | None:
     """The prefilled form that fills cell ``c``, for a user who may write its record type."""
-    if not c.rule.record_type or not scope.can_write_any(registry.get(c.rule.record_type).system):
+    try:
+        if not c.rule.record_type or not scope.can_write_any(registry.get(c.rule.record_type).system):
+            return None
+    except LookupError:  # a revised rule naming a record type that does not exist
         return None
     return prefill.entry_url(c, today, back)
 

@@ -46,7 +46,10 @@ def _own_todo(scope, unit, year: int, today) -> dict:
     ev = evaluations[0] if evaluations else None
     rows = []
     for c in items[:TODO_SHOWN]:
-        writable = c.rule.record_type and scope.can_write_any(registry.get(c.rule.record_type).system)
+        try:
+            writable = c.rule.record_type and scope.can_write_any(registry.get(c.rule.record_type).system)
+        except LookupError:  # a revised rule naming a record type that does not exist
+            writable = False
         rows.append({"state": c.state, "state_label": c.state_label, "due": c.due, "rule": c.rule.name,
                      "subject": c.subject.label, "period": c.period.label, "detail": c.detail,
                      "url": board.cell_url(ev, c.rule.rule_id, c.subject.ref, c.period.key),
