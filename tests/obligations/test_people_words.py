@@ -55,3 +55,15 @@ def test_audit_page_names_record_types_and_links_records(setup):
     assert "支部活动</span> · " in page
     assert '<option value="partybuilding.branchactivity" selected>支部活动</option>' in page
     assert "<ins>谈心谈话</ins>" in page and "heart_talk" not in page
+
+
+def test_values_written_as_codes_and_confidential_references(setup):
+    """A writer that stored a code (a report's {"unit": "JH01"}) is shown as written, not looked up as an id."""
+    from lvzhi.audit.humanize import humanize
+    from lvzhi.audit.models import AuditEntry
+
+    tc, activity, client = setup
+    entry = AuditEntry(model="reports.dutyreport", object_id="1", action="create", before={},
+                       after={"unit": tc.company.code, "year": 2022})
+    humanize([entry])
+    assert ("单位", ("—", "TC")) in entry.changes

@@ -63,15 +63,30 @@ def _wanted_refs(entries) -> dict:
                 if f is None or not f.is_relation or value in (None, "", []):
                     continue
                 ids = value if isinstance(value, list) else [value]
-                wanted.setdefault(f.related_model, set()).update(i for i in ids if i is not None)
+                # some writers store a code instead of an id (a report's {"unit": "JH01"}): shown as written
+                wanted.setdefault(f.related_model, set()).update(i for i in ids if isinstance(i, int))
     return wanted
 
 
-def _names(wanted: dict) -> dict:
+SECRET = "（保密记录）"
+
+
+def _names(wanted: dict, scope=None) -> dict:
+    """Names of the referenced objects; a confidential record (a 问责, a finding tied to a person) is named only
+    for a reader who sees confidential content in its unit."""
+    from lvzhi.records import registry
+
     names = {}
     for model, pks in wanted.items():
+        rt = registry.for_model(model)
+        secret = set()
+        if rt is not None and rt.confidential_rows is not None:
+            secret = set(model._default_manager.filter(rt.confidential_rows(), pk__in=list(pks))
+                         .values_list("pk", flat=True))
         for obj in model._default_manager.filter(pk__in=list(pks)):
-            names[(model, obj.pk)] = str(obj)
+            unit = rt.unit_of(obj) if obj.pk in secret else None
+            hidden = obj.pk in secret and (scope is None or unit is None or not scope.sees_confidential(unit))
+            names[(model, obj.pk)] = SECRET if hidden else str(obj)
     return names
 
 
@@ -83,7 +98,7 @@ def _show(f, value, names) -> str:
     if f.is_relation:
         ids = value if isinstance(value, list) else [value]
         return "、".join(names.get((f.related_model, i), f"（已删除的{f.related_model._meta.verbose_name}）")
-                        for i in ids)
+                        if isinstance(i, int) else str(i) for i in ids)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(f, models.BooleanField):
@@ -93,10 +108,10 @@ def _show(f, value, names) -> str:
     return str(value)
 
 
-def humanize(entries) -> None:
+def humanize(entries, scope=None) -> None:
     """Set ``changes`` [(label, (before, after))], ``model_label`` and ``record_url`` on each entry."""
     entries = list(entries)
-    names = _names(_wanted_refs(entries))
+    names = _names(_wanted_refs(entries), scope)
     for e in entries:
         model = _model(e.model)
         e.model_label = model_label(e.model)

@@ -82,7 +82,7 @@ def present(scope: Scope, entries) -> list[AuditEntry]:
         e.redacted = secret and not (unit is not None and scope.sees_confidential(unit))
         if e.redacted:
             e.object_repr = "（保密记录）"
-    humanize(entries)  # names and Chinese labels, before → after
+    humanize(entries, scope)  # names and Chinese labels, before → after
     return entries
 
 
