@@ -343,6 +343,12 @@ AUDIT_KEY_FILE = Path(os.environ.get("LVZHI_AUDIT_KEY_FILE") or VAR_DIR / "audit
 AUDIT_ANCHOR_FILE = Path(os.environ.get("LVZHI_AUDIT_ANCHOR_FILE") or VAR_DIR / "audit_anchors.log")
 AUDIT_ANCHOR_SECONDS = int(os.environ.get("LVZHI_AUDIT_ANCHOR_SECONDS", "60"))  # per process; negative: only on demand
 
+# A record entered more than this many days after its date is marked 补录 (lists, counts per unit, the form).
+BACKFILL_DAYS = int(os.environ.get("LVZHI_BACKFILL_DAYS", "30"))
+
+# The daily digest to 企业微信/钉钉 group robots: "单位编码=URL" pairs (lvzhi.obligations.webhooks); empty: off.
+DIGEST_WEBHOOKS = os.environ.get("LVZHI_DIGEST_WEBHOOKS", "")
+
 EMAIL_BACKEND = os.environ.get("LVZHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("LVZHI_FROM_EMAIL", "lvzhi@localhost")
 
@@ -355,12 +361,13 @@ if LOG_FORMAT not in ("text", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "lvzhi.web.logs.RequestContextFilter"}},
+    "filters": {"context": {"()": "lvzhi.web.logs.RequestContextFilter"},
+                "refusal": {"()": "lvzhi.web.logs.RefusalWithoutTraceback"}},
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"},
         "json": {"()": "lvzhi.web.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context", "refusal"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LVZHI_LOG_LEVEL", "WARNING").upper()},
     "loggers": {"lvzhi.access": {"level": "INFO" if _flag("LVZHI_ACCESS_LOG", True) else "WARNING"}},
 }

@@ -54,7 +54,7 @@ CLASSIFIED = {
         "check-list", "report-list", "report-detail", "report-docx", "report-pdf", "import_job-list",
         "import_job-detail", "attachment-list", "attachment-detail", "attachment-download", "token-list",
         "token-detail", "tokens:list", "tokens:revoke")},
-    "web:home": "web", "web:switch_unit": "web",
+    "web:home": "web", "web:switch_unit": "web", "web:manifest": "web", "web:favicon": "web",
     "org:tree": "org", "org:unit": "org", "org:unit_move": "org", "org:people_lookup": "org",
     "org:role_requests": "org", "org:role_request_decide": "org",
     "audit:list": "audit",
@@ -529,6 +529,9 @@ def web(m: matrix.Matrix, w):
     m.cell("web:switch_unit", "in", "write", "login" if m.anon else "redirect", "POST", "/unit/switch/",
            data={"unit": w.home.pk, "next": "/"})
     m.cell("web:switch_unit", "out", "write", m.read(False), "POST", "/unit/switch/", data={"unit": w.away.pk})
+    # What a browser fetches before anyone signs in: the icon and the web-app manifest, the same for everyone.
+    m.cell("web:manifest", "-", "read", 200, "GET", "/manifest.webmanifest")
+    m.cell("web:favicon", "-", "read", 200, "GET", "/favicon.ico")
 
 
 def org(m: matrix.Matrix, w):

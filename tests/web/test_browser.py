@@ -19,5 +19,5 @@ def test_branch_secretary_sees_only_their_workshop(login, settings):
     page = login("zhibu")
     expect(page.locator("#unit-tree")).to_contain_text("单体车间")
     expect(page.locator("#unit-tree")).not_to_contain_text("合成氨厂")
-    page.get_by_role("link", name="人员", exact=True).click()
+    page.get_by_role("link", name="党员", exact=True).click()  # the branch secretary's menu (issue 15)
     expect(page.locator("#records tbody tr")).not_to_have_count(0)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 
+from .humanize import humanize
 from .models import AuditEntry
 
 
@@ -47,14 +48,6 @@ def readable_entries(scope: Scope):
     return qs.exclude(secret & ~allowed)
 
 
-def _field_label(model_label: str, name: str) -> str:
-    try:
-        model = apps.get_model(model_label)
-        return str(model._meta.get_field(name).verbose_name)
-    except (LookupError, ValueError, Exception):
-        return name
-
-
 def _confidential_now(entries) -> set[tuple[str, str]]:
     """Records that are confidential today (e.g. a rectification whose finding has since been tied to a named
     person): their older entries, written when they were not, are redacted too. One query per record type."""
@@ -89,18 +82,21 @@ def present(scope: Scope, entries) -> list[AuditEntry]:
         e.redacted = secret and not (unit is not None and scope.sees_confidential(unit))
         if e.redacted:
             e.object_repr = "（保密记录）"
-            e.changes = []
-            continue
-        before, after = e.before or {}, e.after or {}
-        keys = [k for k in {**before, **after} if k not in ("version", "updated_at", "created_at", "path", "depth",
-                                                               "numchild", "pinyin", "pinyin_initials")]
-        e.changes = [(_field_label(e.model, k), (before.get(k), after.get(k))) for k in keys]
+    humanize(entries, scope)  # names and Chinese labels, before → after
     return entries
 
 
 def entries_for_object(scope: Scope, obj, limit: int = 50) -> list[AuditEntry]:
     qs = visible_entries(scope).filter(model=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-seq")[:limit]
     return present(scope, qs)
+
+
+def model_choices(scope: Scope) -> list[tuple[str, str]]:
+    """The record types the audit page can be narrowed to, by their Chinese names."""
+    from lvzhi.records import registry
+
+    return sorted({(rt.model._meta.label_lower, str(rt.verbose_name)) for rt in registry.all_types()},
+                  key=lambda c: c[1])
 
 
 def page_of_entries(scope: Scope, page: str | int | None, model: str = "", actor: str = ""):

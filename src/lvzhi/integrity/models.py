@@ -8,6 +8,7 @@ from django.db import models
 
 from lvzhi.records.fields import people_m2m, person_fk, unit_fk
 from lvzhi.records.models import Numbered, RecordBase
+from lvzhi.web import clock
 
 
 class LetterKind(models.TextChoices):
@@ -188,7 +189,7 @@ class Rectification(Numbered, RecordBase):
             raise ValidationError({"deadline": "整改时限不能早于下达日期。"})
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or dt.date.today()
+        today = today or clock.today()
         if self.completed_on:
             return self.completed_on > self.deadline
         return today > self.deadline

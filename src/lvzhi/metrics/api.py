@@ -16,6 +16,7 @@ from lvzhi.web.api_conventions import check_query
 from . import catalogue
 from .compute import Period, compute
 from .selectors import figure_disclosure
+from lvzhi.web import clock
 
 METRIC_FIELDS = {
     "id": serializers.CharField(), "label": serializers.CharField(), "measure": serializers.CharField(),
@@ -93,7 +94,7 @@ def _period(params) -> Period:
             if end < start:
                 raise ValueError
             return Period(start, end)
-        year = int(params.get("year") or dt.date.today().year)
+        year = int(params.get("year") or clock.today().year)
         if not 1900 <= year <= 2999:
             raise ValueError
         return Period.year(year)

@@ -12,6 +12,7 @@ from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, ki
 
 from .catalogue import CATALOGUE, Metric, get
 from .compute import Figure, Period, compute_many
+from lvzhi.web import clock
 
 
 def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None, person=None) -> dict[str, Figure]:
@@ -47,7 +48,7 @@ def fell_year_on_year(unit: Unit, year: int) -> list[dict]:
 
 
 def default_years(today: dt.date | None = None, span: int = 5) -> list[int]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     return list(range(today.year - span + 1, today.year + 1))
 
 

@@ -12,13 +12,14 @@ from lvzhi.org.scoping import scope_for
 
 from .engine import DUE_SOON, LATE
 from .selectors import warnings_for
+from lvzhi.web import clock
 
 SHOWN = 40  # items listed in one mail; the rest are counted and left to the warnings page
 
 
 def compose(user, *, year: int | None = None, as_of: dt.date | None = None) -> EmailMessage | None:
     """The digest for one user, or None when nothing in their scope is late or due soon."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     items, evaluations = warnings_for(scope_for(user), year=year, as_of=as_of)
     if not items:
         return None

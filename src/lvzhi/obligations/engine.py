@@ -31,6 +31,7 @@ from lvzhi.records import registry
 from .models import Cadence, Check, ObligationRule, Responsibility
 from .periods import TRUNC, Period, period_of, periods_between, year_range
 from .subjects import Subject, UnitIndex, select
+from lvzhi.web import clock
 
 DONE, PENDING, DUE_SOON, LATE, NA = "done", "pending", "due_soon", "late", "na"
 STATES = {DONE: "已完成", PENDING: "未到期", DUE_SOON: "即将到期", LATE: "逾期", NA: "不适用"}
@@ -273,7 +274,7 @@ def evaluate(unit: Unit, *, year: int | None = None, start: dt.date | None = Non
         start, end = year_range(year)
     if start is None or end is None:
         raise ValueError("evaluate() needs a year or a start and an end")
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     ctx = Context(unit, start, end, as_of, UnitIndex(unit), scope or Scope.everything())
     versions = rule_versions(unit, start, end, rule_ids, responsibility)
     by_id: dict[str, list[ObligationRule]] = {}

@@ -13,6 +13,7 @@ from lvzhi.org.selectors import top_units
 
 from .engine import DUE_SOON, LATE, Cell, Evaluation, evaluate
 from .models import ObligationRule
+from lvzhi.web import clock
 
 
 # --- rules ----------------------------------------------------------------------------------------------
@@ -107,7 +108,7 @@ def _problem_ids(cell: Cell) -> tuple[int, ...]:
 def warnings_for(scope: Scope, *, year: int | None = None, as_of: dt.date | None = None,
                  unit: Unit | None = None) -> tuple[list[Cell], list[Evaluation]]:
     """What is late or due soon within the user's units, newest risk (latest due date) first."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     year = year or as_of.year
     roots = [unit] if unit is not None else list(top_units(scope))
     evaluations = [evaluate(u, year=year, as_of=as_of, scope=scope) for u in roots if scope.can_read(u)]

@@ -26,6 +26,7 @@ from lvzhi.records.forms import apply_model_errors
 from lvzhi.records.services import ConcurrentEditError
 
 from . import dashboard as board
+from . import prefill
 from .engine import DUE_SOON, LATE, STATES, evaluate
 from .export import write_xlsx
 from .models import ObligationRule
@@ -68,9 +69,11 @@ def warnings(request):
     page = Paginator(shown, 50).get_page(request.GET.get("page"))
     ev_by_root = {ev.unit.path: ev for ev in evaluations}
     rows = []
+    back = request.get_full_path()
     for c in page:
         ev = next(e for p, e in ev_by_root.items() if c.subject.unit_path.startswith(p))
-        rows.append({"cell": c, "url": board.cell_url(ev, c.rule.rule_id, c.subject.ref, c.period.key)})
+        rows.append({"cell": c, "url": board.cell_url(ev, c.rule.rule_id, c.subject.ref, c.period.key),
+                     "entry": _entry(scope, c, today, back)})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "obligations/warnings.html", {
@@ -79,6 +82,27 @@ def warnings(request):
         "by_rule": sorted(by_rule.values(), key=lambda e: (-e[LATE], -e[DUE_SOON])), "query": query.urlencode(),
         "units": [ev.unit for ev in evaluations], "states": STATES,
     })
+
+
+def _entry(scope, c, today, back: str) -> str | None:
+    """The prefilled form that fills cell ``c``, for a user who may write its record type."""
+    try:
+        if not c.rule.record_type or not scope.can_write_any(registry.get(c.rule.record_type).system):
+            return None
+    except LookupError:  # a revised rule naming a record type that does not exist
+        return None
+    return prefill.entry_url(c, today, back)
+
+
+def _back(request) -> str:
+    """The page a drill-down was opened on (htmx sends it), so saving returns there."""
+    from urllib.parse import urlsplit
+
+    current = request.headers.get("HX-Current-URL")
+    if current:
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.get_full_path()
 
 
 def _evaluation(request):
@@ -143,9 +167,9 @@ def cell(request):
         and not scope.sees_confidential(unit)
     event, _ = _records(scope, c.subject.record_type, [c.subject.pk] if c.subject.record_type else [])
     template = "obligations/_cell.html" if request.headers.get("HX-Request") else "obligations/cell.html"
-    can_add = bool(c.rule.record_type) and scope.can_write_any(registry.get(c.rule.record_type).system)
+    entry = _entry(scope, c, clock.today(), _back(request)) if c.state not in ("done", "na") else None
     return render(request, template, {"c": c, "evidence": evidence, "hidden": hidden, "event": event,
-                                      "can_add": can_add, "unit": unit})
+                                      "entry": entry, "unit": unit})
 
 
 @login_required

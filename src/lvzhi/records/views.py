@@ -17,7 +17,7 @@ from lvzhi.audit.selectors import entries_for_object
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit, requested_unit
 
-from . import cells, forms, registry, selectors, services
+from . import advice, backfill, cells, forms, registry, selectors, services
 from .services import ConcurrentEditError
 from lvzhi.web import clock, datacache
 from lvzhi.web.params import year_param
@@ -63,14 +63,20 @@ def record_list(request, key):
     hidden = selectors.hidden_note(rt, scope, **_narrowing(f))
     query = request.GET.copy()
     query.pop("page", None)
+    today = clock.today()
+    key_parts = (rt.key, getattr(f["unit"], "pk", None), f["year"], f["kind"], f["search"])
+    backfilled = datacache.cached("records.backfill", key_parts, lambda: backfill.per_unit(rt, qs, today),
+                                  scope=scope) if backfill.applies(rt) else []
     return render(request, "records/list.html", {
-        "rt": rt, "page": page, **_table(rt, page), "filters": f,
+        "rt": rt, "page": page, **_table(rt, page, today), "filters": f,
+        "backfilled": backfilled, "backfill_total": sum(b["n"] for b in backfilled),
+        "backfill_days": advice.backfill_days(),
         "kinds": kinds, "years": years, "hidden": hidden, "query": query.urlencode(),
         "can_write": scope.can_write_any(rt.system),
     })
 
 
-def _table(rt, objs) -> dict:
+def _table(rt, objs, today=None) -> dict:
     """Headers and formatted rows of a list of records (the list page and a parent's detail page)."""
     by_field = {c.field: c for c in rt.columns}
     columns = [by_field[f] for f in rt.list_columns if f in by_field]
@@ -80,7 +86,8 @@ def _table(rt, objs) -> dict:
     rows = []
     for o in objs:
         state = rt.list_state.labels.get(getattr(o, "row_state", None)) if rt.list_state is not None else None
-        rows.append({"obj": o, "cells": [cells.display_cell(rt, c, o) for c in columns], "state": state})
+        rows.append({"obj": o, "cells": [cells.display_cell(rt, c, o) for c in columns], "state": state,
+                     "backfill": today is not None and backfill.is_backfill(rt, o, today)})
     return {"headers": headers, "rows": rows}
 
 
@@ -129,7 +136,8 @@ def record_edit(request, key, pk=None):
                     obj = services.update_record(rt, obj, form.record_data, actor=request.user, scope=scope,
                                                  expected_version=form.cleaned_data.get("version"))
                     messages.success(request, f"已保存{rt.verbose_name}“{obj}”。")
-                return redirect("records:detail", key, obj.pk)
+                back = _safe_next(request)
+                return redirect(back) if back else redirect("records:detail", key, obj.pk)
             except ValidationError as exc:
                 forms.apply_model_errors(form, exc)
             except (PermissionDenied, ConcurrentEditError) as exc:
@@ -137,7 +145,22 @@ def record_edit(request, key, pk=None):
     else:
         initial = forms.initial_for(rt, obj) if obj else _defaults(request, rt)
         form = form_cls(initial=initial, scope=scope)
-    return render(request, "records/form.html", {"rt": rt, "obj": obj, "form": form, "creating": creating})
+    return render(request, "records/form.html", {
+        "rt": rt, "obj": obj, "form": form, "creating": creating, "next": _safe_next(request),
+        "for_rule": request.GET.get("for_rule", "")[:100], "for_period": request.GET.get("for_period", "")[:60],
+        "advice": advice.advice(rt, form, scope) if request.method == "POST" or request.GET.get("for_rule") else [],
+    })
+
+
+def _safe_next(request) -> str:
+    """Where saving returns to: the page the user came from (待办, 合规看板, 工作台), only on this site."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()) and target.startswith("/"):
+        return target
+    return ""
 
 
 def _defaults(request, rt) -> dict:
@@ -152,7 +175,7 @@ def _defaults(request, rt) -> dict:
             default = rt.model_field(c.field).get_default()
             initial[c.field] = bool(default) if cells.kind_of(rt, c) == "bool" else cells.format_value(rt, c, default)
     if rt.date_field and not rt.model_field(rt.date_field).blank:  # a blank date follows its parent (a finding's)
-        initial[rt.date_field] = dt.date.today().isoformat()
+        initial[rt.date_field] = clock.today().isoformat()  # the configured "today" (LVZHI_AS_OF), like every default
     initial.update({c.field: request.GET[c.field] for c in rt.columns if request.GET.get(c.field)})
     return initial
 

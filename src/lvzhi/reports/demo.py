@@ -14,6 +14,20 @@ DEMO_UNIT = "JH01"
 DEMO_YEAR = 2022
 
 
+def ensure_demo_report(unit: Unit):
+    """The same report as a draft in the 述职报告 list, so the page shows what the files show (created once: a
+    later `lvzhi demo` keeps the drafts and versions people made)."""
+    from lvzhi.org.scoping import Scope
+
+    from .models import DutyReport
+
+    existing = DutyReport.objects.filter(unit=unit, year=DEMO_YEAR).order_by("-number").first()
+    if existing is not None:
+        return existing
+    return services.create_report(unit=unit, year=DEMO_YEAR, template=services.builtin_template(), actor="演示数据",
+                                  scope=Scope.everything("演示数据"))
+
+
 def write_demo_report(command) -> list:
     unit = Unit.objects.filter(code=DEMO_UNIT).first()
     if unit is None:
@@ -31,7 +45,8 @@ def write_demo_report(command) -> list:
             written.append(path)
         except pdf_render.PdfUnavailable as exc:
             command.stdout.write(f"（未生成 PDF：{exc}）")
-    command.stdout.write(f"\n{DEMO_YEAR} 年度述职报告已生成" + (f"（{len(document.warnings)} 处待补充）" if document.warnings else "") + "：")
+    report = ensure_demo_report(unit)
+    command.stdout.write(f"\n{DEMO_YEAR} 年度述职报告已生成" + f"（网页“述职报告”中的第{report.number}版草稿）" + (f"（{len(document.warnings)} 处待补充）" if document.warnings else "") + "：")
     for p in written:
         command.stdout.write(f"  {p}")
     return written

@@ -21,6 +21,7 @@ from lvzhi.records.services import ConcurrentEditError
 
 from . import docx_render, html_render, pdf_render, templating
 from .models import DutyReport, ReportStatus, ReportTemplate
+from lvzhi.web import clock
 
 BUILTIN_KEY = "builtin"
 BUILTIN_FILE = Path(__file__).parent / "builtin" / "duty_report.txt"
@@ -83,7 +84,7 @@ def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key:
     if len(body) > 200_000:
         raise ValidationError({"body": "模板过长（超过 20 万字）。"})
     try:
-        validate_template(body, unit, trial_year or dt.date.today().year - 1)
+        validate_template(body, unit, trial_year or clock.today().year - 1)
     except templating.TemplateProblem as exc:
         raise ValidationError({"body": str(exc)}) from None
     with transaction.atomic():
@@ -287,7 +288,7 @@ def finalise(report: DutyReport, *, actor, scope: Scope, require_pdf: bool = Tru
             current.snapshot = json.loads(snapshot_json)
             current.content_hash = digest
             current.status = ReportStatus.FINAL
-            current.finalised_at = timezone.now()
+            current.finalised_at = clock.now()  # the configured today (LVZHI_AS_OF)
             current.finalised_by = _actor_user(actor)
             current.version += 1
             current.save()

@@ -25,3 +25,13 @@ def working_year(day: dt.date | None = None) -> int:
 
 def year_choices(span_from: int = 2018) -> range:
     return range(today().year, span_from - 1, -1)
+
+
+def now() -> dt.datetime:
+    """The moment for timestamps people read as "when" (定稿时间): the configured today at the present time of
+    day when LVZHI_AS_OF pins it, so a finalised demo report is not dated years after its own report date."""
+    current = timezone.localtime()
+    pinned = getattr(settings, "LVZHI_AS_OF", "")
+    if not pinned:
+        return current
+    return current.replace(year=today().year, month=today().month, day=today().day)

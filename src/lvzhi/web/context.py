@@ -7,6 +7,8 @@ from lvzhi.org.scoping import SYSTEMS, scope_for, user_role_labels
 from lvzhi.org.selectors import current_unit, top_units
 from lvzhi.records import registry
 
+from .menus import primary_menu
+
 # The three responsibility systems first, then the supporting areas.
 NAV_GROUPS = [
     ("基层党建工作责任制", ["party_building", "cadres"]),
@@ -46,7 +48,10 @@ def navigation(request):
             extra_nav.append({"label": label, "url": reverse(name)})
         except NoReverseMatch:
             continue  # that part is not installed
+    primary = primary_menu(scope.roles)
     return {
+        "nav_primary": primary,
+        "nav_more_open": not primary or request.path not in {i["url"] for i in primary} | {"/"},
         "nav_groups": groups,
         "extra_nav": extra_nav,
         "current_unit": current_unit(request),

@@ -93,3 +93,14 @@ class RequestLogMiddleware:
                             client, extra={"method": request.method, "path": request.path, "status": status,
                                            "duration_ms": ms, "bytes": size, "client": client})
             _current.reset(token)
+
+
+class RefusalWithoutTraceback(logging.Filter):
+    """A refused request (403: no right, or a bad CSRF token) is an ordinary answer, not a fault: Django logs it
+    with the exception's traceback; keep the one warning line and drop the traceback."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", None) == 403 and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+        return True

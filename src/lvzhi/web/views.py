@@ -30,6 +30,33 @@ def _year_counts(scope, unit, year: int) -> list[tuple[str, int]]:
     return counts
 
 
+TODO_SHOWN = 8  # the workbench's first items; the rest are one tap away on 待办
+
+
+def _own_todo(scope, unit, year: int, today) -> dict:
+    """The late and due-soon items of the user's current unit (and below), latest risk first, each with the
+    prefilled form that fills it when the user may write that record."""
+    from lvzhi.obligations import dashboard as board
+    from lvzhi.obligations.engine import LATE
+    from lvzhi.obligations.prefill import entry_url
+    from lvzhi.obligations.selectors import warnings_for
+
+    items, evaluations = warnings_for(scope, year=year, as_of=today, unit=unit)
+    items.sort(key=lambda c: (c.state != LATE, -(c.due or c.period.end).toordinal()))
+    ev = evaluations[0] if evaluations else None
+    rows = []
+    for c in items[:TODO_SHOWN]:
+        try:
+            writable = c.rule.record_type and scope.can_write_any(registry.get(c.rule.record_type).system)
+        except LookupError:  # a revised rule naming a record type that does not exist
+            writable = False
+        rows.append({"state": c.state, "state_label": c.state_label, "due": c.due, "rule": c.rule.name,
+                     "subject": c.subject.label, "period": c.period.label, "detail": c.detail,
+                     "url": board.cell_url(ev, c.rule.rule_id, c.subject.ref, c.period.key),
+                     "entry": entry_url(c, today, "/") if writable else None})
+    return {"rows": rows, "late": sum(1 for c in items if c.state == LATE), "total": len(items)}
+
+
 @login_required
 def home(request):
     scope = scope_for(request.user)
@@ -41,7 +68,11 @@ def home(request):
         counts = [{"rt": registry.get(key), "n": n} for key, n in counted]
     tree = datacache.cached("web.home_tree", (unit.pk,), lambda: unit_tree(scope, unit, max_depth=1),
                             scope=scope) if unit else []
-    return render(request, "web/home.html", {"unit": unit, "year": year, "counts": counts, "tree": tree})
+    today = clock.today()
+    todo = datacache.cached("web.home_todo", (unit.pk, year), lambda: _own_todo(scope, unit, year, today),
+                            scope=scope) if unit else None
+    return render(request, "web/home.html", {"unit": unit, "year": year, "counts": counts, "tree": tree,
+                                             "todo": todo, "today": today})
 
 
 @login_required
@@ -68,3 +99,27 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "服务器错误，请稍后重试或联系系统管理员。"}, status=500)
     return defaults.server_error(request)
+
+
+def manifest(request):
+    """The web-app manifest: installable on a phone's home screen from the intranet, icons served by us."""
+    from django.templatetags.static import static
+
+    icons = [{"src": static(f"lvzhi/icons/icon-{n}.png"), "sizes": f"{n}x{n}", "type": "image/png"} for n in (192, 512)]
+    icons.append({"src": static("lvzhi/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"})
+    data = {"name": "履职 · 党委三项责任制与述职", "short_name": "履职", "lang": "zh-CN", "start_url": "/",
+            "scope": "/", "display": "standalone", "background_color": "#f6f7f9", "theme_color": "#b3261e",
+            "icons": icons}
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page whatever the page links."""
+    from django.contrib.staticfiles import finders
+    from django.http import FileResponse
+
+    response = FileResponse(open(finders.find("lvzhi/icons/favicon.ico"), "rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

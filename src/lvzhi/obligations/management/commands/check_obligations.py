@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lvzhi.obligations.engine import evaluate
 from lvzhi.obligations.export import as_json, as_table, write_xlsx
 from lvzhi.org.cli_scope import actor_and_scope, add_user_option, find_unit, top_unit
+from lvzhi.web import clock
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         _, scope = actor_and_scope(user)
         target = find_unit(unit, scope) if unit else top_unit(scope)
         try:
-            day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+            day = dt.date.fromisoformat(as_of) if as_of else clock.today()
         except ValueError:
             raise CommandError(f"截至日期“{as_of}”格式不对，应为 2022-12-31。") from None
         if format == "xlsx" and not out:

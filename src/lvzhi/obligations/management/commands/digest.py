@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lvzhi.obligations import webhooks
 from lvzhi.obligations.digest import send_digests
 
 
@@ -30,4 +31,16 @@ class Command(BaseCommand):
             self.stdout.write(f"{username}：{action}“{message.subject}”至 {', '.join(message.to)}")
         if not results:
             self.stdout.write("没有设置电子邮箱的用户。")
+        try:
+            deliveries = webhooks.send_group_digests(year=year, as_of=day, dry_run=dry_run)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        for d in deliveries:
+            if d.error:
+                self.stderr.write(f"群机器人（{d.unit_code}）：{d.error}")
+            elif d.text is None:
+                self.stdout.write(f"群机器人（{d.unit_code}）：没有逾期或即将到期的事项，不发送。")
+            else:
+                self.stdout.write(f"群机器人（{d.unit_code}）：{'将发送' if dry_run else '已发送'}待办摘要"
+                                  f"（{len(d.text.splitlines()) - 1} 行）。")
         self.stdout.write(self.style.SUCCESS(f"共{'将发送' if dry_run else '发送'} {sent} 封。"))

@@ -17,7 +17,7 @@
       series: [{ type: "heatmap", data: spec.data, itemStyle: { borderColor: "#fff", borderWidth: 1 } }]
     });
     chart.on("click", function (p) {
-      htmx.ajax("GET", cellUrl(spec.url, spec.yrefs[p.data[1]], spec.xkeys[p.data[0]]), { target: "#drill" });
+      show(cellUrl(spec.url, spec.yrefs[p.data[1]], spec.xkeys[p.data[0]]));
     });
     el.dataset.drawn = "1";
     el._chart = chart;
@@ -25,11 +25,22 @@
   function cellUrl(template, subject, period) {
     return template.replace("__S__", encodeURIComponent(subject)).replace("__P__", encodeURIComponent(period));
   }
+  // On a phone the side panel sits below the whole board: a tap opens the cell's own page instead.
+  var narrow = window.matchMedia("(max-width: 800px)");
+  function show(url) {
+    if (narrow.matches) window.location.href = url; else htmx.ajax("GET", url, { target: "#drill" });
+  }
   document.addEventListener("click", function (e) {
     var a = e.target.closest("table.matrix a.st");
     if (!a) return;
     e.preventDefault();
-    htmx.ajax("GET", cellUrl(a.closest("table.matrix").dataset.url, a.dataset.s, a.dataset.p), { target: "#drill" });
+    show(cellUrl(a.closest("table.matrix").dataset.url, a.dataset.s, a.dataset.p));
+  });
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (narrow.matches && e.detail.target && e.detail.target.id === "drill") {
+      e.preventDefault();
+      window.location.href = e.detail.pathInfo.requestPath;
+    }
   });
   function init() {
     document.querySelectorAll("details.rule").forEach(function (d) {

@@ -1,0 +1,52 @@
+"""补录: a record entered long after the day it records (entry date vs event date). Honest records rather than
+staged ones: lists mark them and count them per unit. The threshold is settings.BACKFILL_DAYS (LVZHI_BACKFILL_DAYS).
+
+A record whose entry date lies after the configured "today" (the demo company, loaded now but pinned to January
+2023 by LVZHI_AS_OF) gets no verdict: its entry date says nothing about that time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, DateField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
+
+from .advice import backfill_days
+
+
+def applies(rt) -> bool:
+    """Records with a date of their own and an entry time."""
+    fields = {f.name for f in rt.model._meta.get_fields()}
+    return bool(rt.date_field) and rt.date_field in fields and "created_at" in fields
+
+
+def annotate(qs, rt):
+    """The queryset with ``entered_on`` (the entry date, in the site's time zone)."""
+    return qs.annotate(entered_on=TruncDate("created_at"))
+
+
+def condition(rt, today: dt.date) -> Q:
+    limit = ExpressionWrapper(F(rt.date_field) + dt.timedelta(days=backfill_days()), output_field=DateField())
+    return Q(entered_on__gt=limit, entered_on__lte=today)
+
+
+def is_backfill(rt, obj, today: dt.date) -> bool:
+    day = getattr(obj, rt.date_field, None) if applies(rt) else None
+    created = getattr(obj, "created_at", None)
+    if day is None or created is None:
+        return False
+    from django.utils import timezone
+
+    entered = timezone.localdate(created) if timezone.is_aware(created) else created.date()
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return (entered - day).days > backfill_days() and entered <= today
+
+
+def per_unit(rt, qs, today: dt.date) -> list[dict]:
+    """How many of ``qs`` are 补录, per unit (most first)."""
+    if not applies(rt) or not rt.unit_field:
+        return []
+    rows = (annotate(qs, rt).filter(condition(rt, today)).order_by()
+            .values(f"{rt.unit_field}__name").annotate(n=Count("pk")).order_by("-n", f"{rt.unit_field}__name"))
+    return [{"unit": r[f"{rt.unit_field}__name"], "n": r["n"]} for r in rows]
