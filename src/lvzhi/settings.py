@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "lvzhi.obligations",
     "lvzhi.metrics",
     "lvzhi.reports",
+    "lvzhi.appraisal",
     "lvzhi.backup",
     "lvzhi.tokens",
     "lvzhi.demo",
