@@ -64,6 +64,12 @@ class PersonResult:
     explanation: list[str] = field(default_factory=list)
     problems: list = field(default_factory=list)
 
+    satisfaction_text = property(lambda self: pct(self.satisfaction))
+    rating_text = property(lambda self: fmt(self.rating_score))
+    daily_text = property(lambda self: fmt(self.daily))
+    indicator_text = property(lambda self: fmt(self.indicator_score))
+    score_text = property(lambda self: fmt(self.score))
+
 
 @dataclass
 class Results:

@@ -331,6 +331,7 @@ def render(source: str, *, unit: Unit, year: int, secretary: Person | None = Non
         "ranking": lambda: FactRef(ctx, f.media_ranking()),
         "campaign": lambda quarter: FactRef(ctx, f.campaign(quarter)),
         "missing": lambda label: ctx._missing(label, "模板要求由撰写人补充"),
+        "appraisal_carryover": lambda: FactRef(ctx, _carryover(unit, year)),
     }
     try:
         text = ENV.from_string(source).render(context)
@@ -345,6 +346,22 @@ def render(source: str, *, unit: Unit, year: int, secretary: Person | None = Non
     except (TypeError, ValueError, AttributeError, ArithmeticError) as exc:
         raise TemplateProblem(f"{exc.__class__.__name__}：{exc}", _line_of(exc)) from None
     return Document(_blocks(text), ctx.tokens, ctx.warnings, ctx.figures)
+
+
+def _carryover(unit: Unit, year: int) -> Fact:
+    """上年度述职评议指出问题整改情况 (lvzhi.appraisal): missing when last year had no 述职评议, so a template can
+    write ``{% if appraisal_carryover() %}`` and print nothing then. Status as of the year's end (or today)."""
+    import datetime as dt
+
+    from lvzhi.appraisal.selectors import carryover
+    from lvzhi.web import clock
+
+    found = carryover(unit, year, min(dt.date(year, 12, 31), clock.today()))
+    if found is None:
+        return Fact("上年度述职评议指出问题整改情况", None)
+    return Fact("上年度述职评议指出问题整改情况", found["text"], found["records"],
+                {"count": found["count"], "done": found["done"], "branch_count": found["branch_count"],
+                 "branch_done": found["branch_done"]})
 
 
 def _blocks(text: str) -> list[Block]:
