@@ -81,3 +81,26 @@ def test_carry_over_in_next_years_report(company, settings):
     assert "各党支部（党总支）书记述职评议指出问题3个，已完成整改3个，其中逾期或逾期完成1个" in text
     last = "\n".join(templating.render(body, unit=company, year=2022).plain_lines())
     assert "上年度述职评议" not in last  # no 2021 appraisal: the section is not there at all
+
+
+def test_result_notice_docx(company, client_as, settings):
+    import zipfile
+
+    from lvzhi.appraisal.models import Appraisal
+
+    settings.LVZHI_AS_OF = "2023-01-10"
+    a = Appraisal.objects.get(unit=company, year=2022)
+    response = client_as("dangban").get(f"/appraisal/{a.pk}/notice.docx")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as z:
+        xml = z.read("word/document.xml").decode()
+    assert "述职评议结果的通报" in xml and "仿宋_GB2312" in z_styles(response.content)
+    assert "评定为“好”的" in xml and "整改时限：2023年6月30日" in xml
+    assert "中共江海化工股份有限公司委员会" in xml
+
+
+def z_styles(content) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        return z.read("word/styles.xml").decode()

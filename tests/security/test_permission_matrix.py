@@ -67,7 +67,7 @@ CLASSIFIED = {
     "reports:templates": "reports", "reports:template_new": "reports", "reports:template_edit": "reports",
     **{f"appraisal:{name}": "appraisal" for name in (
         "index", "vote", "detail", "settings", "reportees", "status", "codes", "paper_template", "paper_import",
-        "results_xlsx", "rectification_xlsx", "problem_add", "problem_edit")},
+        "results_xlsx", "rectification_xlsx", "notice_docx", "problem_add", "problem_edit")},
 }
 API_GENERIC = ("-list", "-detail")  # <record type key>-list / -detail: every record type's viewset
 
@@ -703,6 +703,8 @@ def appraisal(m: matrix.Matrix, w):
         m.cell("appraisal:results_xlsx", where, "read", m.read(visible), "GET", f"/appraisal/{c.pk}/results.xlsx")
         m.cell("appraisal:rectification_xlsx", where, "read", m.read(visible), "GET",
                f"/appraisal/{c.pk}/rectification.xlsx")
+        m.cell("appraisal:notice_docx", where, "read", m.read(visible), "GET", f"/appraisal/{c.pk}/notice.docx")
+        m.cell("appraisal:notice_docx", where, "read", m.read(False), "GET", f"/appraisal/{a.pk}/notice.docx")
         write = m.write("reports", visible=visible)
         m.cell("appraisal:settings", where, "write", write, "POST", f"/appraisal/{a.pk}/settings/",
                data={"title": "矩阵改名"})

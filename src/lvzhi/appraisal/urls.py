@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/paper/", views.paper_import, name="paper_import"),
     path("<int:pk>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("<int:pk>/rectification.xlsx", views.rectification_xlsx, name="rectification_xlsx"),
+    path("<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
     path("<int:pk>/reportees/<int:reportee>/problems/", views.problem_add, name="problem_add"),
     path("<int:pk>/problems/<int:problem>/", views.problem_edit, name="problem_edit"),
 ]

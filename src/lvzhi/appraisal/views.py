@@ -241,6 +241,17 @@ def rectification_xlsx(request, pk):
     return _download(exports.rectification_xlsx(_results_or_404(a), clock.today()), f"{a.title}-整改清单.xlsx")
 
 
+@login_required
+def notice_docx(request, pk):
+    from .notice import notice_docx as build
+
+    a = _appraisal(request, pk)
+    response = HttpResponse(build(_results_or_404(a), clock.today()),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(a.title + '-结果通报.docx')}"
+    return response
+
+
 def _problem_data(request, a: Appraisal) -> dict:
     scope = scope_for(request.user)
     owner = scope.filter(Person.objects.all(), "unit").filter(code=request.POST.get("owner", "").strip()).first() or (
