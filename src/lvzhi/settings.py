@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "lvzhi.obligations",
     "lvzhi.metrics",
     "lvzhi.reports",
+    "lvzhi.appraisal",
     "lvzhi.backup",
     "lvzhi.tokens",
     "lvzhi.demo",
@@ -328,6 +329,7 @@ LVZHI_NAV = [
     ("检查规则", "obligations:rules"),
     ("指标", "metrics:index"),
     ("述职报告", "reports:index"),
+    ("述职评议", "appraisal:index"),
     ("报告模板", "reports:templates"),
     ("数据导入导出", "imports:dataset"),
 ]

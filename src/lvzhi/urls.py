@@ -36,6 +36,7 @@ urlpatterns = [
     path("obligations/", include("lvzhi.obligations.urls")),
     path("metrics/", include("lvzhi.metrics.urls")),
     path("reports/", include("lvzhi.reports.urls")),
+    path("appraisal/", include("lvzhi.appraisal.urls")),
     path("account/tokens/", include("lvzhi.tokens.urls")),
     path("", include("lvzhi.web.urls")),
 ]

@@ -65,6 +65,9 @@ CLASSIFIED = {
     "reports:index": "reports", "reports:detail": "reports", "reports:save_text": "reports",
     "reports:finalise": "reports", "reports:new_version": "reports", "reports:download": "reports",
     "reports:templates": "reports", "reports:template_new": "reports", "reports:template_edit": "reports",
+    **{f"appraisal:{name}": "appraisal" for name in (
+        "index", "vote", "detail", "settings", "reportees", "status", "codes", "paper_template", "paper_import",
+        "results_xlsx", "rectification_xlsx", "notice_docx", "problem_add", "problem_edit")},
 }
 API_GENERIC = ("-list", "-detail")  # <record type key>-list / -detail: every record type's viewset
 
@@ -663,6 +666,71 @@ def reports(m: matrix.Matrix, w):
            check=count_is(ReportTemplate, t))
 
 
+def appraisal(m: matrix.Matrix, w):
+    """述职评议: pages scoped like reports (the 党委 and the 党务 office organise them: the ``reports`` system);
+    the rating page is open to anyone with a code (no sign-in), and refuses a wrong code the same way for all."""
+    import datetime as dt
+
+    from lvzhi.appraisal import services as appraisal_services
+    from lvzhi.appraisal.models import Appraisal, AppraisalProblem, Reportee
+    from lvzhi.org.models import Person
+    from lvzhi.org.scoping import Scope
+
+    ev = Scope.everything()
+
+    def make(unit, year, closed):
+        a = appraisal_services.create_appraisal(unit=unit, year=year, meeting_date=dt.date(year + 1, 1, 10),
+                                                actor="矩阵测试", scope=ev, groups=[("党委委员", 1, 1)])
+        appraisal_services.update_settings(a, actor="矩阵测试", scope=ev, component_weights={"测评": 100})
+        if not a.reportees.exists():  # a unit without Party organisations of its own (the sibling company)
+            someone = Person.objects.filter(unit__path__startswith=unit.path).first() or Person.objects.create(
+                code=f"MX-{unit.code}-{year}", name="矩阵述职人", gender="male", unit=unit)
+            Reportee.objects.create(appraisal=a, person=someone, unit=unit, role="branch_secretary")
+        if closed:
+            appraisal_services.set_status(a, "open", actor="矩阵测试", scope=ev)
+            appraisal_services.set_status(a, "closed", actor="矩阵测试", scope=ev, today=dt.date(year + 1, 1, 10))
+            r = a.reportees.first()
+            appraisal_services.add_problem(r, actor="矩阵测试", scope=ev, description="矩阵点评问题", owner=r.person,
+                                           measures="矩阵整改措施", deadline=dt.date(year + 1, 6, 30))
+        return a
+
+    ai, ao = make(w.home, 2030, False), make(w.away, 2030, False)
+    ci, co = make(w.home, 2029, True), make(w.away, 2029, True)
+    pi, po = (AppraisalProblem.objects.filter(reportee__appraisal=x).first() for x in (ci, co))
+    n = Appraisal.objects.count()
+    m.cell("appraisal:index", "-", "read", m.read(), "GET", "/appraisal/", check=None if m.anon else absent(w.away.name))
+    m.cell("appraisal:index", "in", "write", m.write("reports"), "POST", "/appraisal/",
+           data={"year": 2031, "meeting_date": "2032-01-10"},
+           check=count_is(Appraisal, n + 1) if m.can_write("reports") and not m.anon else count_is(Appraisal, n))
+    for where, a, c, p in (("in", ai, ci, pi), ("out", ao, co, po)):
+        visible = where == "in"
+        m.cell("appraisal:detail", where, "read", m.read(visible), "GET", f"/appraisal/{a.pk}/")
+        m.cell("appraisal:detail", where, "read", m.read(visible), "GET", f"/appraisal/{c.pk}/")
+        m.cell("appraisal:paper_template", where, "read", m.read(visible), "GET", f"/appraisal/{a.pk}/paper/template.xlsx")
+        m.cell("appraisal:results_xlsx", where, "read", m.read(visible), "GET", f"/appraisal/{c.pk}/results.xlsx")
+        m.cell("appraisal:rectification_xlsx", where, "read", m.read(visible), "GET",
+               f"/appraisal/{c.pk}/rectification.xlsx")
+        m.cell("appraisal:notice_docx", where, "read", m.read(visible), "GET", f"/appraisal/{c.pk}/notice.docx")
+        m.cell("appraisal:notice_docx", where, "read", m.read(False), "GET", f"/appraisal/{a.pk}/notice.docx")
+        write = m.write("reports", visible=visible)
+        m.cell("appraisal:settings", where, "write", write, "POST", f"/appraisal/{a.pk}/settings/",
+               data={"title": "矩阵改名"})
+        m.cell("appraisal:reportees", where, "write", write, "POST", f"/appraisal/{a.pk}/reportees/",
+               data={"person": "不存在的人"})
+        m.cell("appraisal:status", where, "write", write, "POST", f"/appraisal/{a.pk}/status/", data={"status": "open"})
+        m.cell("appraisal:codes", where, "write", m.write("reports", visible=visible, ok=200), "POST",
+               f"/appraisal/{a.pk}/codes/", data={"group": a.groups.first().pk, "count": 1})
+        m.cell("appraisal:paper_import", where, "write", write, "POST", f"/appraisal/{a.pk}/paper/", data={})
+        m.cell("appraisal:problem_add", where, "write", write, "POST",
+               f"/appraisal/{c.pk}/reportees/{c.reportees.first().pk}/problems/",
+               data={"description": "矩阵新问题", "owner": c.reportees.first().person.code, "measures": "措施",
+                     "deadline": "2030-06-30"})
+        m.cell("appraisal:problem_edit", where, "write", write, "POST", f"/appraisal/{c.pk}/problems/{p.pk}/",
+               data={"version": p.version, "completed_on": "2030-03-01", "evidence": "矩阵佐证"})
+    m.cell("appraisal:vote", "-", "read", 200, "GET", "/appraisal/vote/")
+    m.cell("appraisal:vote", "-", "write", 400, "POST", "/appraisal/vote/", data={"code": "AAAAA-BBBBB"})
+
+
 def _report_version(report, expected):
     def check(response):
         now = DutyReport.objects.get(pk=report.pk).version
@@ -702,7 +770,8 @@ def admin_cells(m: matrix.Matrix, w):
 HANDLERS = {"record_pages": record_pages, "imports": imports, "api_records": api_records, "api_special": api_special,
             "api_integration": api_integration,
             "api_docs": api_docs, "session": session, "web": web, "org": org, "audit": audit,
-            "obligations": obligations, "metrics": metrics, "reports": reports, "secret_records": secret_records}
+            "obligations": obligations, "metrics": metrics, "reports": reports, "secret_records": secret_records,
+            "appraisal": appraisal}
 
 
 @pytest.mark.parametrize("role", [*matrix.ROLES, matrix.ANONYMOUS])

@@ -151,7 +151,12 @@ def pre_appointment_talk(rule: ObligationRule, ctx: Context, path: str, deeper) 
 # --- 整改须在时限内完成 --------------------------------------------------------------------------------
 
 def rectification(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
-    """Rectifications due in the range, and older ones still open when it starts (they stay a problem)."""
+    """Rectifications due in the range, and older ones still open when it starts (they stay a problem).
+    ``source=appraisal`` in the rule's parameters judges the 述职评议 problems instead (lvzhi.appraisal)."""
+    if rule.parameters.get("source") == "appraisal":
+        from lvzhi.appraisal.checks import problem_cells
+
+        return problem_cells(rule, ctx, path, deeper)
     carried = Q(deadline__lt=ctx.start) & (Q(completed_on__isnull=True) | Q(completed_on__gte=ctx.start)
                                            | ~Q(status__in=["done", "verified"]))
     rows = (Rectification.objects.filter(unit__path__startswith=path, date__lte=ctx.end)

@@ -420,6 +420,7 @@ def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, wri
         "ranking": lambda: FactRef(ctx, f.media_ranking()),
         "campaign": lambda quarter: FactRef(ctx, f.campaign(quarter)),
         "missing": lambda label: ctx._missing(label, "模板要求由撰写人补充"),
+        "appraisal_carryover": lambda: FactRef(ctx, _carryover(unit, year)),
     }
     token = CURRENT.set(ctx)
     try:
@@ -437,6 +438,22 @@ def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, wri
     finally:
         CURRENT.reset(token)
     return Document(_blocks(ctx.fix_measures(text)), ctx.tokens, ctx.warnings, ctx.figures, unit.name)
+
+
+def _carryover(unit: Unit, year: int) -> Fact:
+    """上年度述职评议指出问题整改情况 (lvzhi.appraisal): missing when last year had no 述职评议, so a template can
+    write ``{% if appraisal_carryover() %}`` and print nothing then. Status as of the year's end (or today)."""
+    import datetime as dt
+
+    from lvzhi.appraisal.selectors import carryover
+    from lvzhi.web import clock
+
+    found = carryover(unit, year, min(dt.date(year, 12, 31), clock.today()))
+    if found is None:
+        return Fact("上年度述职评议指出问题整改情况", None)
+    return Fact("上年度述职评议指出问题整改情况", found["text"], found["records"],
+                {"count": found["count"], "done": found["done"], "branch_count": found["branch_count"],
+                 "branch_done": found["branch_done"]})
 
 
 def _blocks(text: str) -> list[Block]:
