@@ -118,8 +118,15 @@ def record_edit(request, key, pk=None):
     if not scope.can_write_any(rt.system):
         raise PermissionDenied(f"您没有录入{rt.verbose_name}的权限。")
     form_cls = forms.form_class(rt, creating=creating)
+    preview = None
     if request.method == "POST":
         form = form_cls(request.POST, scope=scope)
+        if "preview" in request.POST and rt.extra.get("preview"):
+            # "保存前检查": what the checks will conclude about this record, without saving it
+            if form.is_valid():
+                preview = rt.extra["preview"](form.record_data)
+            return render(request, "records/form.html", {"rt": rt, "obj": obj, "form": form, "creating": creating,
+                                                         "preview": preview})
         if form.is_valid():
             try:
                 if creating:
@@ -137,7 +144,8 @@ def record_edit(request, key, pk=None):
     else:
         initial = forms.initial_for(rt, obj) if obj else _defaults(request, rt)
         form = form_cls(initial=initial, scope=scope)
-    return render(request, "records/form.html", {"rt": rt, "obj": obj, "form": form, "creating": creating})
+    return render(request, "records/form.html", {"rt": rt, "obj": obj, "form": form, "creating": creating,
+                                                 "preview": preview})
 
 
 def _defaults(request, rt) -> dict:
