@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "lvzhi.records",
     "lvzhi.imports",
     "lvzhi.partybuilding",
+    "lvzhi.membership",
     "lvzhi.cadres",
     "lvzhi.governance",
     "lvzhi.integrity",

@@ -131,7 +131,7 @@ def test_quorum_of_general_and_committee_meetings(tc, events):
     state = {name: cells[a.pk].state for name, a in meetings.items() if a.pk in cells}
     assert state == {"general_ok": DONE, "general_low": LATE, "committee_ok": DONE, "committee_low": LATE,
                      "expected_given": LATE}
-    assert cells[meetings["general_low"].pk].detail == "2022年6月1日实到3人，应到7人，未超过半数"
+    assert cells[meetings["general_low"].pk].detail == "2022年6月1日实到3人，应到7人（当日有表决权的正式党员），未超过半数"
 
 
 def test_members_who_joined_after_the_meeting_are_not_expected(tc, events):
@@ -150,10 +150,10 @@ def test_branch_structure(tc, check):
     b.person(tc.dept, "财务4", party_org=tc.dept_branch, status="probationary")
     tc.dept_branch.members.filter(name="财务3").update(party_status="probationary")
     cell = check(tc.company, "branch.structure")[("财务部党支部", "2022")]
-    assert cell.state == LATE and cell.detail == "正式党员2人，不足3人"
+    assert cell.state == LATE and cell.detail == "2022-12-31：正式党员2人，不足3人"
     tc.branch.committee_members.clear()
     cells = check(tc.company, "branch.structure")
-    assert cells[("一车间党支部", "2022")].detail == "正式党员7人，应设支部委员会"
+    assert cells[("一车间党支部", "2022")].detail == "2022-12-31：正式党员7人，应设支部委员会"
 
 
 def test_events_in_untracked_periods_are_not_applicable(tc, events):

@@ -7,16 +7,31 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import F, Min, Q
 
 from lvzhi.cadres.models import Appointment
 from lvzhi.governance.models import MajorMatter, PreReviewRule
 from lvzhi.integrity.models import IntegrityTalk, Rectification
-from lvzhi.org.models import PartyOrg, Person, Unit
-from lvzhi.partybuilding.models import ActivityKind, BranchActivity, CommitteeMeeting, StudySession
+from lvzhi.org.models import Unit
+from lvzhi.partybuilding.models import (
+    ActivityKind,
+    BranchActivity,
+    CommitteeMeeting,
+    StudySession,
+)
 from lvzhi.records import registry
 
-from .engine import DONE, LATE, NA, Cell, Context, GroupConcat, _overridden, judge, parse_ids
+from .engine import (
+    DONE,
+    LATE,
+    NA,
+    Cell,
+    Context,
+    GroupConcat,
+    _overridden,
+    judge,
+    parse_ids,
+)
 from .models import ObligationRule
 from .periods import event_period, periods_between
 from .subjects import Subject, party_orgs
@@ -42,10 +57,14 @@ def _satisfier(rule: ObligationRule, default):
     return registry.get(rule.record_type).model if rule.record_type else default
 
 
-def _event_cell(rule, ctx, subject, period, ok: bool, ids, detail: str, record_type: str, deadline: dt.date) -> Cell:
-    """``deadline``: the last day the obligation can be met on time (grace days are added by ``judge``)."""
+def _event_cell(rule, ctx, subject, period, ok: bool, ids, detail: str, record_type: str, deadline: dt.date,
+                dated: dt.date | None = None) -> Cell:
+    """``deadline``: the last day the obligation can be met on time (grace days are added by ``judge``);
+    ``dated``: the day of the event judged (default: the period's) — after the as-of date it has not happened yet."""
     if not ctx.units.covers(subject.unit_id, period):
         return Cell(rule, subject, period, NA, detail="不在检查范围内", record_type=record_type)
+    if (dated or period.start) > ctx.as_of:  # whatever the record says, it has not happened yet
+        ok, ids, detail = False, (), f"{period.label}尚未到来（检查日期{ctx.as_of:%Y-%m-%d}），暂不计为已完成"
     state, due = judge(1 if ok else 0, 1, deadline, rule, ctx.as_of)
     return Cell(rule, subject, period, state, int(ok), 1, tuple(ids), detail, due, record_type)
 
@@ -193,33 +212,23 @@ def _sees(ctx: Context, unit_path: str) -> bool:
 # --- 会议须过半数到会 ------------------------------------------------------------------------------------
 
 def quorum(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
-    """Attendees must be more than half of the expected: the record's expected count, else the branch's full
-    members on the day (its committee members for a 支部委员会).
+    """More than half of those expected attend — judged against the roster *of the meeting's day*:
+    支部委员会 — the committee members holding their seat that day; 党员大会 — the members with a vote that day
+    (正式党员; 预备党员 have no vote); other meetings — all members that day. A number typed on the record
+    (应到人数) wins; recorded attendance (``Attendance``) counts those marked present, otherwise the attendee list.
 
-    Four grouped queries for the whole subtree — the meetings, their attendance, committee sizes and members —
-    joined here. (Correlated subqueries per meeting cost 12 s for the 320,000 meetings of the central scale.)
-    Members on a day = the branch's members who belong for the whole range, plus those who joined or left within
-    it, counted on the meeting's day.
+    A fixed number of queries for the whole subtree (meetings, attendance, rosters), joined here.
     """
+    from lvzhi.membership.attendance import present_counts
+    from lvzhi.membership.selectors import Rosters
+
     acts = BranchActivity.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
     rows = list(acts.order_by("date", "pk").values("pk", "kind", "title", "date", "expected_count", "party_org_id",
                                                    "party_org__name", "unit_id", "unit__path"))
     if not rows:
         return []
-    attendees = BranchActivity.attendees.through
-    present = dict(attendees.objects.filter(branchactivity__in=acts.order_by().values("pk")).order_by()
-                   .values_list("branchactivity_id").annotate(n=Count("pk")))
-    orgs = acts.order_by().values("party_org_id")
-    through = PartyOrg.committee_members.through
-    committee = dict(through.objects.filter(partyorg_id__in=orgs).order_by().values_list("partyorg_id")
-                     .annotate(n=Count("pk")))
-    full = Person.objects.filter(party_org_id__in=orgs, party_status="member")
-    steady = (Q(member_since__isnull=True) | Q(member_since__lte=ctx.start)) & (Q(left_on__isnull=True)
-                                                                                 | Q(left_on__gt=ctx.end))
-    members = dict(full.filter(steady).order_by().values_list("party_org_id").annotate(n=Count("pk")))
-    changing: dict[int, list] = {}
-    for org_id, since, left in full.exclude(steady).values_list("party_org_id", "member_since", "left_on"):
-        changing.setdefault(org_id, []).append((since, left))
+    present = present_counts(acts)
+    rosters = Rosters({r["party_org_id"] for r in rows})
     kinds = dict(ActivityKind.choices)
     cells = []
     for r in rows:
@@ -228,61 +237,89 @@ def quorum(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
         p = event_period(r["date"])
         if not _applies(rule, s, p, deeper):
             continue
-        org, day = r["party_org_id"], r["date"]
-        if r["expected_count"]:
-            expected = r["expected_count"]
-        elif r["kind"] == ActivityKind.COMMITTEE_MEETING:
-            expected = committee.get(org, 0)
-        else:
-            expected = members.get(org, 0) + sum(1 for since, left in changing.get(org, ())
-                                                 if (since is None or since <= day) and (left is None or left > day))
+        expected, basis = expected_on_day(rosters, r["party_org_id"], r["kind"], r["date"], r["expected_count"])
         if not expected:
-            cells.append(Cell(rule, s, p, NA, detail="无法确定应到人数", record_type="branch_activity"))
+            cells.append(Cell(rule, s, p, NA, detail=f"{p.label}{basis}为0人，无法判断到会人数",
+                              record_type="branch_activity"))
             continue
         n = present.get(r["pk"], 0)
         ok = n * 2 > expected
-        detail = f"{p.label}实到{n}人，应到{expected}人" + ("" if ok else "，未超过半数")
-        cells.append(_event_cell(rule, ctx, s, p, ok, [r["pk"]], detail, "branch_activity", day))
+        detail = f"{p.label}实到{n}人，应到{expected}人（{basis}）" + ("" if ok else "，未超过半数")
+        cells.append(_event_cell(rule, ctx, s, p, ok, [r["pk"]], detail, "branch_activity", r["date"]))
     return cells
+
+
+def expected_on_day(rosters, org_id: int, kind: str, day: dt.date, typed: int | None) -> tuple[int, str]:
+    """How many should attend a meeting of ``kind`` on ``day``, and on what basis (a Chinese phrase)."""
+    if typed:
+        return typed, "记录填写的应到人数"
+    if kind == ActivityKind.COMMITTEE_MEETING:
+        return len(rosters.committee(org_id, day)), "当日支部委员"
+    if kind == ActivityKind.GENERAL_MEETING:
+        return rosters.count(org_id, day, voting=True), "当日有表决权的正式党员"
+    return rosters.count(org_id, day), "当日党员"
 
 
 # --- 党支部设置 --------------------------------------------------------------------------------------------
 
 def branch_structure(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
-    """A data-quality check on today's rolls: enough full members, a committee from 7, not too many members."""
+    """Enough full members, a committee from 7, not too many members — on the roster of the period's last day
+    (or the as-of date when earlier)."""
+    from lvzhi.membership.selectors import Rosters
+
     params = rule.parameters
     min_full, committee_from, max_members = (int(params.get("min_full_members", 3)),
                                              int(params.get("committee_from", 7)), int(params.get("max_members", 50)))
-    qs, subjects = party_orgs(path, rule.subject_conditions)
-    active = Q(members__left_on__isnull=True)
-    counts = {r["pk"]: r for r in qs.order_by().values("pk").annotate(
-        full=Count("members", filter=active & Q(members__party_status="member"), distinct=True),
-        total=Count("members", filter=active & Q(members__party_status__in=["member", "probationary"]), distinct=True),
-        committee=Count("committee_members", distinct=True))}
+    _, subjects = party_orgs(path, rule.subject_conditions)
+    rosters = Rosters([s.pk for s in subjects])
     periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
     cells = []
     for s in subjects:
-        c = counts.get(s.pk, {"full": 0, "total": 0, "committee": 0})
-        problems = []
-        if c["full"] < min_full:
-            problems.append(f"正式党员{c['full']}人，不足{min_full}人")
-        if c["full"] >= committee_from and not c["committee"]:
-            problems.append(f"正式党员{c['full']}人，应设支部委员会")
-        if c["total"] > max_members:
-            problems.append(f"党员{c['total']}人，超过{max_members}人")
         for p in periods:
             if deeper and _overridden(s, p, deeper):
                 continue
             if not (s.covers(p) and ctx.units.covers(s.unit_id, p)):
                 cells.append(Cell(rule, s, p, NA, detail=f"{p.label}不在检查范围内"))
                 continue
+            day = min(p.end, ctx.as_of)
+            full, total = rosters.count(s.pk, day, voting=True), rosters.count(s.pk, day)
+            committee = len(rosters.committee(s.pk, day))
+            problems = []
+            if full < min_full:
+                problems.append(f"正式党员{full}人，不足{min_full}人")
+            if full >= committee_from and not committee:
+                problems.append(f"正式党员{full}人，应设支部委员会")
+            if total > max_members:
+                problems.append(f"党员{total}人，超过{max_members}人")
             state = LATE if problems else DONE
-            detail = "；".join(problems) if problems else f"正式党员{c['full']}人，党员{c['total']}人，设置符合规定"
+            head = f"{day:%Y-%m-%d}："
+            detail = head + ("；".join(problems) if problems else f"正式党员{full}人，党员{total}人，设置符合规定")
             cells.append(Cell(rule, s, p, state, 0 if problems else 1, 1, (), detail, p.end))
     return cells
 
 
+def development(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    from lvzhi.membership.checks import development as check
+
+    return check(rule, ctx, path, deeper)
+
+
+def term(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    from lvzhi.membership.terms import term as check
+
+    return check(rule, ctx, path, deeper)
+
+
+def dues(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    from lvzhi.membership.dues_check import dues as check
+
+    return check(rule, ctx, path, deeper)
+
+
 CHECKS = {
+    "development": development,
+    "term": term,
+    "dues": dues,
     "first_agenda": first_agenda,
     "pre_review": pre_review,
     "pre_appointment_talk": pre_appointment_talk,

@@ -51,6 +51,9 @@ class Check(models.TextChoices):
     RECTIFICATION = "rectification", "整改须在时限内完成"
     QUORUM = "quorum", "会议须过半数到会"
     BRANCH_STRUCTURE = "branch_structure", "党支部设置（人数、支委会）"
+    DEVELOPMENT = "development", "发展党员各环节（时限、顺序）"
+    TERM = "term", "党组织按期换届"
+    DUES = "dues", "党费按月交纳（欠交）"
 
 
 def _labels(choices, values) -> list[str]:
@@ -58,7 +61,7 @@ def _labels(choices, values) -> list[str]:
     return [str(names.get(v, v)) for v in conditions.as_list(values)]
 
 
-PERIODIC_CHECKS = (Check.COUNT, Check.BRANCH_STRUCTURE)  # judged per period; the others per event
+PERIODIC_CHECKS = (Check.COUNT, Check.BRANCH_STRUCTURE, Check.TERM, Check.DUES)  # judged per period; the others per event
 
 
 class ObligationRule(RecordBase):

@@ -120,7 +120,7 @@ class UnitIndex:
             return False
         if u.established_on and u.established_on > period.start:
             return False
-        return not (u.dissolved_on and u.dissolved_on <= period.end)
+        return not (u.dissolved_on and u.dissolved_on < period.end)  # 撤销日期 = the last day it exists
 
     def name(self, unit_id: int) -> str:
         u = self.by_id.get(unit_id)
@@ -147,7 +147,7 @@ def party_orgs(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
     subjects = [
         Subject("party_org", r["pk"], r["name"], r["unit_id"], r["unit__path"],
                 {"pk": r["pk"], "unit": r["unit_id"], "secretary": r["secretary_id"]},
-                [(r["established_on"], r["dissolved_on"] - ONE_DAY if r["dissolved_on"] else None)])
+                [(r["established_on"], r["dissolved_on"])])  # 撤销日期 = the last day it exists
         for r in qs.order_by("code").values("pk", "name", "unit_id", "unit__path", "secretary_id", "established_on",
                                             "dissolved_on")
     ]
@@ -194,7 +194,10 @@ def people(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
     if key_post:
         any_set |= Q(is_key_post=True)
     if party_member:
-        any_set |= Q(party_status__in=["member", "probationary"], party_org__isnull=False)
+        from lvzhi.membership.models import MembershipEvent
+
+        any_set |= (Q(party_status__in=["member", "probationary"], party_org__isnull=False)
+                    | Q(pk__in=MembershipEvent.objects.values("person_id")))
     qs = Person.objects.filter(_path_filter("unit__", path)).filter(any_set)
     excluded = conditions.as_list(cond.get("exclude_secretary_of"))
     if excluded:
@@ -204,6 +207,11 @@ def people(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
         for person_id, start, end in (Appointment.objects.filter(level__in=levels, person__in=qs.values("pk"))
                                       .values_list("person_id", "date", "ended_on")):
             posts.setdefault(person_id, []).append((start, end))
+    member_spans: dict[int, list[Interval]] = {}
+    if party_member:
+        from lvzhi.membership.selectors import member_intervals
+
+        member_spans = member_intervals(qs.values("pk"))
     subjects = []
     for r in qs.order_by("code").values("pk", "code", "name", "unit_id", "unit__path", "unit__name", "cadre_level",
                                         "is_key_post", "party_status", "party_org_id", "member_since", "joined_on",
@@ -217,8 +225,11 @@ def people(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
                 spans.append((None, None))
         if key_post and r["is_key_post"]:
             spans.append((None, None))
-        if party_member and r["party_status"] in ("member", "probationary") and r["party_org_id"]:
-            spans.append((r["member_since"], None))
+        if party_member:
+            if r["pk"] in member_spans:  # from the person's Party-life events (membership.selectors)
+                spans += member_spans[r["pk"]]
+            elif r["party_status"] in ("member", "probationary") and r["party_org_id"]:
+                spans.append((r["member_since"], None))
         clipped = [c for c in (_clip(s, employed) for s in spans) if c is not None]
         if not clipped:
             continue

@@ -32,7 +32,8 @@ class Unit(MP_Node):
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices, default=UnitKind.OTHER)
     category = models.CharField("机关/基层", max_length=16, choices=UnitCategory.choices, default=UnitCategory.GRASSROOTS)
     established_on = models.DateField("成立日期", null=True, blank=True)
-    dissolved_on = models.DateField("撤销日期", null=True, blank=True, help_text="合并或撤销后，此后的期间不再计算其应办事项")
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True,
+                                    help_text="单位存续的最后一天（合并或撤销）；此日之前的记录照常检查，跨过此日的期间不再计算应办事项")
     tracked_since = models.DateField(
         "纳入检查起始日期", null=True, blank=True,
         help_text="自该日起按规则检查本单位及其下级的应办事项；留空则沿用上级单位的设置（都没有则不检查，如仅作展示的上级集团）",
@@ -65,7 +66,7 @@ class Unit(MP_Node):
 
     def is_active_on(self, day: date) -> bool:
         return (self.established_on is None or self.established_on <= day) and (
-            self.dissolved_on is None or self.dissolved_on > day
+            self.dissolved_on is None or self.dissolved_on >= day  # 撤销日期 is the last day it exists
         )
 
 
@@ -91,7 +92,7 @@ class PartyOrg(models.Model):
         "Person", verbose_name="委员", blank=True, related_name="committee_of"
     )
     established_on = models.DateField("成立日期", null=True, blank=True)
-    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True, help_text="党组织存续的最后一天")
     version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:

@@ -2,6 +2,13 @@ from lvzhi.records.registry import Column, RecordType, register
 
 from . import models as m
 
+
+def _quorum_preview(data: dict) -> dict:
+    """Before saving a meeting: what the quorum check will say (against the roster of its day)."""
+    from lvzhi.membership.attendance import preview_activity
+
+    return preview_activity(data)
+
 register(RecordType(
     key="committee_meeting", model=m.CommitteeMeeting, system="party_building", search_fields=("title", "number"),
     columns=[Column("party_org", example="中共江海化工股份有限公司委员会（DW-JH01）"), Column("number", example="2022-05"),
@@ -37,6 +44,7 @@ register(RecordType(
              Column("lecturer"), Column("attendees"), Column("expected_count"), Column("notes")],
     list_columns=("date", "party_org", "kind", "title"), natural_key=("party_org", "kind", "date", "title", "attendees"),
     description="三会一课、主题党日、组织生活会、民主评议党员、谈心谈话、三互交流等",
+    extra={"preview": _quorum_preview},
 ))
 register(RecordType(
     key="contact_point", model=m.ContactPoint, system="party_building", search_fields=("title",),

@@ -125,9 +125,14 @@ def record_edit(request, key, pk=None):
     if not scope.can_write_any(rt.system):
         raise PermissionDenied(f"您没有录入{rt.verbose_name}的权限。")
     form_cls = forms.form_class(rt, creating=creating)
+    preview = None
     if request.method == "POST":
         form = form_cls(request.POST, scope=scope)
-        if form.is_valid():
+        if "preview" in request.POST and rt.extra.get("preview"):
+            # "保存前检查": what the checks will conclude about this record, without saving it
+            if form.is_valid():
+                preview = rt.extra["preview"](form.record_data)
+        elif form.is_valid():
             try:
                 if creating:
                     obj = services.create_record(rt, form.record_data, actor=request.user, scope=scope)
@@ -149,6 +154,7 @@ def record_edit(request, key, pk=None):
         "rt": rt, "obj": obj, "form": form, "creating": creating, "next": _safe_next(request),
         "for_rule": request.GET.get("for_rule", "")[:100], "for_period": request.GET.get("for_period", "")[:60],
         "advice": advice.advice(rt, form, scope) if request.method == "POST" or request.GET.get("for_rule") else [],
+        "preview": preview,
     })
 
 

@@ -1,0 +1,53 @@
+"""党费 arrears per member and year: every whole month on the roll must be paid for (a payment may cover several
+months, paid in advance); six months in a row unpaid is named with the article that makes it serious."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lvzhi.obligations.engine import DONE, LATE, NA, PENDING, Cell
+from lvzhi.obligations.periods import period_of, periods_between
+from lvzhi.obligations.subjects import select
+
+from .dues import longest_run, months_between
+from .models import DuesPayment
+
+
+def dues(rule, ctx, path: str, deeper) -> list[Cell]:
+    from lvzhi.obligations.checks import _overridden
+
+    lapse = int(rule.parameters.get("lapse_months", 6))
+    _, subjects = select("person", path, rule.subject_conditions or {"party_member": True})
+    paid: dict[int, set[dt.date]] = {}
+    for person_id, first, last in (DuesPayment.objects.filter(person_id__in=[s.pk for s in subjects],
+                                                              paid_on__lte=ctx.as_of)
+                                   .order_by().values_list("person_id", "month_from", "month_to")):
+        paid.setdefault(person_id, set()).update(months_between(first, last or first))
+    periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
+    cells = []
+    for s in subjects:
+        for p in periods:
+            if deeper and _overridden(s, p, deeper):
+                continue
+            if not ctx.units.covers(s.unit_id, p):
+                cells.append(Cell(rule, s, p, NA, detail=f"{p.label}不在检查范围内", record_type="dues_payment"))
+                continue
+            owed = [m for m in months_between(p.start, min(p.end, ctx.as_of))
+                    if s.covers(period_of("month", m)) and period_of("month", m).end < ctx.as_of]
+            if not owed:
+                cells.append(Cell(rule, s, p, NA, detail=f"{p.label}没有应交党费的整月", record_type="dues_payment"))
+                continue
+            missing = [m for m in owed if m not in paid.get(s.pk, set())]
+            if not missing:
+                state = DONE if p.end < ctx.as_of else PENDING
+                cells.append(Cell(rule, s, p, state, len(owed), len(owed), (), f"{p.label}已交纳党费{len(owed)}个月",
+                                  p.end, "dues_payment"))
+                continue
+            names = "、".join(f"{m.month}月" for m in missing)
+            detail = f"{p.label}欠交党费{len(missing)}个月（{names}）"
+            if longest_run(missing) >= lapse:
+                detail += (f"；连续{longest_run(missing)}个月未交纳党费，没有正当理由的，依照党章第九条"
+                           "被认为是自行脱党，请及时了解情况")
+            cells.append(Cell(rule, s, p, LATE, len(owed) - len(missing), len(owed), (), detail, p.end,
+                              "dues_payment"))
+    return cells

@@ -1,0 +1,178 @@
+"""The roster of any Party organisation on any day, derived from members' events and posts.
+
+A person's events become *stints*: stretches of days in one organisation with one status (正式/预备) and a
+流动 flag. People without any event yet (data entered before histories were kept, or by a form that only knows
+today's state) count from their ``Person`` row: from ``member_since`` until the day before ``left_on``.
+
+Set-based: ``Rosters(org_ids)`` reads the events, fallback people and posts of all those organisations in three
+queries and answers any number of (organisation, day) questions in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from lvzhi.org.models import PartyOrg, Person
+
+from .models import COMMITTEE_ROLES, LEAVING, EventKind, MembershipEvent, OrgPost
+
+ONE_DAY = dt.timedelta(days=1)
+LO = dt.date.min
+
+
+@dataclass(frozen=True, slots=True)
+class Stint:
+    person_id: int
+    party_org_id: int
+    status: str  # member / probationary
+    flowing: bool
+    start: dt.date | None  # first day; None = before records began
+    end: dt.date | None  # last day; None = still
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or self.end >= day)
+
+    @property
+    def voting(self) -> bool:
+        """预备党员 have no vote (党章 第七条)."""
+        return self.status == "member"
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    party_org_id: int | None
+    status: str | None
+    flowing: bool
+
+
+def _step(state: State, ev, last_org: int | None) -> State:
+    kind = ev["kind"]
+    if kind == EventKind.ENROLLED:
+        return State(ev["party_org_id"], ev["status"] or "member", False)
+    if kind == EventKind.ADMITTED:
+        return State(ev["party_org_id"], "probationary", False)
+    if kind == EventKind.FULL:
+        return State(ev["party_org_id"] or state.party_org_id, "member", state.flowing)
+    if kind == EventKind.TRANSFER:
+        if ev["party_org_id"] is None:
+            return State(None, None, False)
+        return State(ev["party_org_id"], state.status or ev["status"] or "member", state.flowing)
+    if kind == EventKind.FLOWING_OUT:
+        return State(state.party_org_id, state.status, True)
+    if kind == EventKind.FLOWING_BACK:
+        return State(state.party_org_id, state.status, False)
+    if kind in LEAVING:
+        return State(None, None, False)
+    if kind == EventKind.RESTORED:
+        return State(ev["party_org_id"] or last_org, ev["status"] or "member", False)
+    return state
+
+
+EVENT_FIELDS = ("pk", "person_id", "kind", "date", "party_org_id", "status")
+
+
+def stints_from_events(events: list[dict]) -> tuple[list[Stint], State]:
+    """One person's events (dicts with EVENT_FIELDS) → their stints, and the state after the last event."""
+    state, last_org = State(None, None, False), None
+    out: list[Stint] = []
+    start: dt.date | None = None
+    for ev in sorted(events, key=lambda e: (e["date"] or LO, e["pk"] or 0)):
+        new = _step(state, ev, last_org)
+        if new == state:
+            continue
+        if state.party_org_id is not None and state.status:
+            end = ev["date"] - ONE_DAY if ev["date"] else None
+            if end is None or start is None or end >= start:
+                out.append(Stint(ev["person_id"], state.party_org_id, state.status, state.flowing, start, end))
+        state, start = new, ev["date"]
+        if new.party_org_id is not None:
+            last_org = new.party_org_id
+    if state.party_org_id is not None and state.status and events:
+        out.append(Stint(events[0]["person_id"], state.party_org_id, state.status, state.flowing, start, None))
+    return out, state
+
+
+def fallback_stint(p: dict) -> Stint:
+    """A person without events: today's organisation and status, from member_since to the day before left_on."""
+    end = p["left_on"] - ONE_DAY if p["left_on"] else None
+    return Stint(p["pk"], p["party_org_id"], p["party_status"], False, p["member_since"], end)
+
+
+def events_by_person(person_filter: Q) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for ev in MembershipEvent.objects.filter(person_filter).order_by().values(*EVENT_FIELDS):
+        out.setdefault(ev["person_id"], []).append(ev)
+    return out
+
+
+class Rosters:
+    """Members and committees of a set of organisations on any day (three queries, whatever the number of days)."""
+
+    def __init__(self, org_ids):
+        org_ids = org_ids if isinstance(org_ids, (list, tuple, set, frozenset)) else list(org_ids)
+        self.org_ids = set(org_ids)
+        touching = MembershipEvent.objects.filter(Q(party_org_id__in=org_ids) | Q(from_org_id__in=org_ids))
+        self.stints: dict[int, list[Stint]] = {}
+        for events in events_by_person(Q(person_id__in=touching.values("person_id"))).values():
+            for s in stints_from_events(events)[0]:
+                if s.party_org_id in self.org_ids:
+                    self.stints.setdefault(s.party_org_id, []).append(s)
+        plain = (Person.objects.filter(party_org_id__in=org_ids, party_status__in=["member", "probationary"])
+                 .exclude(pk__in=MembershipEvent.objects.values("person_id")))
+        for p in plain.order_by().values("pk", "party_org_id", "party_status", "member_since", "left_on"):
+            self.stints.setdefault(p["party_org_id"], []).append(fallback_stint(p))
+        self.posts: dict[int, list[tuple]] = {}
+        for org_id, person_id, role, start, end in (OrgPost.objects.filter(party_org_id__in=org_ids)
+                                                    .order_by().values_list("party_org_id", "person_id", "role",
+                                                                            "start_on", "end_on")):
+            self.posts.setdefault(org_id, []).append((person_id, role, start, end))
+        without_posts = [o for o in self.org_ids if o not in self.posts]
+        self.legacy_committee: dict[int, set[int]] = {}
+        if without_posts:  # organisations whose committee has no dated posts yet: today's committee members
+            for org_id, person_id in (PartyOrg.committee_members.through.objects.filter(partyorg_id__in=without_posts)
+                                      .values_list("partyorg_id", "person_id")):
+                self.legacy_committee.setdefault(org_id, set()).add(person_id)
+        self._counts: dict[tuple[int, bool], tuple[list, list]] = {}
+
+    def members(self, org_id: int, day: dt.date) -> list[Stint]:
+        return sorted((s for s in self.stints.get(org_id, ()) if s.covers(day)), key=lambda s: s.person_id)
+
+    def count(self, org_id: int, day: dt.date, *, voting: bool = False) -> int:
+        """Members on the day (voting: 正式党员 only) — by bisection over the organisation's change days."""
+        key = (org_id, voting)
+        if key not in self._counts:
+            stints = [s for s in self.stints.get(org_id, ()) if s.voting or not voting]
+            starts = sorted(s.start or LO for s in stints)
+            ends = sorted(s.end for s in stints if s.end is not None)
+            self._counts[key] = (starts, ends)
+        starts, ends = self._counts[key]
+        return bisect_right(starts, day) - bisect_right(ends, day - ONE_DAY)
+
+    def committee(self, org_id: int, day: dt.date) -> set[int]:
+        if org_id in self.posts:
+            return {person_id for person_id, role, start, end in self.posts[org_id] if role in COMMITTEE_ROLES
+                    and (start is None or start <= day) and (end is None or end >= day)}
+        return set(self.legacy_committee.get(org_id, ()))
+
+
+def roster(party_org: PartyOrg, on: dt.date) -> list[Stint]:
+    """Who belongs to ``party_org`` on the day ``on`` (full and probationary members, 流动党员 included)."""
+    return Rosters([party_org.pk]).members(party_org.pk, on)
+
+
+def committee_roster(party_org: PartyOrg, on: dt.date) -> list[Person]:
+    ids = Rosters([party_org.pk]).committee(party_org.pk, on)
+    return list(Person.objects.filter(pk__in=ids).order_by("code"))
+
+
+def member_intervals(person_ids) -> dict[int, list[tuple[dt.date | None, dt.date | None]]]:
+    """For each person, the stretches of days they were on some organisation's roster (for coverage rules)."""
+    out: dict[int, list] = {}
+    with_events = events_by_person(Q(person_id__in=person_ids))
+    for pid, events in with_events.items():
+        out[pid] = [(s.start, s.end) for s in stints_from_events(events)[0]]
+    return out

@@ -1,0 +1,8 @@
+import pytest
+
+from . import builders
+
+
+@pytest.fixture
+def river(db):
+    return builders.build()
