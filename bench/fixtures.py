@@ -7,9 +7,9 @@ BENCH_USER = "bench_secretary"
 
 def bench_user(scenario: str):
     """A 党委书记 of the scenario's top unit (sees everything, confidential rows included)."""
-    import common
     from django.db import transaction
 
+    import common
     from lvzhi.audit.models import AuditAction
     from lvzhi.audit.services import Change, log_changes
     from lvzhi.org.access import grant_seed_role
@@ -29,7 +29,6 @@ def bench_user(scenario: str):
 
 def draft_report(scenario: str, user):
     import common
-
     from lvzhi.org.scoping import scope_for
     from lvzhi.reports import services
     from lvzhi.reports.models import DutyReport

@@ -24,13 +24,12 @@ def main() -> None:
     args = parser.parse_args()
     common.setup(args.scenario)
     sys.path.insert(0, str(common.BENCH / "sql"))
-    from obligations import STATEMENTS  # noqa: E402 - the hand-written reference
-
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from lvzhi.obligations.engine import DONE, evaluate
     from lvzhi.org.models import Unit
+    from obligations import STATEMENTS  # noqa: E402 - the hand-written reference
 
     year = common.REPORT_YEAR
     as_of = dt.date.fromisoformat(common.AS_OF)

@@ -55,7 +55,7 @@ def main() -> None:
         with connection.cursor() as cur:
             cur.execute(sql, params)
             row = cur.fetchone()
-            return {d.name: v for d, v in zip(cur.description, row)}
+            return {d.name: v for d, v in zip(cur.description, row, strict=False)}
 
     t_ref, ref = common.timed(reference, repeat=args.repeat)
     t_lv, mine = common.timed(lvzhi_figures, repeat=args.repeat)

@@ -4,10 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from lvzhi.metrics.api import MetricViewSet
-from lvzhi.records.api import former_paths, register_all
 from lvzhi.imports.api import ImportJobViewSet
+from lvzhi.metrics.api import MetricViewSet
 from lvzhi.obligations.results_api import CheckResultViewSet
+from lvzhi.records.api import former_paths, register_all
 from lvzhi.records.attachments_api import AttachmentViewSet
 from lvzhi.reports.api import ReportViewSet
 from lvzhi.tokens.api import TokenViewSet

@@ -14,8 +14,7 @@ import time
 
 import lvzhi_client.api
 from lvzhi_client import AuthenticatedClient
-from lvzhi_client.models import (ImportUploadRequest, PatchedStudySessionRequest, RecordTypeEnum,
-                                 StudySessionRequest)
+from lvzhi_client.models import ImportUploadRequest, PatchedStudySessionRequest, RecordTypeEnum, StudySessionRequest
 from lvzhi_client.types import File
 
 OPERATIONS = {m.name.rsplit(".", 1)[-1]: m.name

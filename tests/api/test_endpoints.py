@@ -12,7 +12,7 @@ from lvzhi.obligations.engine import LATE, evaluate
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import scope_for
 from lvzhi.records import registry
-from lvzhi.reports import pdf_render, services as reports
+from lvzhi.reports import services as reports
 
 pytestmark = pytest.mark.django_db
 AS_OF = "2023-01-10"

@@ -39,7 +39,7 @@ def vote():
         code = services.issue_codes(a, group, 1, actor="测试", scope=EVERYTHING)[0]
         reps = list(a.reportees.all())
         marks = {}
-        for r, value in zip(reps, ratings):
+        for r, value in zip(reps, ratings, strict=False):
             marks[str(r.pk)] = {services.OVERALL: value or ""}
             for ind_name, v in (indicators or {}).items():
                 marks[str(r.pk)][str(a.indicators.get(name=ind_name).pk)] = v

@@ -11,7 +11,7 @@ from lvzhi.org.models import PartyOrg
 from lvzhi.reports import services as reports
 from lvzhi.reports import templating
 
-from .conftest import EVERYTHING, close
+from .conftest import close
 
 pytestmark = pytest.mark.django_db
 

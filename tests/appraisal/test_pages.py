@@ -10,10 +10,9 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from lvzhi.appraisal import services
-from lvzhi.appraisal.models import Appraisal, Ballot
-from lvzhi.org.models import Unit
+from lvzhi.appraisal.models import Ballot
 
-from .conftest import EVERYTHING, close
+from .conftest import EVERYTHING
 
 pytestmark = pytest.mark.django_db
 

@@ -45,7 +45,6 @@ def test_a_rectification_turns_late_after_its_deadline(make, inst):
 
 
 def test_problem_outside_scope_or_in_a_closed_year_is_refused(make, inst, users):
-    from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
     from lvzhi.org.scoping import scope_for

@@ -6,9 +6,9 @@ import importlib
 import json
 
 import pytest
-from django.db.migrations.loader import MigrationLoader
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from lvzhi.audit import anchors
 from lvzhi.audit.keys import audit_key, mac

@@ -2,12 +2,9 @@
 tampered backups — each must be refused with the live database and media byte-identical — then restore a good
 one (plain and encrypted) over changed data and compare. Prints one ``OK <case>`` line per case that held."""
 
-import gzip
 import hashlib
-import io
 import json
 import os
-import shutil
 import sqlite3
 import stat
 import subprocess

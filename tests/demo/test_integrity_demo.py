@@ -9,7 +9,14 @@ from django.db.models import Q
 from lvzhi.cadres.models import Appointment
 from lvzhi.demo import story
 from lvzhi.integrity.models import (
-    Accountability, DutyItem, DutyList, Finding, Inspection, IntegrityTalk, Rectification, ResponsibilityLetter,
+    Accountability,
+    DutyItem,
+    DutyList,
+    Finding,
+    Inspection,
+    IntegrityTalk,
+    Rectification,
+    ResponsibilityLetter,
     WarningEducation,
 )
 from lvzhi.org.models import Person, Unit
@@ -31,7 +38,7 @@ def test_letters_cover_every_plant_each_year_signed_in_february(company):
     for year in YEARS:
         letters = ResponsibilityLetter.objects.filter(year=year, kind="two_responsibilities")
         assert set(letters.values_list("unit_id", flat=True)) == plants and letters.count() == len(plants)
-        assert all(l.date.year == year and l.date.month == 2 and l.signatory_id for l in letters)
+        assert all(x.date.year == year and x.date.month == 2 and x.signatory_id for x in letters)
         signed[year] = set(letters.values_list("unit_id", "signatory_id"))
     assert signed[2021] != signed[2022]  # a plant changed its general-branch secretary in 2021
 

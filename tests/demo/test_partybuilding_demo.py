@@ -9,8 +9,18 @@ import pytest
 
 from lvzhi.org.models import PartyOrg, Person, Unit, UnitFact
 from lvzhi.partybuilding.models import (
-    AgendaItem, BranchActivity, BusinessResult, CoBuildingActivity, CommitteeMeeting, ContactPoint, ContactVisit,
-    ExternalVisit, Honour, Initiative, Innovation, StudySession,
+    AgendaItem,
+    BranchActivity,
+    BusinessResult,
+    CoBuildingActivity,
+    CommitteeMeeting,
+    ContactPoint,
+    ContactVisit,
+    ExternalVisit,
+    Honour,
+    Initiative,
+    Innovation,
+    StudySession,
 )
 
 pytestmark = pytest.mark.django_db

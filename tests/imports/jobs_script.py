@@ -14,7 +14,7 @@ from django.core.management import call_command  # noqa: E402
 
 from lvzhi.imports.models import ImportJob  # noqa: E402
 from lvzhi.imports.services import create_job, job_state, run_job_by_id  # noqa: E402
-from lvzhi.org.models import Person, Role, RoleAssignment, Unit, User  # noqa: E402
+from lvzhi.org.models import Person, Role, RoleAssignment, User  # noqa: E402
 from lvzhi.org.scoping import Scope  # noqa: E402
 from lvzhi.records import registry  # noqa: E402
 from lvzhi.records.services import create_record  # noqa: E402

@@ -39,7 +39,7 @@ def test_a_template_has_every_aid(tmp_path, key, users):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     validations = _aids(ws)
     letters = [openpyxl.utils.get_column_letter(i + 1) for i in _choice_columns(rt)]
-    assert letters and all(validations[l].errorStyle == "stop" for l in letters)
+    assert letters and all(validations[x].errorStyle == "stop" for x in letters)
     for letter in letters:  # every choice's list holds exactly the labels the importer accepts
         column = rt.columns[openpyxl.utils.column_index_from_string(letter) - 1]
         ref = validations[letter].formula1.split("!")[1].replace("$", "")

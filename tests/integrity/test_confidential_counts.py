@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from lvzhi.integrity.models import Accountability, IntegrityTalk
 from lvzhi.metrics import catalogue

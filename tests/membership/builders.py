@@ -100,9 +100,9 @@ def build() -> River:
     newcomer = person(plant_b, "李转入")
     event(newcomer, "transfer", D(2022, 8, 1), branch_b, counterpart="中共某市供电公司委员会",
           letter_number="外组〔2022〕8号")
-    for p, role in zip(b_members[:3], ("secretary", "member", "member")):
+    for p, role in zip(b_members[:3], ("secretary", "member", "member"), strict=False):
         post(branch_b, p, role, D(2019, 7, 1), D(2022, 6, 30))
-    for p, role in zip(b_members[:2] + a_members, ("secretary", "member", "member", "member", "member")):
+    for p, role in zip(b_members[:2] + a_members, ("secretary", "member", "member", "member", "member"), strict=False):
         post(branch_b, p, role, D(2022, 7, 1))
     return River(comp, plant_a, plant_b, committee, branch_a, branch_b, b_members, a_members, probationary, leaver,
                  dead, newcomer)

@@ -99,8 +99,8 @@ def test_confidential_records_are_counted_but_not_listed(api_as, company):
 
     m = Metric("test.admonitions", "诫勉谈话", "次", "integrity_talk", filter={"kind": "admonition"})
     f = _simple(m, company, Y2022)
-    from lvzhi.org.scoping import scope_for
     from lvzhi.org.models import User
+    from lvzhi.org.scoping import scope_for
 
     assert f.value >= 1
     assert not f.visible_records(scope_for(User.objects.get(username="dangban"))).filter(pk=talk.pk).exists()

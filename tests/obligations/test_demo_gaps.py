@@ -1,6 +1,7 @@
 """The acceptance test: on the demo company, 2022 has exactly the gaps the demo data planted, and nothing else."""
 
 import datetime as dt
+
 import pytest
 
 from lvzhi.obligations.engine import LATE, evaluate

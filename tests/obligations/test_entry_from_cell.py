@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from lvzhi.obligations.engine import evaluate
-from lvzhi.org.models import RoleAssignment, Role, User
+from lvzhi.org.models import Role, RoleAssignment, User
 from lvzhi.partybuilding.models import BranchActivity
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_late_cell_opens_a_prefilled_form_and_saving_returns_with_the_cell_done(
 
 
 def test_form_warns_about_attendance_below_half_and_late_entry(tc, secretary_client):
-    url = ("/records/branch_activity/new/?" f"party_org=ZB-TC-P1-W1&kind=支部委员会&date=2022-01-05")
+    url = ("/records/branch_activity/new/?" "party_org=ZB-TC-P1-W1&kind=支部委员会&date=2022-01-05")
     response = secretary_client.post(url, {"party_org": "ZB-TC-P1-W1", "kind": "支部委员会", "date": "2022-01-05",
                                            "title": "", "attendees": tc.committee_members[0].code})
     page = response.content.decode()

@@ -60,7 +60,7 @@ def test_appointment_needs_a_talk_on_or_before_its_date(tc, check, events):
     people = [b.person(tc.plant, n) for n in ("甲", "乙", "丙", "丁", "戊")]
     on_day, collective, after, too_early, future = (
         b.appointment(p, tc.plant, day) for p, day in zip(people, [D(2022, 3, 15), D(2022, 4, 1), D(2022, 5, 10),
-                                                                  D(2022, 6, 1), D(2022, 12, 20)]))
+                                                                  D(2022, 6, 1), D(2022, 12, 20)], strict=False))
     b.talk(tc.company, "pre_appointment", D(2022, 3, 15), [people[0]])
     b.talk(tc.company, "collective_pre_appointment", D(2022, 3, 28), [people[1], people[3]])  # 丁: > 180 days before
     b.talk(tc.company, "pre_appointment", D(2022, 5, 13), [people[2]])

@@ -32,7 +32,7 @@ def test_page_setup_is_a4_with_official_margins(docx_file):
         return abs(a - b) < Mm(0.1)
 
     assert close(s.page_width, Mm(210)) and close(s.page_height, Mm(297))
-    for got, want in zip((s.top_margin, s.bottom_margin, s.left_margin, s.right_margin), (37, 35, 28, 26)):
+    for got, want in zip((s.top_margin, s.bottom_margin, s.left_margin, s.right_margin), (37, 35, 28, 26), strict=False):
         assert close(got, Mm(want))
     # 版心 156 × 225 mm
     assert abs((s.page_width - s.left_margin - s.right_margin) - Mm(156)) < Mm(0.1)

@@ -73,7 +73,7 @@ def test_no_heading_ends_a_page_and_no_number_is_split(rendered, code):
         last = lines[-1]
         assert not any(h.startswith(last) for h in headings), f"第 {number} 页以标题结尾：{last}"
     lines = [ln for page in pages for ln in page]
-    splits = [(a[-8:], b[:8]) for a, b in zip(lines, lines[1:]) if _split_number(a, b)]
+    splits = [(a[-8:], b[:8]) for a, b in zip(lines, lines[1:], strict=False) if _split_number(a, b)]
     assert not splits, f"数字被拆到两行：{splits}"
     text = "".join(lines)
     assert not re.search(r"[\u4e00-\u9fff][,;:?!]|[,;:?!][\u4e00-\u9fff]", text), "中文之间有半角标点"

@@ -30,7 +30,7 @@ def test_the_seed_is_reproduced_section_by_section(render_company, seed):
     body = doc.plain_lines()
     assert len(body) == len(seed), "段落数与种子报告不同"
     filled = []
-    for i, (pattern, line) in enumerate(zip(seed, body), start=1):
+    for i, (pattern, line) in enumerate(zip(seed, body, strict=False), start=1):
         match = pattern.fullmatch(line)
         assert match, f"第 {i} 段与种子不一致：\n生成：{line}\n种子：{pattern.pattern}"
         filled.extend(match.groups())

@@ -55,7 +55,7 @@ def race(times: int):
         barrier = threading.Barrier(2)
         results = {}
 
-        def edit(user, title):
+        def edit(user, title, barrier=barrier, obj=obj, loaded=loaded, results=results):
             try:
                 barrier.wait()
                 services.update_record(rt, rt.model.objects.get(pk=obj.pk), {"title": title}, actor=user, scope=SCOPE,

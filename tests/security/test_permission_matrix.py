@@ -755,7 +755,7 @@ def admin_cells(m: matrix.Matrix, w):
         return ok if staff else "admin-login"
 
     m.cell("admin:index", "-", "read", expect(200), "GET", "/admin/")
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         m.cell("admin:changelist", "-", "read", expect(200), "GET", base)
         # A search for part of the confidential words (the search box echoes the query, not a secret).

@@ -127,7 +127,7 @@ def test_list_totals_are_reused_per_query_and_equal_the_direct_count(db, api_as,
     answers, delta = _quiet(lambda: [api_as(user).get(url).json() for user in ("dangban", "zhibu") for url in urls])
     # one total per reader and filter; the second page of the same list reuses the first page's total
     assert delta == {"misses": 4, "hits": 2}
-    for user, (first, second, kind) in zip(("dangban", "zhibu"), (answers[:3], answers[3:])):
+    for user, (first, second, kind) in zip(("dangban", "zhibu"), (answers[:3], answers[3:]), strict=False):
         visible = selectors.visible(rt, scope_for(users[user]))
         assert first["count"] == second["count"] == visible.count()
         assert kind["count"] == visible.filter(kind="committee_meeting").count() < first["count"]

@@ -30,7 +30,7 @@ def notice_text(res: Results, today: dt.date) -> str:
     weights = "、".join(f"{k}{v}%" for k, v in a.component_weights.items())
     lines.append(f"测评按好、较好、一般、差四个等次进行，综合评价由{weights}构成，按分数线"
                  + "、".join(f"{g}{a.grade_thresholds[g]}分以上" for g in RATINGS[:3]) + "评定等次。")
-    for i, grade in enumerate(RATINGS + ["无法评定"]):
+    for grade in RATINGS + ["无法评定"]:
         who = [p for p in people if p.grade == grade]
         if not who:
             continue

@@ -83,8 +83,8 @@ def import_paper(a: Appraisal, data: bytes, *, actor, scope: Scope) -> int:
         raise AppraisalError("只有在测评期间才能录入纸质选票。")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise AppraisalError("无法读取该文件：请上传由“下载纸质选票模板”得到的 Excel（.xlsx）文件。")
+    except Exception:  # openpyxl raises many kinds for a broken file
+        raise AppraisalError("无法读取该文件：请上传由“下载纸质选票模板”得到的 Excel（.xlsx）文件。") from None
     if SHEET not in wb.sheetnames:
         raise AppraisalError(f"文件中没有“{SHEET}”工作表。")
     ws = wb[SHEET]
@@ -119,7 +119,7 @@ def import_paper(a: Appraisal, data: bytes, *, actor, scope: Scope) -> int:
             errors.append(f"「{SHEET}」超过{MAX_ROWS}张选票，请分批导入。")
             break
 
-        def get(h):
+        def get(h, cells=cells):
             i = pos[h]
             return cells[i] if i < len(cells) else ""
 

@@ -16,7 +16,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
@@ -24,9 +24,22 @@ from lvzhi.audit.services import Change, log_change, log_changes, snapshot
 from lvzhi.org.models import PartyOrg, PartyOrgKind, Person, Unit
 from lvzhi.org.scoping import Scope
 
-from .models import (DEFAULT_COMPONENTS, DEFAULT_POINTS, DEFAULT_THRESHOLDS, RATINGS, Appraisal, AppraisalProblem,
-                     AppraisalStatus, Ballot, BallotCode, BallotSource, Indicator, ProblemStatus, RatingGroup,
-                     Reportee, ReporteeRole)
+from .models import (
+    DEFAULT_COMPONENTS,
+    DEFAULT_POINTS,
+    DEFAULT_THRESHOLDS,
+    RATINGS,
+    Appraisal,
+    AppraisalProblem,
+    AppraisalStatus,
+    Ballot,
+    BallotCode,
+    BallotSource,
+    Indicator,
+    RatingGroup,
+    Reportee,
+    ReporteeRole,
+)
 
 SYSTEM = "reports"
 OVERALL = "总体"

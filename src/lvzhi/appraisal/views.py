@@ -226,7 +226,7 @@ def _results_or_404(a: Appraisal):
     try:
         return tally.results(a, problems_as_of=clock.today())
     except tally.ResultsNotAvailable as exc:
-        raise Http404(str(exc))
+        raise Http404(str(exc)) from None
 
 
 @login_required

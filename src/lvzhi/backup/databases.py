@@ -18,7 +18,6 @@ import subprocess
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connections
 
 from .archive import BackupError

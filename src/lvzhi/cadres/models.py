@@ -7,7 +7,6 @@ from lvzhi.org.models import CadreLevel
 from lvzhi.records.fields import person_fk, unit_fk
 from lvzhi.records.models import RecordBase
 
-
 APPOINTMENT_LEVELS = [c for c in CadreLevel.choices if c[0] != "none"]
 
 

@@ -12,12 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from lvzhi.appraisal.models import (DEFAULT_POINTS, DEFAULT_THRESHOLDS, Appraisal, AppraisalProblem,
-                                    AppraisalStatus, Ballot, BallotSource, Indicator, RatingGroup, Reportee)
+from lvzhi.appraisal.models import (
+    DEFAULT_POINTS,
+    DEFAULT_THRESHOLDS,
+    Appraisal,
+    AppraisalProblem,
+    AppraisalStatus,
+    Ballot,
+    BallotSource,
+    Indicator,
+    RatingGroup,
+    Reportee,
+)
 from lvzhi.appraisal.services import OVERALL, default_reportees
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, snapshot
-from lvzhi.org.models import PartyOrg, Unit
+from lvzhi.org.models import Unit
 
 from . import story
 
@@ -60,7 +70,7 @@ def load(password: str) -> list[Change]:
     rows, _ = default_reportees(company, MEETING)
     reportees = [Reportee.objects.create(appraisal=a, order=i, **row) for i, row in enumerate(rows)]
     ballots = []
-    for group, (_, _, _, cast, source) in zip(groups, GROUPS):
+    for group, (_, _, _, cast, source) in zip(groups, GROUPS, strict=False):
         for k in range(cast):
             marks = {}
             for r in reportees:

@@ -231,7 +231,7 @@ def _caught_lines(rng: random.Random, n: int) -> list[ListLine]:
     order = sorted(range(len(lines)), key=lambda i: -(n * lines[i].weight % total))
     for i in order[: n - sum(counts)]:
         counts[i] += 1
-    out = [line for line, c in zip(lines, counts) for _ in range(c)]
+    out = [line for line, c in zip(lines, counts, strict=False) for _ in range(c)]
     rng.shuffle(out)
     return out
 

@@ -22,8 +22,16 @@ from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, snapshot
 from lvzhi.cadres.models import Appointment
 from lvzhi.integrity.models import (
-    CONFIDENTIAL_TALKS, Accountability, DutyItem, DutyList, Finding, Inspection, IntegrityTalk, Rectification,
-    ResponsibilityLetter, WarningEducation,
+    CONFIDENTIAL_TALKS,
+    Accountability,
+    DutyItem,
+    DutyList,
+    Finding,
+    Inspection,
+    IntegrityTalk,
+    Rectification,
+    ResponsibilityLetter,
+    WarningEducation,
 )
 from lvzhi.org.models import Person, Unit
 
@@ -249,7 +257,7 @@ def _inspections(rng: random.Random, co: Company):
     findings = [Finding(inspection=i, description=f"{person.post}{person.name}{what}", rule_broken=rule,
                         severity="major" if talk == "admonition" else "general", person=person)
                 for i, person, what, rule, talk in named]
-    talks = [(f, spec[4]) for f, spec in zip(findings, named)]
+    talks = [(f, spec[4]) for f, spec in zip(findings, named, strict=False)]
     findings.append(Finding(inspection=planted, description=PLANTED["problem"], rule_broken="other"))
     taken = {i.pk for i, *_ in named} | {planted.pk}
     for i in inspections:  # about one in three finds something; late in the year there is no time left to fix it

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from typing import Callable
-
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Callable
 
 from django.conf import settings
 from django.db import transaction

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import models
 
 from lvzhi.records.fields import unit_fk
-from lvzhi.reports.phrasing import exact
 from lvzhi.records.models import RecordBase
+from lvzhi.reports.phrasing import exact
 
 
 class MatterCategory(models.TextChoices):

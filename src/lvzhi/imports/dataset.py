@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from django.db import IntegrityError, transaction
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from openpyxl import Workbook
 
 import lvzhi
@@ -364,7 +364,7 @@ def _import_extra(wb, extra: ExtraSheet, actor, scope, result: DatasetResult) ->
     if missing:
         r.add(1, "", f"缺少列：{'、'.join(missing)}")
     else:
-        data = [(n, dict(zip(headers, values))) for n, values in enumerate(rows, start=2) if any(v is not None for v in values)]
+        data = [(n, dict(zip(headers, values, strict=False))) for n, values in enumerate(rows, start=2) if any(v is not None for v in values)]
         r.rows = len(data)
         r.created = extra.load(data, scope, actor, r)
     result.errors += r.errors

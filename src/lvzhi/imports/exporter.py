@@ -10,8 +10,8 @@ from openpyxl.cell import WriteOnlyCell
 
 from lvzhi.org.models import Unit
 from lvzhi.records import cells
-from lvzhi.records.selectors import with_related
 from lvzhi.records.registry import RecordType
+from lvzhi.records.selectors import with_related
 
 from . import sheet_aids
 from .sheet_aids import Lists

@@ -132,7 +132,7 @@ class Lists:
         dv.errorStyle = "stop" if strict else "warning"
         dv.errorTitle = "不在列表中"
         dv.error = (f"请从列表中选择{rt.header(column)}。" if strict
-                    else f"列表中没有这一项；如果填写的是编码或准确的名称，可以继续。")
+                    else "列表中没有这一项；如果填写的是编码或准确的名称，可以继续。")
         return dv
 
     def write(self, wb) -> None:

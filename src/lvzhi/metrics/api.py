@@ -10,13 +10,12 @@ from rest_framework.response import Response
 
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import readable_unit, top_units
-from lvzhi.web import datacache
+from lvzhi.web import clock, datacache
 from lvzhi.web.api_conventions import check_query
 
 from . import catalogue
 from .compute import Period, compute
 from .selectors import figure_disclosure
-from lvzhi.web import clock
 
 METRIC_FIELDS = {
     "id": serializers.CharField(), "label": serializers.CharField(), "measure": serializers.CharField(),

@@ -6,13 +6,12 @@ import datetime as dt
 
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
-
 from lvzhi.records import registry
 from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, kind_may_be_confidential
+from lvzhi.web import clock
 
 from .catalogue import CATALOGUE, Metric, get
 from .compute import Figure, Period, compute_many
-from lvzhi.web import clock
 
 
 def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None, person=None) -> dict[str, Figure]:
@@ -86,7 +85,6 @@ def metric_table(scope: Scope, unit: Unit | None, year: int | None, person=None)
     ``person``: whose personal figures (本人……) to give — the person reporting."""
     from lvzhi.org.scoping import SYSTEMS
     from lvzhi.records.disclosure import disclosable_units
-
     from lvzhi.reports.phrasing import exact
 
     figures = figures_for_year(unit, year, person=person) if unit is not None and year else {}

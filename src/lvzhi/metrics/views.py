@@ -8,14 +8,13 @@ from django.shortcuts import render
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import requested_unit
 from lvzhi.records import cells, registry
+from lvzhi.records.disclosure import disclosable_units
+from lvzhi.web import clock
+from lvzhi.web.params import year_param
 
 from . import catalogue
 from .compute import Period, compute
-from lvzhi.records.disclosure import disclosable_units
-
 from .selectors import figure_disclosure, trend
-from lvzhi.web import clock
-from lvzhi.web.params import year_param
 
 SYSTEM_LABELS = {"party_building": "基层党建", "cadres": "干部人才", "governance": "三重一大", "integrity": "党风廉政",
                  "ideology": "意识形态"}
@@ -38,9 +37,9 @@ def index(request):
     for m in catalogue.CATALOGUE:
         values = series[m.id]
         withheld = [not figure_disclosure(scope, m, unit, Period.year(y), units).allowed for y in years]
-        series[m.id] = [None if w else v for v, w in zip(values, withheld)]
+        series[m.id] = [None if w else v for v, w in zip(values, withheld, strict=False)]
         groups.setdefault(SYSTEM_LABELS.get(m.system, m.system), []).append(
-            {"metric": m, "cells": list(zip(years, series[m.id], withheld))})
+            {"metric": m, "cells": list(zip(years, series[m.id], withheld, strict=False))})
     return render(request, "metrics/index.html", {
         "unit": unit, "year": year, "years": years, "groups": groups,
         "chart": json.dumps({"years": years, "series": series}), "year_choices": clock.year_choices(),

@@ -9,10 +9,10 @@ from django.core.mail import EmailMessage
 
 from lvzhi.org.models import User
 from lvzhi.org.scoping import scope_for
+from lvzhi.web import clock
 
 from .engine import DUE_SOON, LATE
 from .selectors import warnings_for
-from lvzhi.web import clock
 
 SHOWN = 40  # items listed in one mail; the rest are counted and left to the warnings page
 

@@ -27,11 +27,11 @@ from django.db.models.functions import Cast
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
+from lvzhi.web import clock
 
 from .models import Cadence, Check, ObligationRule, Responsibility
 from .periods import TRUNC, Period, period_of, periods_between, year_range
 from .subjects import Subject, UnitIndex, select
-from lvzhi.web import clock
 
 DONE, PENDING, DUE_SOON, LATE, NA = "done", "pending", "due_soon", "late", "na"
 STATES = {DONE: "已完成", PENDING: "未到期", DUE_SOON: "即将到期", LATE: "逾期", NA: "不适用"}

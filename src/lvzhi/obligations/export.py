@@ -79,7 +79,7 @@ def as_json(ev: Evaluation, *, include_done: bool = False) -> dict:
     shown_by_rule = [[c for c in r.cells if include_done or c.state not in (DONE, NA)] for r in ev.results]
     keys = Keys([c for shown in shown_by_rule for c in shown])
     rules = []
-    for r, shown in zip(ev.results, shown_by_rule):
+    for r, shown in zip(ev.results, shown_by_rule, strict=False):
         item = {"rule_id": r.rule_id, "name": r.rule.name, "responsibility": r.rule.get_responsibility_display(),
                 "requirement": r.rule.requirement_text, "source": r.rule.source_text,
                 "versions": [v.effective_from.isoformat() for v in r.versions], "totals": r.totals,
@@ -107,10 +107,10 @@ def as_table(ev: Evaluation) -> str:
     names = [f"{r.rule.name}（{r.rule_id}）" for r in ev.results]
     widths = [8, max([_width(n) for n in names] + [4]), *[8] * len(STATE_ORDER)]
     head = ["责任制", "规则", *[STATES[s] for s in STATE_ORDER]]
-    lines.append("  ".join(_pad(h, w, right=i > 1) for i, (h, w) in enumerate(zip(head, widths))))
-    for r, name in zip(ev.results, names):
+    lines.append("  ".join(_pad(h, w, right=i > 1) for i, (h, w) in enumerate(zip(head, widths, strict=False))))
+    for r, name in zip(ev.results, names, strict=False):
         cells = [r.rule.get_responsibility_display(), name, *[str(r.totals[s]) for s in STATE_ORDER]]
-        lines.append("  ".join(_pad(c, w, right=i > 1) for i, (c, w) in enumerate(zip(cells, widths))))
+        lines.append("  ".join(_pad(c, w, right=i > 1) for i, (c, w) in enumerate(zip(cells, widths, strict=False))))
     for state in (LATE, DUE_SOON):
         items = ev.with_state(state)
         lines += ["", f"{STATES[state]}（{len(items)} 项）："]

@@ -20,7 +20,6 @@ from .engine import STATE_ORDER, STATES, evaluate
 from .export import cell_fields
 from .models import Responsibility
 
-
 STATE_CHOICES = [(s, STATES[s]) for s in STATE_ORDER]
 
 

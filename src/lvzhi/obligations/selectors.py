@@ -10,11 +10,10 @@ from django.db.models import Q
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.org.selectors import top_units
+from lvzhi.web import clock
 
 from .engine import DUE_SOON, LATE, Cell, Evaluation, evaluate
 from .models import ObligationRule
-from lvzhi.web import clock
-
 
 # --- rules ----------------------------------------------------------------------------------------------
 

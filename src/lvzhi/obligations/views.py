@@ -14,8 +14,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from lvzhi.audit.selectors import entries_for_object
 from lvzhi.org.scoping import scope_for
@@ -24,6 +24,8 @@ from lvzhi.records import registry
 from lvzhi.records import selectors as record_selectors
 from lvzhi.records.forms import apply_model_errors
 from lvzhi.records.services import ConcurrentEditError
+from lvzhi.web import clock, datacache
+from lvzhi.web.params import date_param, year_param
 
 from . import dashboard as board
 from . import prefill
@@ -32,8 +34,6 @@ from .export import write_xlsx
 from .models import ObligationRule
 from .selectors import find_cell, rule_history, rules_in_force, warnings_for
 from .services import REVISABLE, check_rule_write, revise_rule
-from lvzhi.web import clock, datacache
-from lvzhi.web.params import date_param, year_param
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:

@@ -8,9 +8,10 @@ class RecordsConfig(AppConfig):
 
     def ready(self):
         # Each domain app registers its record types in its records.py; import them all once.
-        from django.apps import apps
         from importlib import import_module
         from importlib.util import find_spec
+
+        from django.apps import apps
 
         for config in apps.get_app_configs():
             if config.name.startswith("lvzhi.") and find_spec(f"{config.name}.records"):

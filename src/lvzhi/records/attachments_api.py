@@ -5,7 +5,6 @@ to the record (services.attach_file: scope, type and size checks, audit)."""
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -20,7 +19,6 @@ from lvzhi.web.params import int_param
 
 from . import registry, selectors, services
 from .models import Attachment
-
 
 NOT_FOUND = not_found()
 

@@ -352,8 +352,8 @@ class Resolver:
         label = str(model._meta.verbose_name)
         m = CODE_IN_PARENS.match(text)
         code = m.group("code").strip() if m else None
-        for matches, how in ((by_key.get(code, []) if code else [], "key"), (by_key.get(text, []), "key"),
-                             (by_name.get(text, []), "name")):
+        for matches, _how in ((by_key.get(code, []) if code else [], "key"), (by_key.get(text, []), "key"),
+                              (by_name.get(text, []), "name")):
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:

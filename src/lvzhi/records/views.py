@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from lvzhi.audit.selectors import entries_for_object
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit, requested_unit
+from lvzhi.web import clock, datacache
+from lvzhi.web.params import year_param
 
 from . import advice, backfill, cells, forms, registry, selectors, services
 from .services import ConcurrentEditError
-from lvzhi.web import clock, datacache
-from lvzhi.web.params import year_param
 
 
 def _record_type(key: str):

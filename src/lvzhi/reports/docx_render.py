@@ -190,7 +190,7 @@ def _runs(paragraph, document: Document, block: Block) -> None:
         pos = mo.end()
     if pos < len(block.text):
         parts.append((block.text[pos:], False))
-    for text, (_, missing) in zip(typeset.pieces([t for t, _ in parts]), parts):
+    for text, (_, missing) in zip(typeset.pieces([t for t, _ in parts]), parts, strict=False):
         if text:
             run = paragraph.add_run(text)
             if missing:

@@ -17,7 +17,6 @@ from lvzhi.org.scoping import Scope
 from lvzhi.records import registry, selectors
 from lvzhi.web import clock
 
-
 SHOWN_PER_RULE = 5  # more late items of one rule than this are one line: a writer needs the pattern, not 300 rows
 
 

@@ -17,7 +17,6 @@ from lvzhi.org.models import Person, Unit, UnitFact
 
 from .phrasing import cn as cn_number
 
-
 UNIT_FACT_LABELS = {"strategy": "发展战略", "party_brand": "党建品牌", "committee_brand": "党委品牌",
                     "media_centre": "融媒体中心"}
 

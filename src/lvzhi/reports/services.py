@@ -18,10 +18,10 @@ from lvzhi.audit.services import Change, log_changes
 from lvzhi.org.models import PartyOrg, Person, Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records.services import ConcurrentEditError
+from lvzhi.web import clock
 
 from . import docx_render, html_render, pdf_render, templating
 from .models import DutyReport, ReportStatus, ReportTemplate
-from lvzhi.web import clock
 
 BUILTIN_KEY = "builtin"
 BUILTIN_FILE = Path(__file__).parent / "builtin" / "duty_report.txt"
@@ -218,7 +218,7 @@ def report_file(report: DutyReport, fmt: str) -> bytes:
 
 def _snapshot(report: DutyReport, document: templating.Document) -> dict:
     figures = []
-    for (metric_id, unit_id), fig in document.figures.items():
+    for (_metric_id, unit_id), fig in document.figures.items():
         figures.append({**fig.as_dict(), "unit_id": unit_id, "record_type": fig.metric.record_type,
                         "record_ids": fig.record_ids(), "definition": {
                             "filter": {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in fig.metric.filter.items()},

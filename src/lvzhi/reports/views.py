@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit
 from lvzhi.records.services import ConcurrentEditError
+from lvzhi.web import clock, datacache
 
 from . import html_render, pdf_render, services, templating
 from .evidence import evidence_for
 from .models import DutyReport, ReportTemplate
-from lvzhi.web import clock, datacache
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -268,8 +268,8 @@ def _people(sc, w, rng, org: Org, first_year: int, last_year: int) -> None:
             appointments.add(person_id=pid, unit_id=c.unit.pk, post=post, level="leadership", kind="promotion",
                              date=dt.date(first_year - rng.randint(2, 8), rng.randint(1, 12), 1), ended_on=None,
                              document="", created_at=w.created_at, updated_at=w.created_at, created_by_id=None)
-    for b, size in zip(org.branches, sizes):
-        for i in range(size):
+    for b, size in zip(org.branches, sizes, strict=False):
+        for _ in range(size):
             r = rng.random()
             level, key, post = "none", False, "职工"
             if r < sp.MIDDLE_CADRE_SHARE:

@@ -15,9 +15,9 @@ from lvzhi.ideology import models as ideo
 from lvzhi.integrity import models as integ
 from lvzhi.org.models import UnitFact
 
+from . import scenarios as sp
 from .org import Org
 from .party import day_in, day_of_year
-from . import scenarios as sp
 from .writer import Writer
 
 MATTER_TYPES = [  # (category, matter type, amount range in 万元 or None)
@@ -108,10 +108,10 @@ def integrity_year(w, rng, org: Org, year: int, stamp) -> None:
             i += n
         # 任职前集体廉政谈话 before each quarter's new cadres take office (a few come late)
         by_quarter: dict[int, list] = {}
-        for pid, unit_id, day in c.new_cadres:
+        for pid, _unit_id, day in c.new_cadres:
             if day.year == year:
                 by_quarter.setdefault((day.month - 1) // 3, []).append((pid, day))
-        for q, items in sorted(by_quarter.items()):
+        for _q, items in sorted(by_quarter.items()):
             first = min(d for _, d in items)
             day = first - dt.timedelta(days=rng.randint(1, 10)) if rng.random() > 0.05 else first + dt.timedelta(days=5)
             pk = talks.add(unit_id=u, kind="collective_pre_appointment", date=day, talker_id=secretary,

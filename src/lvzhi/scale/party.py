@@ -213,7 +213,7 @@ def co_building_pairs(w: Writer, org: Org, first_year: int, stamp: dt.datetime) 
     for c in org.companies:
         grass = [b for b in c.branches if not b.organ]
         organ = [b for b in c.branches if b.organ]
-        for g, o in list(zip(grass, organ))[:2]:
+        for g, o in list(zip(grass, organ, strict=False))[:2]:
             pk = cb.add(grassroots_branch_id=g.pk, organ_branch_id=o.pk, unit_id=g.unit_id, date=dt.date(first_year, 2, 15),
                         title="“拉手共建”降本增效", created_at=stamp, updated_at=stamp)
             pairs.setdefault(c.unit.pk, []).append((pk, g.unit_id))

@@ -4,8 +4,8 @@ otherwise return everything)."""
 
 from __future__ import annotations
 
-from django import forms
 import django_filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer

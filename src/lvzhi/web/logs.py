@@ -14,8 +14,6 @@ import re
 import time
 import uuid
 
-from django.conf import settings
-
 _current: contextvars.ContextVar = contextvars.ContextVar("lvzhi_request", default=None)
 access = logging.getLogger("lvzhi.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

@@ -14,7 +14,6 @@ from lvzhi.org.selectors import current_unit, readable_unit, unit_tree
 from lvzhi.records import registry, selectors
 from lvzhi.web import clock, datacache
 
-
 REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
 
 

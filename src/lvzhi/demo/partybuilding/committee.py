@@ -10,7 +10,7 @@ from lvzhi.audit.services import Change
 from lvzhi.partybuilding import models as pb
 
 from .. import story
-from .common import YEARS, Topics, World, bulk, day_in_month, month_end, monday_weeks, on, pick_workday, workdays
+from .common import YEARS, Topics, World, bulk, day_in_month, monday_weeks, month_end, on, pick_workday, workdays
 
 IDEOLOGY_ITEMS = {1: "研究部署年度意识形态工作", 2: "听取意识形态工作情况汇报，开展分析研判",
                   3: "研究网络意识形态和舆情管控工作", 4: "研究意识形态工作责任制落实情况"}
@@ -62,7 +62,7 @@ def _meetings(rng: random.Random, w: World, year: int) -> list[Change]:
     regular = {}
     for months, kind, title in REGULAR_ITEMS:
         regular.setdefault(id(rng.choice([m for m in meetings if m.date.month in months])), []).append((kind, title))
-    for meeting, present in zip(meetings, attendees):
+    for meeting, present in zip(meetings, attendees, strict=False):
         topic = topics.next(meeting.date)
         studies.append(pb.StudySession(unit=w.company, party_org=dw, kind="first_agenda", date=meeting.date,
                                        title=topic, speaker=w.secretary, meeting=meeting,

@@ -30,7 +30,7 @@ def bulk(model: type[models.Model], objs: list, m2m: dict[str, list[list[int]]] 
         f = model._meta.get_field(name)
         through = f.remote_field.through
         src, dst = f"{f.m2m_field_name()}_id", f"{f.m2m_reverse_field_name()}_id"
-        rows = [through(**{src: obj.pk, dst: pk}) for obj, pks in zip(objs, lists) for pk in pks]
+        rows = [through(**{src: obj.pk, dst: pk}) for obj, pks in zip(objs, lists, strict=False) for pk in pks]
         through.objects.bulk_create(rows, batch_size=5000)
     return [Change(AuditAction.CREATE, obj, after=snapshot(obj, {n: lists[i] for n, lists in m2m.items()}),
                    unit_id=obj.unit_id) for i, obj in enumerate(objs)]

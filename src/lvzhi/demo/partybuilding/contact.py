@@ -11,7 +11,7 @@ from lvzhi.audit.services import Change
 from lvzhi.partybuilding import models as pb
 
 from .. import story
-from .common import World, bulk, month_end, monday_weeks, pick_workday, workdays
+from .common import World, bulk, monday_weeks, month_end, pick_workday, workdays
 
 YEAR = 2022
 
@@ -54,7 +54,7 @@ def _results(rng: random.Random, w: World) -> list[pb.BusinessResult]:
     gain = [round(min(245.0, 35 + 24 * m + rng.uniform(-12, 12)) if m < peak else rng.uniform(195, 245), 1)
             for m in range(12)]
     gain[peak] = round(rng.uniform(283.0, 289.0), 1)
-    after = [round(b + g, 1) for b, g in zip(before, gain)]
+    after = [round(b + g, 1) for b, g in zip(before, gain, strict=False)]
     if sum(after) <= 0 or all(v <= 0 for v in after):
         raise RuntimeError("演示数据：联系点2022年应实现盈利")
     rows = []

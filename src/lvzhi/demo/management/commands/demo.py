@@ -30,7 +30,7 @@ class Command(BaseCommand):
         self.stdout.write("载入演示数据：")
         load_demo(self.stdout.write)
         self.stdout.write("\n演示账号（密码相同：%s）：" % demo_password())
-        for username, display, role, unit, _ in ACCOUNTS:
+        for username, display, role, _unit, _ in ACCOUNTS:
             self.stdout.write(f"  {username:<12} {role.label}（{display}）")
         for hook in self._after_load_hooks():
             hook(self)

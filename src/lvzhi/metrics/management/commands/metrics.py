@@ -46,9 +46,9 @@ class Command(BaseCommand):
         lines = [[r["id"], r["label"], r["measure"], r["system"]]
                  + ([r["value"] if r["value"] is not None else f"【{r['status']}】", r["note"]] if year else [])
                  for r in rows]
-        widths = [max(_width(str(x)) for x in col) for col in zip(headers, *lines)]
+        widths = [max(_width(str(x)) for x in col) for col in zip(headers, *lines, strict=False)]
         if year and target is not None:
             self.stdout.write(f"{target.name}{year}年指标（共 {len(rows)} 项）"
                               + (f"；“本人”指述职人 {person.name}" if person else ""))
         for line in [headers, *lines]:
-            self.stdout.write("  ".join(_pad(str(x), w) for x, w in zip(line[:-1], widths)) + "  " + str(line[-1]))
+            self.stdout.write("  ".join(_pad(str(x), w) for x, w in zip(line[:-1], widths, strict=False)) + "  " + str(line[-1]))
