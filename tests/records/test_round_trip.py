@@ -26,6 +26,8 @@ WRITERS = ("dangban", "jiwei", "xuanchuan", "admin_demo")  # the first who may w
 OVERRIDES = {
     "business_result": {"date": dt.date(2023, 3, 1)},  # figures are monthly: the model keeps the 1st
     "unit_fact": {"key": "sample_fact"},  # a slug
+    "development": {"assessment_dates": "2023-03-15"},  # dates, written as such
+    "dues_payment": {"month_from": dt.date(2023, 3, 1), "month_to": dt.date(2023, 3, 1)},  # months: kept as the 1st
     "obligation_rule": {"rule_id": "sample.rule", "subject_filter": "kinds=branch", "record_type": "branch_activity",
                         "record_filter": "kind=committee_meeting", "link": "party_org", "params": ""},
     "record_keeping": {"record_type": "study_session", "metric": "study.follow_up", "status": "verified_zero"},
@@ -113,9 +115,10 @@ def comparable(obj) -> dict:
 
 
 def editable_texts(rt) -> list[str]:
-    """Text columns that may change freely (notes first where the type has them): not codes or natural keys."""
+    """Text columns that may change freely (notes first where the type has them): not codes or natural keys, nor
+    the texts a type's own rules constrain (those in OVERRIDES)."""
     texts = [c.field for c in rt.columns if cells.kind_of(rt, c) == "text" and not rt.is_virtual(c)
-             and c.field not in ("code", *rt.natural_key)]
+             and c.field not in ("code", *rt.natural_key, *OVERRIDES.get(rt.key, {}))]
     return sorted(texts, key=lambda f: f != "notes")
 
 
