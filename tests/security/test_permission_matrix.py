@@ -603,7 +603,7 @@ def obligations(m: matrix.Matrix, w):
            f"/obligations/rules/{w.rule_away.pk}/revise/?{home}")
     form = ReviseForm(instance=w.rule_default, initial={"effective_from": "2031-01-01", "version": w.rule_default.version})
     data = {name: form[name].value() for name in form.fields}
-    data = {k: v for k, v in data.items() if v not in (None, False)}
+    data = {k: v for k, v in data.items() if v is not None and v is not False}  # 0 is a value (grace days)
     m.cell("obligations:rule_revise", "in", "write", m.write("obligations"), "POST", revise, data=data)
     m.cell("obligations:rule_revise", "out", "write", m.write("obligations", visible=False), "POST",
            f"/obligations/rules/{w.rule_away.pk}/revise/?{home}", data=data)
