@@ -297,6 +297,9 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "lvzhi.reports.models.ReportStatus",
         "ImportStatusEnum": "lvzhi.imports.models.ImportStatus",
         "ImportModeEnum": "lvzhi.imports.models.ImportMode",
+        # every record type (what an import names) and the types a 记录完整性声明 can declare kept
+        "RecordTypeEnum": "lvzhi.imports.api.type_choices",
+        "KeptRecordTypeEnum": "lvzhi.records.models.record_type_choices",
     },
     # Intranet users have no CDN: Swagger UI is served from the sidecar package.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -20,7 +20,7 @@ from .models import ImportJob, ImportMode, ImportStatus
 from .services import create_job, job_state
 
 
-def _type_choices():
+def type_choices():
     return [(rt.key, rt.verbose_name) for rt in registry.all_types()]
 
 
@@ -89,7 +89,7 @@ class ImportJobDetailSerializer(ImportJobSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    record_type = serializers.ChoiceField(choices=_type_choices(), help_text="记录类型（与“下载模板”的类型相同）")
+    record_type = serializers.ChoiceField(choices=type_choices(), help_text="记录类型（与“下载模板”的类型相同）")
     file = serializers.FileField(help_text="Excel（.xlsx）或 CSV 文件")
     unit = serializers.IntegerField(required=False, min_value=1, help_text="“单位”列为空的行归入的单位编号")
     mode = serializers.ChoiceField(choices=ImportMode.choices, required=False, default=ImportMode.CREATE,
