@@ -216,7 +216,8 @@ def record_pages(m: matrix.Matrix, w):
         n = rt.model._default_manager.count()
         o_mark = w.marks.get((rt.key, "out"))
         m.cell("records:list", "-", "read", m.read(), "GET", base, check=absent(o_mark))
-        m.cell("records:list", "out", "read", m.read(), "GET", f"{base}?unit={w.away.pk}", check=absent(o_mark))
+        # A unit outside the scope is a 404 at every door (org.selectors.requested_unit), never a quiet fallback.
+        m.cell("records:list", "out", "read", m.read(False), "GET", f"{base}?unit={w.away.pk}", check=absent(o_mark))
         m.cell("records:new", "-", "read", m.write(rt.system, ok=200), "GET", f"{base}new/")
         m.cell("records:new", "in", "write", m.write(rt.system, ok="redirect"), "POST", f"{base}new/",
                data=page_payload(rt, i, creating=True, home=w.home), check=count_is(rt, n + 1) if writer else None)
@@ -612,11 +613,12 @@ def obligations(m: matrix.Matrix, w):
 def metrics(m: matrix.Matrix, w):
     first = catalogue.CATALOGUE[0].id
     m.cell("metrics:index", "in", "read", m.read(), "GET", f"/metrics/?unit={w.home.pk}&year=2022")
-    m.cell("metrics:index", "out", "read", m.read(), "GET", f"/metrics/?unit={w.away.pk}&year=2022",
+    # Outside the scope: 404, like every other door (it used to fall back quietly to the user's own unit).
+    m.cell("metrics:index", "out", "read", m.read(False), "GET", f"/metrics/?unit={w.away.pk}&year=2022",
            check=absent(w.away.name))
     for metric in (first, "integrity.accountability", "integrity.routine_talks"):
         m.cell("metrics:records", "in", "read", m.read(), "GET", f"/metrics/{metric}/records/?unit={w.home.pk}&year=2022")
-        m.cell("metrics:records", "out", "read", m.read(), "GET",
+        m.cell("metrics:records", "out", "read", m.read(False), "GET",
                f"/metrics/{metric}/records/?unit={w.away.pk}&year=2022", check=absent(w.away.name))
     m.cell("metrics:records", "-", "read", m.read(False), "GET", "/metrics/no.such.metric/records/")
 

@@ -46,6 +46,7 @@ class World:
 
 def mark_column(rt):
     """A plain text column to write a recognisable mark into (None when the type has none)."""
+    candidates = []
     for c in rt.columns:
         if rt.is_virtual(c) or cells.kind_of(rt, c) != "text":
             continue
@@ -53,8 +54,10 @@ def mark_column(rt):
         if f.unique or c.field in rt.natural_key or getattr(f, "choices", None) or c.field == "key":
             continue
         if (f.max_length or 100) >= 12:
-            return c
-    return None
+            candidates.append(c)
+    # Free text first: a text column with a format of its own (培养考察日期: dates) would fail the form's check.
+    free = [c for c in candidates if c.field in ("notes", "title", "description", "content", "summary")]
+    return (free or candidates or [None])[0]
 
 
 def _mark(rt, obj, text: str) -> str | None:
