@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Tests run on every core. `--dist load` hands tests out in collection order, so each worker still runs the
+# transactional tests (which empty the database) after all its others (tests/conftest.py).
+PYTEST_ARGS ?= -n auto --dist load
 
 .PHONY: demo test venv system-deps serve clean
 

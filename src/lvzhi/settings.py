@@ -10,6 +10,7 @@ LVZHI_PRODUCTION     1 for production: HTTPS-only cookies, HSTS, secret key from
 
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +27,9 @@ def _flag(name: str, default: bool = False) -> bool:
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("LVZHI_VAR_DIR", "var")).resolve()
+if os.environ.get("PYTEST_XDIST_WORKER") and "pytest" in sys.modules:
+    # Parallel test workers each keep their own keys, anchors and files (not the programs the tests start).
+    VAR_DIR = VAR_DIR / f"test-{os.environ['PYTEST_XDIST_WORKER']}"
 PRODUCTION = _flag("LVZHI_PRODUCTION")
 DEBUG = _flag("LVZHI_DEBUG") and not PRODUCTION
 
