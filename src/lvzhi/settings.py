@@ -90,13 +90,20 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
-# "results": whole-subtree computations reused while the database is unchanged (lvzhi.web.datacache). Per process:
-# a worker restart (a new release) starts empty, so no result outlives the code that computed it.
+# "results": whole-subtree computations reused while the data is unchanged (lvzhi.web.datacache). By default in
+# each worker's memory; with LVZHI_RESULTS_CACHE_URL (redis://…) shared by every worker on every machine. The
+# key prefix holds the release, so no result outlives the code that computed it.
+RESULTS_CACHE_URL = os.environ.get("LVZHI_RESULTS_CACHE_URL", "").strip()
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-default"},
-    "results": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-results",
-                "OPTIONS": {"MAX_ENTRIES": 200}},
+    "results": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RESULTS_CACHE_URL,
+                 "KEY_PREFIX": "lvzhi", "TIMEOUT": 3600}
+                if RESULTS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")) else
+                {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-results",
+                 "OPTIONS": {"MAX_ENTRIES": 200}}),
 }
+if RESULTS_CACHE_URL and not RESULTS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"LVZHI_RESULTS_CACHE_URL 只支持 Redis 地址（redis://主机:端口/库号），而不是 {RESULTS_CACHE_URL!r}。")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

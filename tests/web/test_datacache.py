@@ -132,3 +132,82 @@ def test_list_totals_are_reused_per_query_and_equal_the_direct_count(db, api_as,
         assert first["count"] == second["count"] == visible.count()
         assert kind["count"] == visible.filter(kind="committee_meeting").count() < first["count"]
     assert answers[3]["count"] < answers[0]["count"]  # the branch secretary sees their branch only
+
+
+# --- the data version (lvzhi.web.datachange) -----------------------------------------------------------------
+
+def _other_connection(dbname: str | None = None):
+    """A second session on the same server (autocommit), as psql or another program would be."""
+    psycopg = pytest.importorskip("psycopg")
+    s = connection.settings_dict
+    return psycopg.connect(host=s["HOST"] or None, port=s["PORT"] or None, user=s["USER"], password=s["PASSWORD"],
+                           dbname=dbname or s["NAME"], autocommit=True)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the data version exists on PostgreSQL only")
+def test_work_in_another_database_on_the_server_keeps_the_version(db):
+    before = datacache.database_version()
+    with _other_connection("postgres") as other:
+        other.execute("SELECT txid_current()")  # moved pg_current_snapshot(), the key used before
+        other.execute("CREATE TEMP TABLE elsewhere (x int)")
+        other.execute("INSERT INTO elsewhere VALUES (1)")
+    assert before is not None and datacache.database_version() == before
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the data version exists on PostgreSQL only")
+def test_a_committed_write_by_anyone_moves_the_version_and_an_open_one_does_not_yet(db):
+    from lvzhi.web import datachange
+
+    before = datacache.database_version()
+    with _other_connection() as other:
+        with other.transaction():
+            other.execute("UPDATE partybuilding_branchactivity SET title = title WHERE false")
+            assert datacache.database_version() == before  # not committed: no reader sees it yet
+        after = datacache.database_version()
+        assert after != before
+        # the counter's own compaction never brings back a version seen before
+        seen = {before, after}
+        other.execute(f"SELECT setval('{datachange.SEQUENCE}', %s)",
+                      [(int(after.rsplit(":", 1)[1]) // datachange.COMPACT_EVERY + 1) * datachange.COMPACT_EVERY - 2])
+        for table in ("org_unit", "records_attachment", "org_unit"):
+            other.execute(f"UPDATE {table} SET id = id WHERE false")
+            version = datacache.database_version()
+            assert version not in seen
+            seen.add(version)
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {datachange.TABLE}")
+            assert cur.fetchone()[0] <= 3  # compacted at the multiple of COMPACT_EVERY
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the data version exists on PostgreSQL only")
+def test_every_table_of_the_site_announces_its_changes(db):
+    from lvzhi.web import datachange
+
+    with connection.cursor() as cur:
+        cur.execute("""SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE c.relkind = 'r' AND n.nspname = current_schema() AND NOT EXISTS
+                       (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = %s)""", [datachange.TRIGGER])
+        untracked = {name for (name,) in cur.fetchall()}
+    assert untracked == datachange.UNTRACKED & untracked and "records_attachment" not in untracked
+    assert {"org_unit", "partybuilding_branchactivity", "integrity_accountability"}.isdisjoint(untracked)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="results are reused on PostgreSQL only")
+def test_a_shared_redis_cache_serves_a_result_to_another_worker(db):
+    """LVZHI_RESULTS_CACHE_URL: a result computed by one worker is found by another (a fresh cache client, as in
+    another process), under the same data version and release only."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("没有可用的 Redis（127.0.0.1:6379）")
+    from django.test import override_settings
+
+    shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "lvzhi-test"}
+    redis.Redis.from_url(url).flushdb()
+    calls = []
+    for _ in range(2):  # two workers: override_settings gives each a new cache client with nothing in memory
+        with override_settings(CACHES={"default": shared, "results": shared}):
+            assert datacache.cached("test.shared", (1,), lambda: calls.append(1) or "值") == "值"
+    assert calls == [1]

@@ -2,31 +2,32 @@
 
 The compliance dashboard, the report preview with its evidence, the workbench counts and the metric API each
 read every record of a subtree; at the province scale that is 0.1–3 s per request (BENCHMARKS.md, 4). Their
-results are kept in Django's cache under a key holding the *database version*: on PostgreSQL the current
-snapshot (``pg_current_snapshot()``: the next transaction id and those still running), which changes whenever
-any transaction that writes begins or ends — the services, imports, ``scale-data``, ``restore``, a ``psql``
-session — and names exactly which committed writes a query can see. A result is therefore only ever served for
-the very state it was computed from: exact by construction, with nothing to invalidate and no write path that
-could forget to.
+results are kept in Django's "results" cache under a key holding the *data version* (``datachange.version()``):
+on PostgreSQL a counter that every committed write to any of the site's tables moves — through the services,
+imports, ``scale-data``, ``restore`` or a ``psql`` session alike — and that nothing else moves (not a transaction
+in another database on the same server). A result is therefore only ever served for the state it was computed
+from, with nothing to invalidate and no write path that could forget to. The cache may be each worker's memory
+(default) or Redis shared by every worker on every machine (``LVZHI_RESULTS_CACHE_URL``).
 
-Never cached: on SQLite (one company on a PC, where these computations take milliseconds and the file keeps
-no such version), and inside a transaction that has written (its uncommitted rows must not reach another
-request). The key also holds what the reader may see (their readable and confidential subtrees) and "today".
+Never cached: on SQLite (one company on a PC, where these computations take milliseconds), and inside a
+transaction that has written (its uncommitted rows must not reach another request). The key also holds what the
+reader may see (their readable and confidential subtrees) and "today".
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
+from pathlib import Path
 from typing import Callable, TypeVar
 
 from django.core.cache import caches
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db import connection
 from django.utils.functional import cached_property
 from rest_framework import pagination
 
-from lvzhi.web import clock
+from lvzhi.web import clock, datachange
 
 T = TypeVar("T")
 _locks: dict[str, threading.Lock] = {}
@@ -35,13 +36,21 @@ stats = {"hits": 0, "misses": 0}  # per process; read by tests and the benchmark
 
 
 def database_version() -> str | None:
-    """The PostgreSQL snapshot, or None where results must not be reused."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()")
-        snapshot, own_xid = cur.fetchone()
-    return None if own_xid is not None else snapshot
+    """The data version, or None where results must not be reused."""
+    return datachange.version()
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the code and templates: a result cached by another release (a shared cache outlives a
+    deployment) is never served."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".html", ".txt", ".md", ".json", ".yaml"} and "static" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def scope_key(scope) -> tuple:
@@ -54,7 +63,7 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, tim
     version = database_version()
     if version is None:
         return compute()
-    raw = repr((name, parts, scope_key(scope), version, clock.today().isoformat()))
+    raw = repr((release(), name, parts, scope_key(scope), version, clock.today().isoformat()))
     key = f"lvzhi:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
     cache = caches["results"]
     hit = cache.get(key)
