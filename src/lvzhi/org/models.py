@@ -11,6 +11,8 @@ from django.db import models
 from pypinyin import Style, lazy_pinyin
 from treebeard.mp_tree import MP_Node
 
+from lvzhi.records.models import DerivedFields
+
 
 class UnitKind(models.TextChoices):
     GROUP = "group", "集团"
@@ -138,7 +140,7 @@ class CadreLevel(models.TextChoices):
     NONE = "none", "无"
 
 
-class Person(models.Model):
+class Person(DerivedFields, models.Model):
     code = models.CharField("工号", max_length=32, unique=True)
     name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=8, choices=Gender.choices)
