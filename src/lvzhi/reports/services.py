@@ -226,26 +226,32 @@ def _snapshot(report: DutyReport, document: templating.Document) -> dict:
                             "date_field": fig.metric.date_field or "(record type default)"}})
     facts = [{"label": t.label, "value": t.value, "text": t.text, "records": [list(r) for r in t.records]}
              for t in document.tokens if t.kind == "fact"]
-    rules = []
-    try:
-        from lvzhi.obligations import selectors as obligation_selectors
-
-        rules = obligation_selectors.rule_versions(report.unit, report.year)
-    except (ImportError, AttributeError):
-        rules = []
     return {
         "unit": {"id": report.unit_id, "code": report.unit.code, "name": report.unit.name},
         "year": report.year, "number": report.number,
         "secretary": report.secretary.name if report.secretary else "",
         "template": {"key": report.template.key, "version": report.template.version, "name": report.template.name,
                      "sha256": hashlib.sha256(report.template.body.encode()).hexdigest()},
-        "rule_versions": rules,
+        "rule_versions": rules_in_force(report.unit, report.year),
         "figures": figures, "facts": facts, "warnings": document.warnings, "writer_texts": report.writer_texts,
         "audit_anchor": _audit_anchor(),
         "text": "\n".join(document.plain_lines(("title", "author", "heading", "paragraph", "signature", "date"))),
         "html": html_render.to_html_fragment(document, report.year),
         "md": html_render.to_markdown(document),
     }
+
+
+def rules_in_force(unit: Unit, year: int) -> list[dict]:
+    """The rule versions that judged the unit's subtree in the year, as the report was finalised: a rule revised
+    later does not change what the signed report was checked against."""
+    from lvzhi.obligations.engine import rule_versions
+
+    return [{"id": r.pk, "rule_id": r.rule_id, "name": r.name, "unit": r.unit.code if r.unit_id else "",
+             "responsibility": r.responsibility, "cadence": r.cadence, "min_count": r.min_count,
+             "grace_days": r.grace_days, "source": r.source, "article": r.article,
+             "effective_from": r.effective_from.isoformat(),
+             "effective_to": r.effective_to.isoformat() if r.effective_to else None}
+            for r in rule_versions(unit, dt.date(year, 1, 1), dt.date(year, 12, 31))]
 
 
 def _audit_anchor() -> dict:
