@@ -50,7 +50,7 @@ def _build_serializer(rt: RecordType) -> type[serializers.ModelSerializer]:
 
     attrs: dict = {"Meta": Meta, "version": serializers.IntegerField(
         required=False, min_value=1, help_text="修改时必须回传读取到的版本号；若记录已被他人修改将返回 409。")}
-    if state:
+    if rt.list_state is not None:
         choices = [(k, label) for k, (label, _) in rt.list_state.labels.items()]
         attrs["row_state"] = serializers.ChoiceField(choices=choices, read_only=True, label=rt.list_state.header)
     for name, col in virtual.items():

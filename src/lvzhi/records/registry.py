@@ -139,7 +139,7 @@ class RecordType:
     @property
     def ref_parts(self) -> list[tuple[str, type[models.Model] | None]]:
         """The reference key's fields, each with the model it points at (None for plain values)."""
-        parts = []
+        parts: list[tuple[str, Any]] = []
         for name in self.ref_key:
             f = self.model_field(name)
             parts.append((name, f.related_model if f.is_relation else None))
@@ -169,7 +169,8 @@ class RecordType:
         naive = self.key.replace("_", "-") + "s"
         return naive if naive != self.slug else None
 
-    def model_field(self, name: str) -> models.Field:
+    def model_field(self, name: str) -> Any:
+        """The model field (a column is always a forward field: a value, a foreign key or a many-to-many)."""
         return self.model._meta.get_field(name)
 
     def header(self, column: Column) -> str:
