@@ -4,7 +4,6 @@ Units form a materialized-path tree (django-treebeard), so "everything under uni
 prefix condition on ``path``; records point at units by id, so moving a subtree keeps them consistent.
 """
 
-from datetime import date
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -65,11 +64,6 @@ class Unit(MP_Node):
     def subtree_q(self, prefix: str = "") -> models.Q:
         """Q for objects whose unit lies in this unit's subtree (including itself)."""
         return models.Q(**{f"{prefix}path__startswith": self.path})
-
-    def is_active_on(self, day: date) -> bool:
-        return (self.established_on is None or self.established_on <= day) and (
-            self.dissolved_on is None or self.dissolved_on >= day  # 撤销日期 is the last day it exists
-        )
 
 
 class PartyOrgKind(models.TextChoices):
