@@ -54,7 +54,7 @@ def start_workers(n: int, scratch: Path) -> list[subprocess.Popen]:
     procs = []
     for i in range(n):
         env = {**os.environ, "LVZHI_UNOSERVER": f"127.0.0.1:{BASE_PORT + 2 * i}"}
-        procs.append(subprocess.Popen([celery, "-A", "lvzhi.scale.yearend", "worker", "--concurrency", "1",
+        procs.append(subprocess.Popen([celery, "-A", "lvzhi.scale.yearend_worker", "worker", "--concurrency", "1",
                                        "--pool", "prefork", "--loglevel", "WARNING", "-n", f"bench{i}@%h",
                                        "--without-heartbeat", "--without-gossip", "--without-mingle"],
                                       env=env, stdout=subprocess.DEVNULL, stderr=open(scratch / f"worker{i}.log", "w"),
@@ -89,7 +89,7 @@ def stop(procs: list[subprocess.Popen]) -> None:
 
 
 def run(n_workers: int, ids: list[int], scratch: Path) -> float:
-    from lvzhi.scale.yearend import app, duty_report
+    from lvzhi.scale.yearend_worker import app, duty_report
 
     app.control.purge()
     unos = start_unoservers(n_workers, scratch)

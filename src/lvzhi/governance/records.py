@@ -1,4 +1,4 @@
-from lvzhi.records.registry import Column, RecordType, register
+from lvzhi.records.registry import Column, Hooks, RecordType, register
 
 from . import models as m
 
@@ -25,7 +25,7 @@ register(RecordType(
              Column("involves_staff_rights", example="否"), Column("result", example="通过"), Column("notes")],
     list_columns=("number", "date", "title", "amount", "decision_body"), natural_key=("unit", "number"),
     ref_key=("unit", "number"),
-    extra={"detail_context": lambda obj, scope: {"template": "governance/_gap.html", "gap": obj.pre_review_gap()}},
+    hooks=Hooks(detail_context=lambda obj, scope: {"template": "governance/_gap.html", "gap": obj.pre_review_gap()}),
 ))
 register(RecordType(
     key="pre_review", model=m.PreReview, system="governance", kind_field="conclusion",

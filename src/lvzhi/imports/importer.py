@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from lvzhi.org.scoping import Scope
 from lvzhi.records import cells
 from lvzhi.records.registry import RecordType
+from lvzhi.records.services import fill_derived
 
 from . import matching
 from .models import ImportMode
@@ -274,8 +275,7 @@ def build(rt, values, existing=None):
         obj = copy.copy(existing)  # Django copies the instance state too; the stored record stays as it was
         for k, v in plain.items():
             setattr(obj, k, v)
-    if hasattr(obj, "fill_derived"):
-        obj.fill_derived()
+    fill_derived(obj)
     return obj, m2m
 
 

@@ -50,8 +50,8 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
             # build() ran each record's fill_derived() (a person's pinyin …), which save() would otherwise do
             rt.model._default_manager.bulk_create(objs)
             _write_m2m(rt, built)
-            if rt.extra.get("after_bulk_create"):  # what follows from these rows (e.g. a member's current status)
-                rt.extra["after_bulk_create"](objs)
+            if rt.hooks.after_bulk_create:  # what follows from these rows (e.g. a member's current status)
+                rt.hooks.after_bulk_create(objs)
             confidential = _confidential_ids(rt, objs)
             log_changes(actor, [
                 Change(AuditAction.IMPORT, o, after=snapshot(o, m2m), unit_id=_unit_id(rt, o),

@@ -1,6 +1,6 @@
 """Party-life events and posts as record types (pages, API, Excel import and export)."""
 
-from lvzhi.records.registry import Column, RecordType, register
+from lvzhi.records.registry import Column, Hooks, RecordType, register
 
 from .models import Development, DuesPayment, MembershipEvent, OrgPost
 from .signals import after_bulk_events, after_bulk_posts
@@ -25,7 +25,7 @@ MEMBERSHIP_EVENT = register(RecordType(
     list_columns=("person", "kind", "date", "party_org", "from_org"),
     natural_key=("person", "kind", "date"),
     description="党员的党籍变动：入党、转正、组织关系转入转出、外出流动、停止党籍、出党、去世；名册由此按日推算",
-    extra={"after_bulk_create": after_bulk_events},
+    hooks=Hooks(after_bulk_create=after_bulk_events),
 ))
 
 ORG_POST = register(RecordType(
@@ -47,7 +47,7 @@ ORG_POST = register(RecordType(
     list_columns=("party_org", "person", "role", "start_on", "end_on"),
     natural_key=("party_org", "person", "role", "start_on"),
     description="党组织书记、副书记、委员、党小组组长的任职与离任日期；某日的支委会由此推算",
-    extra={"after_bulk_create": after_bulk_posts},
+    hooks=Hooks(after_bulk_create=after_bulk_posts),
 ))
 
 DEVELOPMENT = register(RecordType(

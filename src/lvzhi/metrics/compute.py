@@ -19,7 +19,7 @@ from lvzhi.org.scoping import Scope
 from lvzhi.records import registry, selectors
 from lvzhi.records.keeping import zero_declared
 
-from .catalogue import BY_ID, Metric, get
+from .catalogue import Metric, get
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,3 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
             value = values[f"m{i}"] or 0
             out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter), lambda v=values: v["__all"] > 0)
     return {i: out[i] for i in dict.fromkeys(metric_ids)}
-
-
-def all_metrics() -> list[Metric]:
-    return list(BY_ID.values())

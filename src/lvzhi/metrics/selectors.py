@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
 from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, kind_may_be_confidential
-from lvzhi.web import clock
 
 from .catalogue import CATALOGUE, Metric, get
 from .compute import Figure, Period, compute_many
@@ -44,11 +41,6 @@ def fell_year_on_year(unit: Unit, year: int) -> list[dict]:
             out.append({"metric": m, "now": a, "before": b,
                         "text": f"{m.label}：{year}年 {a}{m.measure}，比上年（{b}{m.measure}）减少。"})
     return out
-
-
-def default_years(today: dt.date | None = None, span: int = 5) -> list[int]:
-    today = today or clock.today()
-    return list(range(today.year - span + 1, today.year + 1))
 
 
 def touches_confidential(metric: Metric | str) -> bool:

@@ -5,7 +5,7 @@ requires goes through 修订 (``services.revise_rule``), which adds a version an
 periods it judged.
 """
 
-from lvzhi.records.registry import Column, RecordType, register
+from lvzhi.records.registry import Column, Hooks, RecordType, register
 
 from .api import RuleViewSetBase
 from .models import ObligationRule
@@ -30,6 +30,7 @@ register(RecordType(
     list_columns=("rule_id", "name", "cadence", "min_count", "effective_from", "effective_to"),
     natural_key=("rule_id", "unit", "effective_from"), ordering=("rule_id", "effective_from", "pk"),
     description="应办事项检查规则（按版本保存；修订生成新版本）",
-    extra={"viewset_base": RuleViewSetBase, "hidden_from_nav": True,
-           "detail_context": lambda obj, scope: {"template": "obligations/_rule_detail_extra.html", "rule": obj}},
+    in_navigation=False,
+    hooks=Hooks(viewset_base=RuleViewSetBase,
+                detail_context=lambda obj, scope: {"template": "obligations/_rule_detail_extra.html", "rule": obj}),
 ))

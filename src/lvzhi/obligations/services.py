@@ -76,20 +76,3 @@ def revise_rule(rule: ObligationRule, changes: dict, *, effective_from: dt.date,
         audit.append(Change(AuditAction.CREATE, new, after=snapshot(new), unit_id=new.unit_id))
         log_changes(actor, audit)
     return new
-
-
-def end_rule(rule: ObligationRule, *, effective_to: dt.date, actor, scope: Scope) -> ObligationRule:
-    """Stop applying a version after ``effective_to`` (earlier periods keep being judged by it)."""
-    check_rule_write(scope, rule.unit)
-    with transaction.atomic():
-        current = ObligationRule.objects.select_for_update().get(pk=rule.pk)
-        if effective_to < current.effective_from:
-            raise ValidationError({"effective_to": "失效日期不能早于生效日期。"})
-        before = {"effective_to": current.effective_to.isoformat() if current.effective_to else None}
-        current.effective_to = effective_to
-        current.full_clean()
-        current.version += 1
-        current.save(update_fields=["effective_to", "version", "updated_at"])
-        log_changes(actor, [Change(AuditAction.UPDATE, current, before=before,
-                                   after={"effective_to": effective_to.isoformat()}, unit_id=current.unit_id)])
-    return current

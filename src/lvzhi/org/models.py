@@ -4,12 +4,13 @@ Units form a materialized-path tree (django-treebeard), so "everything under uni
 prefix condition on ``path``; records point at units by id, so moving a subtree keeps them consistent.
 """
 
-from datetime import date
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from pypinyin import Style, lazy_pinyin
 from treebeard.mp_tree import MP_Node
+
+from lvzhi.records.models import DerivedFields
 
 
 class UnitKind(models.TextChoices):
@@ -63,11 +64,6 @@ class Unit(MP_Node):
     def subtree_q(self, prefix: str = "") -> models.Q:
         """Q for objects whose unit lies in this unit's subtree (including itself)."""
         return models.Q(**{f"{prefix}path__startswith": self.path})
-
-    def is_active_on(self, day: date) -> bool:
-        return (self.established_on is None or self.established_on <= day) and (
-            self.dissolved_on is None or self.dissolved_on >= day  # 撤销日期 is the last day it exists
-        )
 
 
 class PartyOrgKind(models.TextChoices):
@@ -138,7 +134,7 @@ class CadreLevel(models.TextChoices):
     NONE = "none", "无"
 
 
-class Person(models.Model):
+class Person(DerivedFields, models.Model):
     code = models.CharField("工号", max_length=32, unique=True)
     name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=8, choices=Gender.choices)

@@ -1,6 +1,6 @@
 """Units, Party organisations and people as record types (pages, API, Excel)."""
 
-from lvzhi.records.registry import Column, RecordType, register
+from lvzhi.records.registry import Column, Hooks, RecordType, register
 
 from .api import UnitViewSetBase
 from .models import PartyOrg, Person, Unit, UnitFact
@@ -37,7 +37,7 @@ UNIT = register(RecordType(
     ordering=("path",),
     create_func=unit_create,
     description="集团 → 公司 → 厂/部门 → 车间的单位树",
-    extra={"viewset_base": UnitViewSetBase},
+    hooks=Hooks(viewset_base=UnitViewSetBase),
 ))
 
 PARTY_ORG = register(RecordType(

@@ -1,4 +1,4 @@
-from lvzhi.records.registry import Column, RecordType, register
+from lvzhi.records.registry import Column, Hooks, RecordType, register
 
 from . import models as m
 
@@ -44,7 +44,7 @@ register(RecordType(
              Column("lecturer"), Column("attendees"), Column("expected_count"), Column("notes")],
     list_columns=("date", "party_org", "kind", "title"), natural_key=("party_org", "kind", "date", "title", "attendees"),
     description="三会一课、主题党日、组织生活会、民主评议党员、谈心谈话、三互交流等",
-    extra={"preview": _quorum_preview},
+    hooks=Hooks(preview=_quorum_preview),
 ))
 register(RecordType(
     key="contact_point", model=m.ContactPoint, system="party_building", search_fields=("title",),

@@ -27,8 +27,16 @@ class _VirtualRelated(serializers.PrimaryKeyRelatedField):
 
 
 def serializer_for(rt: RecordType) -> type[serializers.ModelSerializer]:
-    if "serializer" in rt.extra:
-        return rt.extra["serializer"]
+    """The type's API serializer: its hand-written one (``rt.hooks.serializer``) or the one generated from its
+    columns, built once and kept as ``rt.generated.serializer``."""
+    if rt.hooks.serializer is not None:
+        return rt.hooks.serializer
+    if rt.generated.serializer is None:
+        rt.generated.serializer = _build_serializer(rt)
+    return rt.generated.serializer
+
+
+def _build_serializer(rt: RecordType) -> type[serializers.ModelSerializer]:
     real = [c.field for c in rt.columns if not rt.is_virtual(c)]
     if rt.date_field and rt.date_field not in real:
         real.append(rt.date_field)
@@ -42,7 +50,7 @@ def serializer_for(rt: RecordType) -> type[serializers.ModelSerializer]:
 
     attrs: dict = {"Meta": Meta, "version": serializers.IntegerField(
         required=False, min_value=1, help_text="修改时必须回传读取到的版本号；若记录已被他人修改将返回 409。")}
-    if state:
+    if rt.list_state is not None:
         choices = [(k, label) for k, (label, _) in rt.list_state.labels.items()]
         attrs["row_state"] = serializers.ChoiceField(choices=choices, read_only=True, label=rt.list_state.header)
     for name, col in virtual.items():
@@ -66,6 +74,13 @@ def serializer_for(rt: RecordType) -> type[serializers.ModelSerializer]:
 
 
 def filterset_for(rt: RecordType) -> type[django_filters.FilterSet]:
+    """The type's API filters (unit with or without its subtree, year, dates, kind, keyword): ``rt.generated.filterset``."""
+    if rt.generated.filterset is None:
+        rt.generated.filterset = _build_filterset(rt)
+    return rt.generated.filterset
+
+
+def _build_filterset(rt: RecordType) -> type[django_filters.FilterSet]:
     attrs: dict = {}
 
     def filter_unit(self, qs, name, value):
@@ -161,7 +176,14 @@ class RecordViewSet(viewsets.ModelViewSet):
         services.delete_record(self.rt, instance, actor=self.request.user, scope=scope_for(self.request.user))
 
 
-def viewset_for(rt: RecordType, base: type[RecordViewSet] = RecordViewSet) -> type[RecordViewSet]:
+def viewset_for(rt: RecordType) -> type[RecordViewSet]:
+    """The type's API viewset on ``rt.hooks.viewset_base`` (default ``RecordViewSet``): ``rt.generated.viewset``."""
+    if rt.generated.viewset is None:
+        rt.generated.viewset = _build_viewset(rt, rt.hooks.viewset_base or RecordViewSet)
+    return rt.generated.viewset
+
+
+def _build_viewset(rt: RecordType, base: type[RecordViewSet]) -> type[RecordViewSet]:
     tag = rt.verbose_name
     cls = type(f"{rt.model.__name__}ViewSet", (base,), {
         "rt": rt,
@@ -181,8 +203,7 @@ def viewset_for(rt: RecordType, base: type[RecordViewSet] = RecordViewSet) -> ty
 
 def register_all(router) -> None:
     for rt in registry.all_types():
-        base = rt.extra.get("viewset_base", RecordViewSet)
-        router.register(rt.slug, viewset_for(rt, base), basename=rt.key)
+        router.register(rt.slug, viewset_for(rt), basename=rt.key)
 
 
 def former_paths() -> list:

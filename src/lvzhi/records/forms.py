@@ -46,6 +46,18 @@ def _form_field(rt: RecordType, column, creating: bool) -> forms.Field | None:
 
 
 def form_class(rt: RecordType, *, creating: bool) -> type[forms.Form]:
+    """The type's entry form (a new record, or an edit: fields for creation only left out), built once and kept as
+    ``rt.generated.form_create`` / ``rt.generated.form_edit``."""
+    if creating:
+        if rt.generated.form_create is None:
+            rt.generated.form_create = _build_form(rt, creating=True)
+        return rt.generated.form_create
+    if rt.generated.form_edit is None:
+        rt.generated.form_edit = _build_form(rt, creating=False)
+    return rt.generated.form_edit
+
+
+def _build_form(rt: RecordType, *, creating: bool) -> type[forms.Form]:
     fields = {}
     for column in rt.columns:
         f = _form_field(rt, column, creating)
@@ -78,7 +90,8 @@ def form_class(rt: RecordType, *, creating: bool) -> type[forms.Form]:
         forms.Form.__init__(self, *args, **kwargs)
         self.scope = scope
 
-    return type(f"{rt.model.__name__}Form", (forms.Form,), {**fields, "clean": clean, "__init__": __init__})
+    name = f"{rt.model.__name__}{'Create' if creating else 'Edit'}Form"
+    return type(name, (forms.Form,), {**fields, "clean": clean, "__init__": __init__})
 
 
 def initial_for(rt: RecordType, obj) -> dict:

@@ -6,7 +6,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
-class RecordBase(models.Model):
+class DerivedFields:
+    """A record some of whose fields follow from others (its unit from its Party organisation or meeting, a
+    person's pinyin). Every path that builds one — form, API, import, demo, scale generator — calls
+    ``fill_derived()`` before saving (``records.services.fill_derived``); bulk writers do it as ``save()`` is
+    not called."""
+
+    def fill_derived(self) -> None:
+        """Set the fields that follow from the others; nothing by default."""
+
+
+class RecordBase(DerivedFields, models.Model):
     notes = models.TextField("备注", blank=True)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

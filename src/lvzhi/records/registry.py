@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from lvzhi.org.scoping import Scope
 
 _REGISTRY: dict[str, "RecordType"] = {}
 
@@ -41,6 +44,40 @@ class ListState:
     header: str
     annotate: Callable[[models.QuerySet, dt.date], models.QuerySet]  # adds ``row_state`` and ``row_rank``
     labels: dict[str, tuple[str, str]]  # row_state → (Chinese label, badge class: late / pending / ok …)
+
+
+@dataclass
+class Hooks:
+    """What a record type does beyond its columns, each hook named and typed (None: the type has none).
+
+    Declared once with the type (``RecordType(..., hooks=Hooks(preview=...))``); the doors call them by name.
+    What follows from a record's own fields (its unit from its Party organisation …) is the model's
+    ``fill_derived`` (``records.models.DerivedFields``), not a hook: every path that builds a record runs it.
+    """
+
+    # 保存前检查: what the checks will conclude about the record on the form, without saving it (a dict for the form)
+    preview: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # More for the detail page: {"template": an included template, ...its context}
+    detail_context: Callable[[Any, "Scope"], dict[str, Any]] | None = None
+    # What follows from rows written in bulk by an import (e.g. a member's current status from the events)
+    after_bulk_create: Callable[[list[Any]], None] | None = None
+    # The API viewset's base class when the type needs more than ``records.api.RecordViewSet`` (extra actions)
+    viewset_base: type | None = None
+    # A hand-written API serializer in place of the generated one
+    serializer: type | None = None
+
+
+@dataclass
+class Generated:
+    """The classes generated from a declaration, built once and kept under the type: ``rt.generated.serializer``
+    (``records.api.serializer_for``), ``.filterset``, ``.viewset`` and ``.form_create`` / ``.form_edit``
+    (``records.forms.form_class``). Each is named after the model (``BranchActivitySerializer`` …)."""
+
+    serializer: type | None = None
+    filterset: type | None = None
+    viewset: type | None = None
+    form_create: type | None = None
+    form_edit: type | None = None
 
 
 def plural(word: str) -> str:
@@ -76,7 +113,9 @@ class RecordType:
     list_state: ListState | None = None  # a computed state shown and sorted first in lists (e.g. the 整改台账)
     icon: str = ""
     description: str = ""
-    extra: dict = field(default_factory=dict)
+    in_navigation: bool = True  # listed in the side navigation (rules have a page of their own)
+    hooks: Hooks = field(default_factory=Hooks)
+    generated: Generated = field(default_factory=Generated, repr=False, compare=False)
 
     def __post_init__(self):
         if self.kind_field == "":
@@ -100,7 +139,7 @@ class RecordType:
     @property
     def ref_parts(self) -> list[tuple[str, type[models.Model] | None]]:
         """The reference key's fields, each with the model it points at (None for plain values)."""
-        parts = []
+        parts: list[tuple[str, Any]] = []
         for name in self.ref_key:
             f = self.model_field(name)
             parts.append((name, f.related_model if f.is_relation else None))
@@ -130,7 +169,8 @@ class RecordType:
         naive = self.key.replace("_", "-") + "s"
         return naive if naive != self.slug else None
 
-    def model_field(self, name: str) -> models.Field:
+    def model_field(self, name: str) -> Any:
+        """The model field (a column is always a forward field: a value, a foreign key or a many-to-many)."""
         return self.model._meta.get_field(name)
 
     def header(self, column: Column) -> str:

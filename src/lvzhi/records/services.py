@@ -9,6 +9,7 @@ from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes, snapshot
 from lvzhi.org.scoping import Scope
 
+from .models import DerivedFields
 from .numbering import assign_numbers
 from .registry import RecordType
 
@@ -56,7 +57,7 @@ def check_references(rt: RecordType, scope: Scope, obj, m2m: dict) -> None:
 
 def fill_derived(obj) -> None:
     """Let a record fill what follows from its parent (its unit from its Party org, meeting, inspection …)."""
-    if hasattr(obj, "fill_derived"):
+    if isinstance(obj, DerivedFields):
         obj.fill_derived()
 
 

@@ -105,7 +105,7 @@ def record_detail(request, key, pk):
         "rt": rt, "obj": obj, "fields": fields, "history": entries_for_object(scope, obj),
         "attachments": selectors.attachments_of(obj), "children": children,
         "can_write": unit is not None and scope.can_write(rt.system, unit),
-        "extra": rt.extra.get("detail_context", lambda o, s: {})(obj, scope),
+        "extra": rt.hooks.detail_context(obj, scope) if rt.hooks.detail_context else {},
     })
 
 
@@ -128,10 +128,10 @@ def record_edit(request, key, pk=None):
     preview = None
     if request.method == "POST":
         form = form_cls(request.POST, scope=scope)
-        if "preview" in request.POST and rt.extra.get("preview"):
+        if "preview" in request.POST and rt.hooks.preview is not None:
             # "保存前检查": what the checks will conclude about this record, without saving it
             if form.is_valid():
-                preview = rt.extra["preview"](form.record_data)
+                preview = rt.hooks.preview(form.record_data)
         elif form.is_valid():
             try:
                 if creating:

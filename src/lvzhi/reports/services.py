@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -92,7 +93,7 @@ def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key:
             previous = ReportTemplate.objects.filter(key=key).order_by("-version").first()
             if previous is None or previous.is_builtin:
                 raise ValidationError("内置模板不能直接修改，请先复制为本单位的模板。")
-            if previous.unit_id and not scope.can_write("reports", previous.unit):
+            if previous.unit is not None and not scope.can_write("reports", previous.unit):
                 raise PermissionDenied("您没有修改该模板的权限。")
             version = previous.version + 1
         else:
@@ -138,7 +139,7 @@ def default_secretary(unit: Unit, on: dt.date | None = None) -> Person | None:
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)).exclude(post__contains=f"{org.get_kind_display()}副书记")
             .select_related("person").order_by("-date", "-pk").first())
     if held is not None:
-        return held.person
+        return cast(Person, held.person)
     return org.secretary
 
 
@@ -210,7 +211,7 @@ def report_file(report: DutyReport, fmt: str) -> bytes:
                 raise ValidationError(f"该报告定稿时未生成 {FORMATS[fmt]}。")
             with f.open("rb") as fh:
                 return fh.read()
-        return report.snapshot[fmt].encode("utf-8")
+        return (report.snapshot or {})[fmt].encode("utf-8")
     return render_live(render_document(report), fmt, report.year)
 
 
@@ -226,26 +227,32 @@ def _snapshot(report: DutyReport, document: templating.Document) -> dict:
                             "date_field": fig.metric.date_field or "(record type default)"}})
     facts = [{"label": t.label, "value": t.value, "text": t.text, "records": [list(r) for r in t.records]}
              for t in document.tokens if t.kind == "fact"]
-    rules = []
-    try:
-        from lvzhi.obligations import selectors as obligation_selectors
-
-        rules = obligation_selectors.rule_versions(report.unit, report.year)
-    except (ImportError, AttributeError):
-        rules = []
     return {
         "unit": {"id": report.unit_id, "code": report.unit.code, "name": report.unit.name},
         "year": report.year, "number": report.number,
         "secretary": report.secretary.name if report.secretary else "",
         "template": {"key": report.template.key, "version": report.template.version, "name": report.template.name,
                      "sha256": hashlib.sha256(report.template.body.encode()).hexdigest()},
-        "rule_versions": rules,
+        "rule_versions": rules_in_force(report.unit, report.year),
         "figures": figures, "facts": facts, "warnings": document.warnings, "writer_texts": report.writer_texts,
         "audit_anchor": _audit_anchor(),
         "text": "\n".join(document.plain_lines(("title", "author", "heading", "paragraph", "signature", "date"))),
         "html": html_render.to_html_fragment(document, report.year),
         "md": html_render.to_markdown(document),
     }
+
+
+def rules_in_force(unit: Unit, year: int) -> list[dict]:
+    """The rule versions that judged the unit's subtree in the year, as the report was finalised: a rule revised
+    later does not change what the signed report was checked against."""
+    from lvzhi.obligations.engine import rule_versions
+
+    return [{"id": r.pk, "rule_id": r.rule_id, "name": r.name, "unit": r.unit.code if r.unit is not None else "",
+             "responsibility": r.responsibility, "cadence": r.cadence, "min_count": r.min_count,
+             "grace_days": r.grace_days, "source": r.source, "article": r.article,
+             "effective_from": r.effective_from.isoformat(),
+             "effective_to": r.effective_to.isoformat() if r.effective_to else None}
+            for r in rule_versions(unit, dt.date(year, 1, 1), dt.date(year, 12, 31))]
 
 
 def _audit_anchor() -> dict:
@@ -317,7 +324,8 @@ def new_version(report: DutyReport, *, actor, scope: Scope) -> DutyReport:
     """A new draft after a finalised one: same unit, year, template family and the writer's text."""
     template = report.template
     if not template.is_builtin:
-        template = ReportTemplate.objects.filter(key=template.key).order_by("-version").first()
+        latest = ReportTemplate.objects.filter(key=template.key).order_by("-version").first()
+        template = latest if latest is not None else template
     else:
         template = builtin_template()
     draft = create_report(unit=report.unit, year=report.year, template=template, actor=actor, scope=scope,

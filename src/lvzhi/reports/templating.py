@@ -474,7 +474,3 @@ def _blocks(text: str) -> list[Block]:
         level = next((lvl for lvl, rx in HEADING if rx.match(plain)), 0)
         blocks.append(Block("heading" if level else "paragraph", line, level, writer))
     return blocks
-
-
-def plain_number(value) -> str:
-    return phrasing.exact(value) if isinstance(value, (int, Decimal)) else str(value)

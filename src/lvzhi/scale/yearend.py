@@ -1,10 +1,11 @@
-"""The year-end bulk run: every Party organisation secretary's duty report (DOCX + PDF) through Celery.
+"""The year-end bulk run: every Party organisation secretary's duty report (DOCX + PDF), one report per task.
 
-Each report is one task, so throughput grows with worker processes and machines: start workers anywhere that
-reaches the database and the broker (Redis), each with a LibreOffice kept warm by unoserver::
+What a task does and the warm LibreOffice it uses live here, free of Celery (an extra): the Celery app and the
+command that queues the run are ``lvzhi.scale.yearend_worker``. Start workers anywhere that reaches the database
+and the broker (Redis), each with a LibreOffice kept warm by unoserver::
 
-    LVZHI_UNOSERVER=127.0.0.1:2003 celery -A lvzhi.scale.yearend worker --concurrency 1
-    python -m lvzhi.scale.yearend enqueue --year 2024 --unit SCP --out /srv/lvzhi/yearend
+    LVZHI_UNOSERVER=127.0.0.1:2003 celery -A lvzhi.scale.yearend_worker worker --concurrency 1
+    python -m lvzhi.scale.yearend_worker enqueue --year 2024 --unit SCP --out /srv/lvzhi/yearend
 
 Celery and unoserver come with the ``bench`` extra (pip install 'lvzhi[bench]'); unoserver's server runs with
 a Python that can import LibreOffice's ``uno`` (``unoserver_command``).
@@ -16,22 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lvzhi.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
-from celery import Celery  # noqa: E402
-
-BROKER = os.environ.get("LVZHI_CELERY_BROKER", "redis://127.0.0.1:6379/15")
-app = Celery("lvzhi_yearend", broker=BROKER, backend=BROKER)
-app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, result_expires=3600,
-                task_serializer="json", result_serializer="json", accept_content=["json"])
-
-
-@app.task(name="lvzhi.yearend.duty_report")
-def duty_report(org_id: int, year: int, out_dir: str) -> dict:
+def render_duty_report(org_id: int, year: int, out_dir: str) -> dict:
     """Render one secretary's report for their organisation's unit and year: DOCX, then PDF (warm LibreOffice)."""
     from lvzhi.org.models import PartyOrg
     from lvzhi.reports import docx_render, pdf_render, services, templating
@@ -83,22 +70,3 @@ def wait_for_port(port: int, timeout: float = 120) -> None:
                 return
         time.sleep(0.5)
     raise RuntimeError(f"unoserver 未在 {timeout:.0f} 秒内启动（端口 {port}）")
-
-
-def main(argv: list[str]) -> None:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m lvzhi.scale.yearend")
-    parser.add_argument("command", choices=["enqueue"])
-    parser.add_argument("--year", type=int, required=True)
-    parser.add_argument("--unit", required=True, help="顶层单位编码")
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-    ids = list(secretaries_orgs(args.unit).values_list("pk", flat=True))
-    for pk in ids:
-        duty_report.delay(pk, args.year, args.out)
-    print(f"已排队 {len(ids)} 份述职报告。")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

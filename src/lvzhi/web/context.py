@@ -32,7 +32,7 @@ def navigation(request):
         items = [
             {"label": rt.verbose_name, "url": reverse("records:list", args=[rt.key]), "key": rt.key}
             for system in systems for rt in types.get(system, [])
-            if not rt.extra.get("hidden_from_nav")
+            if rt.in_navigation
         ]
         if items:
             groups.append({"title": title, "items": items})

@@ -12,6 +12,7 @@ from django.db import models
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, snapshot
 from lvzhi.org.models import PartyOrg, Person, Unit
+from lvzhi.records.services import fill_derived
 
 from .. import story
 from ..people import plan
@@ -23,8 +24,7 @@ def bulk(model: type[models.Model], objs: list, m2m: dict[str, list[list[int]]] 
     """Insert ``objs`` (and, per many-to-many field, one id list per object) in bulk; one audit change each."""
     m2m = m2m or {}
     for obj in objs:
-        if hasattr(obj, "fill_derived"):
-            obj.fill_derived()
+        fill_derived(obj)
     model.objects.bulk_create(objs, batch_size=500)
     for name, lists in m2m.items():
         f = model._meta.get_field(name)
