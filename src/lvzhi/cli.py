@@ -17,6 +17,7 @@ USAGE = """用法：lvzhi <命令> [参数]
   audit verify|anchor  校验审计日志（哈希链与锚点）/记录锚点
   import FILE --type T 从 Excel/CSV 导入记录（全部校验通过才写入）
   export --type T --out FILE   导出记录为 Excel
+  template --type T --out FILE 写出空白导入模板（下拉列表、填写说明、打印设置）
   check --year Y       检查应办事项（逾期时退出码为 1）
   report --year Y --format docx|pdf|html|md --out FILE   生成述职报告
   metrics [--unit U] [--year Y] [--format table|json]   列出全部指标（编号、名称、单位、数值）

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from lvzhi.imports.api import ImportJobViewSet
@@ -11,6 +11,7 @@ from lvzhi.records.api import former_paths, register_all
 from lvzhi.records.attachments_api import AttachmentViewSet
 from lvzhi.reports.api import ReportViewSet
 from lvzhi.tokens.api import TokenViewSet
+from lvzhi.web.apidocs import ApiDocsView
 
 router = DefaultRouter()
 register_all(router)
@@ -26,7 +27,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
     *former_paths(),
     path("records/", include("lvzhi.records.urls")),

@@ -95,3 +95,20 @@ def test_the_templates_example_is_what_an_import_accepts(tmp_path, spreadsheet):
     blank_template(rt, path, scope=Scope.everything())
     result = run_import(rt, path, actor="测试", scope=Scope.everything())
     assert result.ok, [str(e) for e in result.errors]
+
+
+def test_lvzhi_template_is_listed_in_the_help_and_writes_the_blank_template(tmp_path, capsys):
+    """`lvzhi template --type T --out F` (issue 19) through the lvzhi command itself, as a clerk would type it."""
+    from lvzhi import cli
+
+    assert cli.main(["--help"]) == 0
+    assert "template --type T --out FILE" in capsys.readouterr().out
+    path = tmp_path / "模板.xlsx"
+    assert cli.main(["template", "--type", "study_session", "--out", str(path)]) == 0
+    assert "导入模板" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    assert ws.freeze_panes == "A2" and ws.cell(1, 1).value
+    with pytest.raises(SystemExit):  # an unknown type: a Chinese error, no file
+        cli.main(["template", "--type", "no_such_type", "--out", str(tmp_path / "x.xlsx")])
+    assert "未知的记录类型“no_such_type”" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()

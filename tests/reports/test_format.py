@@ -8,7 +8,7 @@ import pytest
 from docx import Document as Docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Length, Mm, Pt
 
 from lvzhi.reports import docx_render, pdf_render
 
@@ -130,3 +130,64 @@ def test_pdf_embeds_all_fonts_and_has_the_expected_pages(render_company, tmp_pat
     assert "— 1 —" in text.replace("—1—", "— 1 —") or "1" in text
     body_lines = [ln for ln in text.splitlines() if ln.strip()]
     assert 20 <= len(body_lines) <= 26  # 22 lines of text plus title, name and page number
+
+
+def _outline_level(doc, paragraph):
+    """The outline level Word uses for a paragraph: its own w:outlineLvl, else its style's (and the style's bases)."""
+    own = paragraph._p.pPr.find(qn("w:outlineLvl")) if paragraph._p.pPr is not None else None
+    if own is not None:
+        return int(own.get(qn("w:val")))
+    style = paragraph.style
+    while style is not None:
+        ppr = style.element.pPr
+        level = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+        if level is not None:
+            return int(level.get(qn("w:val")))
+        style = style.base_style
+    return None  # body text
+
+
+def test_headings_have_outline_levels_for_navigation_and_contents(docx_file):
+    """Issue 19: Word's navigation pane and table of contents see the report's headings (levels 0–3)."""
+    d, _ = docx_file
+    levels = {p.text: _outline_level(d, p) for p in d.paragraphs if p.text.strip()}
+    assert levels["一、履职情况"] == 0
+    assert levels["（一）抓基层党建工作责任制方面"] == 1
+    for level in (1, 2, 3, 4):
+        assert d.styles[f"lvzhi-heading-{level}"].element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) \
+            == str(level - 1)
+        assert d.styles[f"lvzhi-heading-{level}"].next_paragraph_style.name == "lvzhi-body"
+    headings = [p for p in d.paragraphs if p.style.name.startswith("lvzhi-heading-")]
+    assert len(headings) >= 4 and all(_outline_level(d, p) is not None for p in headings)
+    body = [p for p in d.paragraphs if p.style.name in ("lvzhi-body", "lvzhi-title", "lvzhi-signature")]
+    assert body and all(_outline_level(d, p) is None for p in body)
+
+
+def test_document_in_current_compatibility_mode(docx_file):
+    """Issue 19: Word opens the report without 兼容模式 (compatibilityMode 15, not python-docx's 14)."""
+    d, _ = docx_file
+    modes = [s.get(qn("w:val")) for s in d.settings.element.iter(qn("w:compatSetting"))
+             if s.get(qn("w:name")) == "compatibilityMode"]
+    assert modes == ["15"]
+
+
+def test_line_grid_that_typed_paragraphs_keep(docx_file):
+    """Issue 19: 22 lines a page as Word's document grid (lines only); Normal, the style of a paragraph typed in a
+    fresh place, snaps to it with single lines and no space between paragraphs."""
+    d, _ = docx_file
+    grid = d.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "lines"
+    pitch = int(grid.get(qn("w:linePitch"))) / 20  # points
+    s = d.sections[0]
+    assert round(Length(s.page_height - s.top_margin - s.bottom_margin).pt / pitch) == 22
+    assert abs(pitch - d.styles["lvzhi-body"].paragraph_format.line_spacing.pt) < 0.05
+    normal = d.styles["Normal"]
+    snap = normal.element.pPr.find(qn("w:snapToGrid"))
+    assert snap is None or snap.get(qn("w:val")) in ("1", "true", "on")
+    pf = normal.paragraph_format
+    assert pf.space_before == 0 and pf.space_after == 0
+    assert pf.line_spacing_rule == WD_LINE_SPACING.SINGLE
+    assert normal.font.size == Pt(16)
+    # a paragraph the user adds in Word takes Normal (or the body style after a heading/body paragraph)
+    d.add_paragraph("用户补写的一段。")
+    assert d.paragraphs[-1].style.name == "Normal"

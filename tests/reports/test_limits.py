@@ -125,3 +125,75 @@ def test_the_template_page_answers_a_runaway_template_with_the_limit_in_chinese(
     page = r.content.decode()
     assert r.status_code == 200 and "模板第 2 行：模板输出过长" in page and "未保存" in page
     assert ReportTemplate.objects.count() == before
+
+
+# Harmless in the year the save check renders (2022), two nested loops of 10⁵ in 2021 (issue 17, item 4).
+YEAR_TRAP = ("@标题 年度报告\n一、基本情况\n"
+             "{% if year == 2021 %}{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+             "{% endif %}全年共组织班子集中跟进学习{{ m(\"study.follow_up\") }}次。\n")
+RECURSIVE = "@标题 递归\n{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n正文{{ f(0) }}\n"
+
+
+def test_a_template_harmless_in_the_checked_year_is_stopped_in_the_year_it_turns_hostile(tight, users, company,
+                                                                                       client_as, tmp_path):
+    from django.contrib.messages import get_messages
+    from django.core.management import CommandError, call_command
+
+    scope = scope_for(users["dangban"])
+    tpl = services.save_template(name="年份陷阱", body=YEAR_TRAP, unit=company, actor=users["dangban"], scope=scope,
+                                 trial_year=2022)  # the save check renders 2022: nothing to see
+    report = services.create_report(unit=company, year=2021, template=tpl, actor=users["dangban"], scope=scope)
+    pid, c = os.getpid(), client_as("dangban")
+    normal = services.create_report(unit=company, year=2021, template=services.builtin_template(),
+                                    actor=users["dangban"], scope=scope)
+    start = time.monotonic()
+    c.get(f"/reports/{normal.pk}/")
+    page_seconds = time.monotonic() - start  # the same page with a harmless template (evidence, menus, preview)
+    start = time.monotonic()
+    r = c.get(f"/reports/{report.pk}/")  # the preview
+    assert time.monotonic() - start < page_seconds + 3 + 2  # stopped at the limit, not minutes later
+    page = r.content.decode()
+    assert r.status_code == 200 and "模板渲染超时：3 秒内没有完成，已停止" in page
+    assert "Traceback" not in page and "Error" not in page
+    start = time.monotonic()
+    r = c.get(f"/reports/{report.pk}/download/docx/")  # the file: back to the report page with the reason
+    assert time.monotonic() - start < 3 + 2
+    assert r.status_code == 302 and r["Location"] == f"/reports/{report.pk}/"
+    notes = [str(m) for m in get_messages(r.wsgi_request)]
+    assert any(n.startswith("无法生成 DOCX") and "模板渲染超时" in n for n in notes), notes
+    r = c.post(f"/reports/{report.pk}/finalise/", follow=True)
+    assert "定稿失败，报告仍是草稿" in r.content.decode() and "模板渲染超时" in r.content.decode()
+    assert not type(report).objects.get(pk=report.pk).is_final
+    path = tmp_path / "trap.txt"
+    path.write_text(YEAR_TRAP, encoding="utf-8")
+    start = time.monotonic()
+    with pytest.raises(CommandError, match="模板渲染超时"):  # the batch door: lvzhi report
+        call_command("report", "--year", "2021", "--unit", "JH01", "--template", str(path), "--out",
+                     str(tmp_path / "r.docx"))
+    assert time.monotonic() - start < 3 + 3 and not (tmp_path / "r.docx").exists()
+    # the worker survived every stop and renders the same template for its harmless year
+    assert os.getpid() == pid
+    assert any("跟进学习" in line for line in templating.render(YEAR_TRAP, unit=company, year=2022).plain_lines())
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_recursive_macro_gives_a_chinese_error_not_a_server_error(tight, users, company, client_as):
+    message, kind, seconds = _render(company, RECURSIVE)
+    assert "模板嵌套或递归过深" in message and seconds < 3 + 2
+    c = client_as("dangban")
+    before = ReportTemplate.objects.count()
+    r = c.post("/reports/templates/new/", {"name": "递归模板", "body": RECURSIVE})
+    page = r.content.decode()
+    assert r.status_code == 200 and "模板嵌套或递归过深" in page and "未保存" in page
+    assert ReportTemplate.objects.count() == before
+    # recursive only in another year: saved, then its report page says so (HTTP 200, not 500)
+    scope = scope_for(users["dangban"])
+    body = "@标题 递归\n{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n正文{% if year == 2021 %}{{ f(0) }}{% endif %}\n"
+    tpl = services.save_template(name="隔年递归", body=body, unit=company, actor=users["dangban"], scope=scope,
+                                 trial_year=2022)
+    report = services.create_report(unit=company, year=2021, template=tpl, actor=users["dangban"], scope=scope)
+    r = c.get(f"/reports/{report.pk}/")
+    assert r.status_code == 200 and "模板嵌套或递归过深" in r.content.decode()
+    r = client_as("dangban").get(f"/api/reports/{report.pk}/")
+    assert r.status_code < 500

@@ -34,6 +34,7 @@ FONT_TITLE = "方正小标宋简体"
 FONT_SONG = "宋体"
 FONT_LATIN = "Times New Roman"
 HEADING_FONTS = {1: FONT_HEITI, 2: FONT_KAITI, 3: FONT_FANGSONG, 4: FONT_FANGSONG}
+COMPATIBILITY_MODE = 15  # Word 2013 and later: no 兼容模式
 MISSING_COLOUR = RGBColor(0xC6, 0x28, 0x28)
 
 
@@ -95,7 +96,7 @@ def _clear_theme_defaults(doc) -> None:
 
 
 def _style(doc, name: str, east_asia: str, size, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_chars: int = 200,
-           line=LINE, keep_with_next: bool = False):
+           line=LINE, keep_with_next: bool = False, outline_level: int | None = None):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, 1)
     style.font.size = size
@@ -127,7 +128,44 @@ def _style(doc, name: str, east_asia: str, size, *, align=WD_ALIGN_PARAGRAPH.JUS
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
     ppr.insert_element_before(snap, *_AFTER_PPR_SNAP)
+    if outline_level is not None:
+        # Word's navigation pane and table of contents (TOC \o \u) see the heading at this level
+        outline = OxmlElement("w:outlineLvl")
+        outline.set(qn("w:val"), str(outline_level))
+        ppr.insert_element_before(outline, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
     return style
+
+
+def _current_compatibility(doc) -> None:
+    """Word 2013+ layout (compatibilityMode 15): python-docx's template says 14, and Word then opens the report in
+    兼容模式."""
+    for setting in doc.settings.element.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), str(COMPATIBILITY_MODE))
+
+
+def _line_grid(doc, section) -> None:
+    """GB/T 9704's 22 lines a page as Word's document grid (lines only), and Normal snapped to it: a paragraph the
+    user types in a fresh style keeps the 28.95 pt pitch. lvzhi's own styles keep their exact spacing and do not
+    snap (LibreOffice draws snapped exact lines badly); the pitch is the same."""
+    sect = section._sectPr
+    grid = sect.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sect.append(grid)
+    for attr in list(grid.attrib):
+        del grid.attrib[attr]
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(round(LINE.pt * 20)))
+    normal = doc.styles["Normal"]
+    pf = normal.paragraph_format
+    # single lines with no space between paragraphs: each line takes one grid line (python-docx's defaults, 10 pt
+    # after and 1.15 lines, would push every new paragraph a whole grid line down)
+    pf.space_before = pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    snap = normal.element.get_or_add_pPr().find(qn("w:snapToGrid"))
+    if snap is not None:
+        normal.element.pPr.remove(snap)  # snapping is on unless switched off
 
 
 def _page_setup(section) -> None:
@@ -213,12 +251,16 @@ def build(document: Document) -> Docx:
     _style(doc, "lvzhi-author", FONT_KAITI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, first_line_chars=0,
            keep_with_next=True)
     for level, font in HEADING_FONTS.items():
-        _style(doc, f"lvzhi-heading-{level}", font, BODY_SIZE, keep_with_next=True)
+        heading = _style(doc, f"lvzhi-heading-{level}", font, BODY_SIZE, keep_with_next=True,
+                         outline_level=level - 1)
+        heading.next_paragraph_style = body  # Enter after a heading starts body text
     _style(doc, "lvzhi-signature", FONT_FANGSONG, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT, first_line_chars=0)
     pn = _style(doc, "lvzhi-page-number", FONT_SONG, PAGE_NUMBER_SIZE, first_line_chars=0, line=Pt(14 * 1.2))
     _set_fonts(pn.element, FONT_SONG, FONT_SONG)  # half-width 宋体 digits
     doc.styles["Normal"].font.size = BODY_SIZE
     _set_fonts(doc.styles["Normal"].element, FONT_FANGSONG)
+    _current_compatibility(doc)
+    _line_grid(doc, section)
     _page_numbers(doc, section)
 
     # python-docx starts with one empty paragraph-less body; write blocks in order

@@ -54,3 +54,18 @@ class TrustedProxyMiddleware:
         if "HTTP_X_FORWARDED_PROTO" in request.META and not is_trusted_proxy(request.META.get("REMOTE_ADDR", "")):
             del request.META["HTTP_X_FORWARDED_PROTO"]
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every response says which scripts a browser may run (``settings.CONTENT_SECURITY_POLICY``): only lvzhi's own
+    static files. A script injected into a page — through a record's text, say — would not run."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
