@@ -12,11 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-DEFAULT_LEVELS = {"先进": 95, "较好": 85, "一般": 70, "后进": 0}
-DEFAULT_SOURCE = ("《中国共产党支部工作条例（试行）》（2018年）关于党支部标准化规范化建设、整顿软弱涣散党支部的要求；"
-                  "《中国共产党国有企业基层组织工作条例（试行）》（2019年）关于党建工作考核的要求；"
-                  "党支部分类定级（先进、较好、一般、后进）为各地、各企业的通行做法，分数线为本地做法，可按上级通知修改。")
-
 
 class IndicatorKind(models.TextChoices):
     CHECKS = "checks", "检查规则完成率"

@@ -16,6 +16,7 @@ from lvzhi.org.models import PartyOrg, Unit
 from lvzhi.org.scoping import Scope
 
 from .grading import scheme_for
+from .grading_defaults import LEVELS
 from .grading_models import GradingIndicator, GradingScheme, IndicatorKind, ManualScore
 
 SYSTEM = "reports"
@@ -50,7 +51,7 @@ def own_scheme(unit: Unit, year: int, *, actor, scope: Scope) -> GradingScheme:
     with transaction.atomic():
         scheme = GradingScheme.objects.create(
             unit=unit, year=year, name=f"{unit.name}{year}年度党支部分类定级方案",
-            levels=dict(current.levels) if current else {"先进": 95, "较好": 85, "一般": 70, "后进": 0},
+            levels=dict(current.levels) if current else dict(LEVELS),
             source=current.source if current else "", created_by=actor if getattr(actor, "pk", None) else None)
         for i in current.indicators.all() if current else ():
             GradingIndicator.objects.create(scheme=scheme, order=i.order, **{f: getattr(i, f) for f in FIELDS})
