@@ -26,15 +26,20 @@ def rows(g: Grading) -> list[list]:
     return out
 
 
+def _title(text: str) -> str:
+    """A sheet name Excel accepts: no []:*?/\\ and at most 31 characters."""
+    return "".join("_" if ch in "[]:*?/\\" else ch for ch in text)[:31]
+
+
 def xlsx(gradings: list[Grading]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for g in gradings:
-        ws = wb.create_sheet(f"{g.unit.code}-{g.year}"[:31])
+        ws = wb.create_sheet(_title(f"{g.unit.code}-{g.year}"))
         widths = [26, 18, 8, *[14] * len(g.indicators), 8, 8, 16, 18, 90]
         _sheet(ws, f"{g.unit.name}{g.year}年度党支部分类定级（{g.scheme.name}；截至{g.as_of:%Y-%m-%d}）", headers(g),
                rows(g), widths)
-        summary = wb.create_sheet(f"{g.unit.code}-{g.year}分布"[:31])
+        summary = wb.create_sheet(_title(f"{g.unit.code}-{g.year}分布"))
         _sheet(summary, "等次分布", ["等次", "党支部数"], [[k, v] for k, v in g.distribution.items()], [12, 12])
     out = io.BytesIO()
     wb.save(out)

@@ -9,7 +9,7 @@ from lvzhi.web import clock
 
 
 class Command(BaseCommand):
-    help = "党支部分类定级：范围内每个党支部（党总支）的各项指标、得分、等次及计算说明"
+    help = "党支部分类定级：范围内每个党支部的各项指标、得分、等次、缺数据的指标及计算说明"
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="年度，如 2022")
