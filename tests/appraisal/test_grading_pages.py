@@ -27,6 +27,7 @@ def test_overview_shows_levels_chart_and_the_cap_without_grounds(client_as, comp
     assert 'id="grading-chart-data" type="application/json"' in html and "appraisal/grading.js" in html
     assert not re.search(r"<script>(?!\s*$)", html.replace('type="application/json"', ""))  # no inline code
     assert "否决项封顶" in html and "适用否决项" in html
+    assert "权重45</span>" in html and "45.00" not in html
     assert "受到问责" not in html and case.reason[:10] not in html
     n = PartyOrg.objects.filter(unit__path__startswith=company.path, kind="branch").count()
     assert html.count('<tr id="b') == n
@@ -60,7 +61,8 @@ def test_excel_download(client_as, company):
 def test_clerk_sets_up_a_scheme_and_scores(client_as, company):
     c = client_as("dangban")
     url = f"/appraisal/grading/scheme/?unit={company.pk}&year=2022"
-    assert "默认方案" in c.get(url).content.decode()
+    first = c.get(url).content.decode()
+    assert "默认方案" in first and "每年目标24条" in first
     assert c.post(url, {"action": "create", "year": 2022}).status_code == 302
     s = GradingScheme.objects.get(unit=company, year=2022)
     data = {"action": "save", "year": 2022, "version": s.version, "name": "江海化工2022定级", "source": "本公司办法",

@@ -13,6 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 
+def plain(d) -> str:
+    """A decimal as people write it: 45, 2.5, 100 (never 45.00 or 1E+2)."""
+    return "" if d is None else f"{d.normalize():f}"
+
+
 class IndicatorKind(models.TextChoices):
     CHECKS = "checks", "检查规则完成率"
     RATING = "rating", "述职评议测评得分"
@@ -88,6 +93,9 @@ class GradingIndicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    weight_text = property(lambda self: plain(self.weight))
+    target_text = property(lambda self: plain(self.target))
+
     def clean(self):
         errors = {}
         if self.kind == IndicatorKind.VETO:
@@ -121,6 +129,8 @@ class ManualScore(models.Model):
         verbose_name = "人工评分"
         verbose_name_plural = "人工评分"
         constraints = [models.UniqueConstraint(fields=["indicator", "party_org"], name="unique_manual_score")]
+
+    score_text = property(lambda self: plain(self.score))
 
     def clean(self):
         if self.score is None or not 0 <= self.score <= 100:

@@ -116,7 +116,7 @@ def scheme(request):
     rules, sources = dict(check_rules()), record_sources()
     for i in indicators:
         i.detail = {IndicatorKind.CHECKS: "、".join(rules.get(r, r) for r in i.rule_ids),
-                    IndicatorKind.RECORDS: f"{sources.get((i.record_type, i.record_kind), '')}，每年目标{i.target:g}条"
+                    IndicatorKind.RECORDS: f"{sources.get((i.record_type, i.record_kind), '')}，每年目标{i.target_text}条"
                     if i.target else "", IndicatorKind.VETO: f"本年度支部党员受到问责的，等次最高为“{i.cap}”",
                     IndicatorKind.RATING: "本年度述职评议中支部书记的测评得分（结束测评后）",
                     IndicatorKind.MANUAL: "党委逐个支部评定"}.get(i.kind, "")
