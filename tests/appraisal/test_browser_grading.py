@@ -38,5 +38,14 @@ def test_overview_on_desk_and_phone(browser, live_demo, demo_password, tmp_path)
                     .violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
                 problems += [f"{role} {name} {label}: axe {v}" for v in found]
                 page.screenshot(path=str(shots / f"grading-{role}-{name}-{label}.png"), full_page=False)
+            if role == "dangban":  # the clerk makes the company's own scheme: the edit form and manual scores
+                if page.locator("button[value=create]").count():
+                    page.click("button[value=create]")
+                    page.wait_for_load_state("networkidle")
+                page.locator("#edit").scroll_into_view_if_needed()
+                width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                if width[0] > width[1]:
+                    problems.append(f"{role} {name} scheme form: page {width[0]} wider than {width[1]}")
+                page.screenshot(path=str(shots / f"grading-{role}-{name}-scheme-edit.png"), full_page=False)
             context.close()
     assert not problems, "\n".join(problems)
