@@ -174,3 +174,19 @@ def test_manual_scores_are_checked_and_audited(world):
     assert AuditEntry.objects.count() == n + 2
     _, by = rows(world)
     assert value(by["BJG-ZB2"], "党委评定").value == 80 and value(by["BJG-ZB1"], "党委评定").value is None
+
+
+def test_star_rating_is_just_another_scheme(world):
+    """星级评定: five levels named by stars, the veto capping at 三星 — no code involved."""
+    s = grading.scheme_for(world.root, 2022)
+    rows_ = [{"name": i.name, "kind": i.kind, "weight": str(i.weight), "rule_ids": i.rule_ids,
+              "record_type": i.record_type, "record_kind": i.record_kind, "target": str(i.target or ""),
+              "cap": "三星" if i.kind == "veto" else ""} for i in s.indicators.all()]
+    grading_services.update_scheme(s, actor="测试", scope=gw.EVERYTHING, version=s.version, name="星级", source="",
+                                   levels={"五星": 95, "四星": 90, "三星": 80, "二星": 60, "一星": 0}, indicators=rows_)
+    gw.accountability(world.member)
+    g, by = rows(world, plain(world))
+    assert [n for n, _ in g.levels] == ["五星", "四星", "三星", "二星", "一星"]
+    assert by["BJG-ZB1"].raw_level == "五星" and by["BJG-ZB1"].level == "三星" and by["BJG-ZB1"].capped
+    assert by["BJG-ZB2"].level == "四星"  # 90.32
+    assert by["BJG-ZB3"].level == "三星"  # 81.91
