@@ -22,6 +22,7 @@ USAGE = """用法：lvzhi <命令> [参数]
   report --year Y --format docx|pdf|html|md --out FILE   生成述职报告
   metrics [--unit U] [--year Y] [--format table|json]   列出全部指标（编号、名称、单位、数值）
   appraisal --year Y [--unit U] [--format table|json|xlsx]   述职评议结果（票数、得分、等次、点评问题与整改）
+  grading --year Y [--unit U] [--format table|json|xlsx]   党支部分类定级（各项指标、得分、等次、计算说明）
   digest               发送预警摘要邮件
   roles list|request|approve   保密角色授权（须第二人批准）
   backup FILE / restore FILE   备份与恢复

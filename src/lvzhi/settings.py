@@ -354,6 +354,7 @@ LVZHI_NAV = [
     ("指标", "metrics:index"),
     ("述职报告", "reports:index"),
     ("述职评议", "appraisal:index"),
+    ("党支部分类定级", "appraisal:grading"),
     ("报告模板", "reports:templates"),
     ("数据导入导出", "imports:dataset"),
 ]

@@ -67,7 +67,8 @@ CLASSIFIED = {
     "reports:templates": "reports", "reports:template_new": "reports", "reports:template_edit": "reports",
     **{f"appraisal:{name}": "appraisal" for name in (
         "index", "vote", "detail", "settings", "reportees", "status", "codes", "paper_template", "paper_import",
-        "results_xlsx", "rectification_xlsx", "notice_docx", "problem_add", "problem_edit")},
+        "results_xlsx", "rectification_xlsx", "notice_docx", "problem_add", "problem_edit", "grading", "grading_xlsx",
+        "grading_scheme", "grading_manual")},
 }
 API_GENERIC = ("-list", "-detail")  # <record type key>-list / -detail: every record type's viewset
 
@@ -730,6 +731,35 @@ def appraisal(m: matrix.Matrix, w):
         m.cell("appraisal:problem_edit", where, "write", write, "POST", f"/appraisal/{c.pk}/problems/{p.pk}/",
                data={"version": p.version, "completed_on": "2030-03-01", "evidence": "矩阵佐证"})
     m.cell("appraisal:vote", "-", "read", 200, "GET", "/appraisal/vote/")
+    grading_cells(m, w)
+
+
+def grading_cells(m: matrix.Matrix, w):
+    """党支部分类定级: read like the appraisal pages (the reader's units; another unit named in ?unit= is a 404);
+    schemes and manual scores written by the ``reports`` system."""
+    from lvzhi.appraisal import grading_services
+    from lvzhi.appraisal.grading_models import GradingIndicator
+    from lvzhi.org.models import PartyOrg
+    from lvzhi.org.scoping import Scope
+
+    ev = Scope.everything()
+    manual = {}
+    for where, unit in (("in", w.home), ("out", w.away)):
+        s = grading_services.own_scheme(unit, 2022, actor="矩阵测试", scope=ev)
+        manual[where] = GradingIndicator.objects.create(scheme=s, name="矩阵人工评分", kind="manual", weight=10)
+    org = PartyOrg.objects.filter(unit__path__startswith=w.home.path, kind="branch").first()
+    for where, unit in (("-", None), ("in", w.home), ("out", w.away)):
+        visible = where != "out"
+        q = "?year=2022&as_of=2023-01-31" + (f"&unit={unit.pk}" if unit else "")
+        m.cell("appraisal:grading", where, "read", m.read(visible), "GET", f"/appraisal/grading/{q}")
+        m.cell("appraisal:grading_xlsx", where, "read", m.read(visible), "GET", f"/appraisal/grading/export.xlsx{q}")
+        m.cell("appraisal:grading_scheme", where, "read", m.read(visible), "GET", f"/appraisal/grading/scheme/{q}")
+        if unit is not None:
+            m.cell("appraisal:grading_scheme", where, "write", m.write("reports", visible=visible), "POST",
+                   f"/appraisal/grading/scheme/{q}", data={"action": "create", "year": 2022})
+            m.cell("appraisal:grading_manual", where, "write", m.write("reports", visible=visible), "POST",
+                   f"/appraisal/grading/scheme/manual/{manual[where].pk}/",
+                   data={f"score-{org.pk}": "90"} if org else {})
     m.cell("appraisal:vote", "-", "write", 400, "POST", "/appraisal/vote/", data={"code": "AAAAA-BBBBB"})
 
 

@@ -244,3 +244,6 @@ class AppraisalProblem(models.Model):
             errors["evidence"] = "已完成的整改须写明完成佐证。"
         if errors:
             raise ValidationError(errors)
+
+
+from .grading_models import GradingIndicator, GradingScheme, IndicatorKind, ManualScore  # noqa: E402,F401

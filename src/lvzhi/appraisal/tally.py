@@ -117,7 +117,9 @@ def daily_rates(a: Appraisal, reportees, as_of: dt.date) -> dict[int, tuple[int,
     return out
 
 
-def results(a: Appraisal, *, as_of: dt.date | None = None, problems_as_of: dt.date | None = None) -> Results:
+def results(a: Appraisal, *, as_of: dt.date | None = None, problems_as_of: dt.date | None = None,
+            with_daily: bool = True) -> Results:
+    """``with_daily=False`` leaves out the obligation engine's component (for readers that need only the ratings)."""
     if a.status != AppraisalStatus.CLOSED:
         raise ResultsNotAvailable(f"“{a.title}”尚未结束测评，结果在结束后才能查看。")
     points = a.rating_points
@@ -142,7 +144,7 @@ def results(a: Appraisal, *, as_of: dt.date | None = None, problems_as_of: dt.da
                    f"有评议组不足{a.min_group_size}票：为免推知个人评价，各组结果不单独显示，也不按组加权"
                    f"（加权分与总票数相减即可推知小组的评价），得分按全部有效票计算")
     day = as_of or a.meeting_date
-    rates = daily_rates(a, reportees, day) if weights.get("日常考核") else {}
+    rates = daily_rates(a, reportees, day) if weights.get("日常考核") and with_daily else {}
     people = []
     for rep in reportees:
         key = str(rep.pk)

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import grading_views, views
 
 app_name = "appraisal"
 urlpatterns = [
     path("", views.index, name="index"),
     path("vote/", views.vote, name="vote"),
+    path("grading/", grading_views.overview, name="grading"),
+    path("grading/export.xlsx", grading_views.export_xlsx, name="grading_xlsx"),
+    path("grading/scheme/", grading_views.scheme, name="grading_scheme"),
+    path("grading/scheme/manual/<int:indicator>/", grading_views.manual_scores, name="grading_manual"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/settings/", views.edit_settings, name="settings"),
     path("<int:pk>/reportees/", views.reportees, name="reportees"),
