@@ -32,12 +32,15 @@ def manifest() -> list[dict]:
     return json.loads(MANIFEST.read_text(encoding="utf-8"))
 
 
-def sync_builtin_templates() -> dict[str, ReportTemplate]:
-    """Every built-in template as shipped, newest version by key (a changed file, name or kind → a new version)."""
+def sync_builtin_templates(keys: set[str] | None = None) -> dict[str, ReportTemplate]:
+    """The built-in templates as shipped (all, or those of ``keys``), newest version by key (a changed file, name or
+    kind → a new version)."""
     from .services import _audit
 
     out = {}
     for entry in manifest():
+        if keys is not None and entry["key"] not in keys:
+            continue
         body = (BUILTIN_DIR / entry["file"]).read_text(encoding="utf-8")
         latest = ReportTemplate.objects.filter(key=entry["key"]).order_by("-version").first()
         if latest is not None and (latest.body, latest.name, latest.kind) == (body, entry["name"], entry["kind"]):
@@ -53,7 +56,8 @@ def sync_builtin_templates() -> dict[str, ReportTemplate]:
 
 
 def generic_template(kind: str) -> ReportTemplate:
-    return sync_builtin_templates()[GENERIC_PREFIX + kind.replace("_", "-")]
+    key = GENERIC_PREFIX + kind.replace("_", "-")
+    return sync_builtin_templates({key})[key]
 
 
 def newest(key: str) -> ReportTemplate | None:
@@ -74,9 +78,10 @@ def default_template(unit: Unit, kind: str | None = None) -> ReportTemplate:
     kind = kind or natural_kind(unit)
     if kind not in ReportKind.values:
         raise ValidationError(f"未知的述职类别“{kind}”（可用：{'、'.join(ReportKind.labels)}）")
-    sync_builtin_templates()
     row = DefaultTemplate.objects.filter(unit=unit, kind=kind).first()
     if row is not None:
+        if row.template_key in {e["key"] for e in manifest()}:
+            sync_builtin_templates({row.template_key})
         tpl = newest(row.template_key)
         if tpl is not None and (tpl.unit_id is None or unit.path.startswith(tpl.unit.path)):
             return tpl
