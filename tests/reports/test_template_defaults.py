@@ -191,3 +191,13 @@ def test_a_template_sheet_written_before_the_kind_column_still_imports(tmp_path,
     result = import_dataset(tmp_path / "old.xlsx", actor="测试", scope=EVERYTHING)
     assert result.ok, [str(e) for e in result.errors]
     assert ReportTemplate.objects.get(key="old-yy").kind == "annual"
+
+
+def test_a_draft_from_a_generic_template_shows_its_prompts_and_empty_writer_boxes(client_as):
+    c = client_as("shuji")
+    r = c.post("/reports/", {"template": families.generic_template("annual").pk, "year": 2022})
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    text = re.sub(r"<[^>]+>", "", page)  # figures and facts are links to their records
+    assert "【待补充：存在的问题和不足】" in text and "本人以有机硅厂为联系点" in text
+    assert re.search(r'<textarea[^>]*name="writer_problems"[^>]*>\s*</textarea>', page)
