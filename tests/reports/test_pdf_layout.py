@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lvzhi.org.models import Unit
-from lvzhi.reports import docx_render, pdf_render, services, templating
+from lvzhi.reports import docx_render, families, pdf_render, services, templating
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow,
               pytest.mark.skipif(not pdf_render.soffice() or not shutil.which("pdftotext"),
@@ -19,6 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow,
 
 # the company with the seed, the two sparser companies, a plant and a department of the demo tree
 UNITS = ["JH01", "JH02", "JH03", "JH01-P03", "JH01-D01"]
+# generic built-in templates (reports/builtin/) on the unit with the most records: long paragraphs of record words
+GENERIC = {"JH01-annual": ("JH01", "annual"), "JH01-party_building": ("JH01", "party_building")}
 PAGE_NUMBER = re.compile(r"^—\s*\d+\s*—$")
 
 
@@ -58,11 +60,17 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
                                     report_date="2023年1月10日")
             (out / f"{code}.docx").write_bytes(docx_render.to_bytes(doc))
             documents[code] = doc
-    _convert_all([out / f"{code}.docx" for code in UNITS], out)
+        for name, (code, kind) in GENERIC.items():
+            unit = Unit.objects.get(code=code)
+            doc = templating.render(families.generic_template(kind).body, unit=unit, year=2022,
+                                    secretary=services.default_secretary(unit), report_date="2023年1月10日")
+            (out / f"{name}.docx").write_bytes(docx_render.to_bytes(doc))
+            documents[name] = doc
+    _convert_all([out / f"{code}.docx" for code in [*UNITS, *GENERIC]], out)
     return out, documents
 
 
-@pytest.mark.parametrize("code", UNITS)
+@pytest.mark.parametrize("code", [*UNITS, *GENERIC])
 def test_no_heading_ends_a_page_and_no_number_is_split(rendered, code):
     out, documents = rendered
     document = documents[code]

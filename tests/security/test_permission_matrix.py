@@ -27,8 +27,8 @@ from lvzhi.obligations.views import ReviseForm
 from lvzhi.org.models import RoleAssignment, RoleRequest
 from lvzhi.records import forms, registry
 from lvzhi.records.api import serializer_for
-from lvzhi.reports import pdf_render
-from lvzhi.reports.models import DutyReport, ReportStatus, ReportTemplate
+from lvzhi.reports import families, pdf_render
+from lvzhi.reports.models import DefaultTemplate, DutyReport, ReportStatus, ReportTemplate
 
 from . import matrix
 from .world import build
@@ -65,6 +65,7 @@ CLASSIFIED = {
     "reports:index": "reports", "reports:detail": "reports", "reports:save_text": "reports",
     "reports:finalise": "reports", "reports:new_version": "reports", "reports:download": "reports",
     "reports:templates": "reports", "reports:template_new": "reports", "reports:template_edit": "reports",
+    "reports:template_default": "reports",
     **{f"appraisal:{name}": "appraisal" for name in (
         "index", "vote", "detail", "settings", "reportees", "status", "codes", "paper_template", "paper_import",
         "results_xlsx", "rectification_xlsx", "notice_docx", "problem_add", "problem_edit", "grading", "grading_xlsx",
@@ -667,6 +668,13 @@ def reports(m: matrix.Matrix, w):
     m.cell("reports:template_edit", "out", "write", m.write("reports", visible=False), "POST",
            f"/reports/templates/{w.template_away.pk}/", data={"name": "越权", "body": "一、越权"},
            check=count_is(ReportTemplate, t))
+    d = DefaultTemplate.objects.count()
+    generic = families.generic_template("ideology")  # no unit has a default of this kind yet: a write adds a row
+    m.cell("reports:template_default", "in", "write", m.write("reports"), "POST",
+           f"/reports/templates/{generic.pk}/default/", data={},
+           check=count_is(DefaultTemplate, d + (1 if m.can_write("reports") and not m.anon else 0)))
+    m.cell("reports:template_default", "out", "write", m.write("reports", visible=False), "POST",
+           f"/reports/templates/{w.template_away.pk}/default/", data={}, check=count_is(DefaultTemplate, d))
 
 
 def appraisal(m: matrix.Matrix, w):

@@ -45,6 +45,7 @@ class ExtraSheet:
     after: str  # the record type whose sheet it follows
     rows: Callable[[Scope, object], Iterable[list]]  # (scope, unit or None) → rows of values, for export
     load: Callable[[list[tuple[int, dict]], Scope, object, ImportResult], int]  # rows → created, inside the import
+    optional: tuple = ()  # headers a workbook may lack (columns added after format 1 workbooks were written)
 
 
 _EXTRA: dict[str, ExtraSheet] = {}
@@ -360,7 +361,7 @@ def _import_extra(wb, extra: ExtraSheet, actor, scope, result: DatasetResult) ->
     ws = wb[extra.title]
     rows = ws.iter_rows(values_only=True)
     headers = [str(h or "").strip() for h in next(rows, ())]
-    missing = [h for h in extra.headers if h not in headers]
+    missing = [h for h in extra.headers if h not in headers and h not in extra.optional]
     if missing:
         r.add(1, "", f"缺少列：{'、'.join(missing)}")
     else:

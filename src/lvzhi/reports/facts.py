@@ -139,17 +139,19 @@ class Facts:
         row = qs.order_by("date").first()
         return Fact("外部交流发言", row.host if row else None, [row] if row else [])
 
-    def honours(self, kind: str, level: str) -> list[Fact]:
+    def honours(self, kind: str | None = None, level: str | None = None) -> list[Fact]:
         from lvzhi.partybuilding.models import Honour
 
-        rows = list(self._in(Honour, kind=kind, level=level).select_related("party_org__unit", "unit")
+        filters = {k: v for k, v in (("kind", kind), ("level", level)) if v}
+        rows = list(self._in(Honour, **filters).select_related("party_org__unit", "unit")
                     .order_by("date", "pk"))
         plants = _plants_of([h.party_org.unit for h in rows if h.party_org_id])
         out = []
         for h in rows:
             owner = plants[h.party_org.unit_id].name if h.party_org_id else h.unit.name
             label = f"{owner}“{h.brand}”" if h.brand else (h.party_org.name if h.party_org_id else h.title)
-            out.append(Fact("荣誉", label, [h], {"owner": owner, "brand": h.brand, "title": h.title}))
+            out.append(Fact("荣誉", label, [h], {"owner": owner, "brand": h.brand, "title": h.title,
+                                                 "level": h.get_level_display()}))
         return out
 
     def org_life_theme(self) -> Fact:
@@ -201,6 +203,89 @@ class Facts:
         if row is None:
             return Fact(f"{cn_number(quarter)}季度主题活动", None)
         return Fact(f"{cn_number(quarter)}季度主题活动", row.title, [row], {"form": row.get_form_display()})
+
+
+class Narrative:
+    """The words of a generic report: measures, visits, campaigns, study topics — each a record's own title and
+    description, never template text. Confidential record types are not read here."""
+
+    def __init__(self, facts: Facts):
+        self.f = facts
+
+    def initiatives(self) -> list[Fact]:
+        from lvzhi.partybuilding.models import Initiative
+
+        return [Fact("帮扶举措", i.title, [i], {"description": i.description, "kind": i.get_kind_display()})
+                for i in self.f._in(Initiative).order_by("date", "pk")[:20]]
+
+    def visits(self) -> list[Fact]:
+        """联系点调研督导 of the period, the reporter's own when the report has one."""
+        from lvzhi.partybuilding.models import ContactVisit
+
+        qs = self.f._in(ContactVisit).select_related("contact_point__unit")
+        if self.f.secretary is not None:
+            qs = qs.filter(contact_point__leader=self.f.secretary)
+        return [Fact("联系点调研督导", v.title, [v], {"findings": v.findings, "follow_ups": v.follow_ups,
+                                                   "place": v.contact_point.unit.name, "kind": v.get_kind_display()})
+                for v in qs.exclude(findings="").order_by("date", "pk")[:3]]
+
+    def campaigns(self) -> list[Fact]:
+        from lvzhi.ideology.models import Campaign
+
+        return [Fact("主题宣传教育活动", c.title, [c], {"form": c.get_form_display(), "description": c.description,
+                                                    "audience": c.audience})
+                for c in self.f._in(Campaign).order_by("date", "pk")[:20]]
+
+    def honour_groups(self) -> list[Fact]:
+        """Honours of the period by title: “A、B获评‘五强’党支部”, or a count where no organisation is named."""
+        groups: dict[str, list[Fact]] = {}
+        for h in self.f.honours():
+            groups.setdefault(h.attrs["title"], []).append(h)
+        out = []
+        for title, items in groups.items():
+            named = [h.value for h in items if h.records[0].party_org_id]
+            owners = "、".join(dict.fromkeys(named)) if len(named) == len(items) and len(items) <= 6 else ""
+            out.append(Fact("荣誉", title, [r for h in items for r in h.records], {"owners": owners, "count": len(items)}))
+        return out
+
+    def study_topics(self, kind: str | None = None, n: int = 3) -> list[Fact]:
+        from lvzhi.partybuilding.models import StudySession
+
+        qs = self.f._in(StudySession).exclude(kind="external_speech")
+        if kind:
+            qs = qs.filter(kind=kind)
+        seen, out = set(), []
+        for s in qs.order_by("date", "pk")[:200]:
+            if s.title not in seen:
+                seen.add(s.title)
+                out.append(Fact("学习主题", s.title.split("：", 1)[-1], [s], {"kind": s.get_kind_display()}))
+        return out[:n]
+
+    def activities(self, kind: str | None = None, n: int = 3) -> list[Fact]:
+        from lvzhi.partybuilding.models import BranchActivity
+
+        qs = self.f._in(BranchActivity)
+        if kind:
+            qs = qs.filter(kind=kind)
+        seen, out = set(), []
+        for a in qs.order_by("date", "pk")[:500]:
+            title = a.title.split("：", 1)[-1]
+            if title not in seen:
+                seen.add(title)
+                out.append(Fact("支部活动", title, [a], {"kind": a.get_kind_display(), "theme": a.theme}))
+        return out[:n]
+
+    def warning_educations(self) -> list[Fact]:
+        from lvzhi.integrity.models import WarningEducation
+
+        return [Fact("警示教育", w.title, [w], {"form": w.get_form_display(), "audience": w.audience})
+                for w in self.f._in(WarningEducation).order_by("date", "pk")[:8]]
+
+    def inspections(self) -> list[Fact]:
+        from lvzhi.integrity.models import Inspection
+
+        return [Fact("监督检查", i.title, [i], {"kind": i.get_kind_display()})
+                for i in self.f._in(Inspection).order_by("date", "pk")[:8]]
 
 
 def _ancestor_paths(unit: Unit) -> list[str]:

@@ -4,6 +4,18 @@ from django.conf import settings
 from django.db import models
 
 
+class ReportKind(models.TextChoices):
+    """The kinds of 述职 a template is written for (the default template is chosen per unit and kind)."""
+
+    ANNUAL = "annual", "党委书记年度述职"
+    PARTY_BUILDING = "party_building", "党委书记抓基层党建述职"
+    BRANCH = "branch", "党支部书记抓基层党建述职"
+    INTEGRITY = "integrity", "党风廉政建设（主体责任）述职"
+    DISCIPLINE = "discipline", "纪委书记述责述廉"
+    IDEOLOGY = "ideology", "意识形态工作责任制述职"
+    ONE_POST = "one_post", "班子成员“一岗双责”述职"
+
+
 class ReportTemplate(models.Model):
     """One version of a template. Editing creates a new version; reports keep the version they used."""
 
@@ -14,6 +26,7 @@ class ReportTemplate(models.Model):
     unit = models.ForeignKey("org.Unit", verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+", help_text="内置模板为空")
     is_builtin = models.BooleanField("内置", default=False)
+    kind = models.CharField("述职类别", max_length=20, choices=ReportKind.choices, default=ReportKind.ANNUAL)
     note = models.CharField("修改说明", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
@@ -27,6 +40,26 @@ class ReportTemplate(models.Model):
 
     def __str__(self):
         return f"{self.name}（第{self.version}版）"
+
+
+class DefaultTemplate(models.Model):
+    """Which template a unit uses by default for one kind of report (the newest version of the template family
+    ``template_key``). A unit without a row uses the generic built-in template of the kind."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("述职类别", max_length=20, choices=ReportKind.choices)
+    template_key = models.SlugField("模板标识", max_length=50)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "默认报告模板"
+        verbose_name_plural = "默认报告模板"
+        constraints = [models.UniqueConstraint(fields=["unit", "kind"], name="unique_default_template")]
+
+    def __str__(self):
+        return f"{self.unit.name}·{self.get_kind_display()}"
 
 
 class ReportStatus(models.TextChoices):

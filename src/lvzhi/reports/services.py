@@ -22,9 +22,9 @@ from lvzhi.records.services import ConcurrentEditError
 from lvzhi.web import clock
 
 from . import docx_render, html_render, pdf_render, templating
-from .models import DutyReport, ReportStatus, ReportTemplate
+from .models import DutyReport, ReportKind, ReportStatus, ReportTemplate
 
-BUILTIN_KEY = "builtin"
+BUILTIN_KEY = "builtin"  # the seed example (builtin/templates.json lists every built-in template)
 BUILTIN_FILE = Path(__file__).parent / "builtin" / "duty_report.txt"
 FORMATS = {"docx": "DOCX", "pdf": "PDF", "html": "HTML", "md": "Markdown"}
 
@@ -40,17 +40,10 @@ def _audit(actor, action, obj, *, before=None, after=None, unit_id=None):
 # --- templates -------------------------------------------------------------------------------------------
 
 def builtin_template() -> ReportTemplate:
-    """The built-in template as shipped; a changed file becomes a new built-in version (old reports keep theirs)."""
-    body = BUILTIN_FILE.read_text(encoding="utf-8")
-    latest = ReportTemplate.objects.filter(key=BUILTIN_KEY).order_by("-version").first()
-    if latest is not None and latest.body == body:
-        return latest
-    with transaction.atomic():
-        tpl = ReportTemplate.objects.create(key=BUILTIN_KEY, version=(latest.version + 1) if latest else 1,
-                                            name="内置：党委书记年度述职报告", body=body, is_builtin=True,
-                                            note="随系统发布")
-        _audit("系统", AuditAction.CREATE, tpl, after={"key": tpl.key, "version": tpl.version})
-    return tpl
+    """The seed example as shipped (the demo company's default); every built-in template: families.py."""
+    from .families import sync_builtin_templates
+
+    return sync_builtin_templates({BUILTIN_KEY})[BUILTIN_KEY]
 
 
 def usable_templates(scope: Scope):
@@ -60,7 +53,9 @@ def usable_templates(scope: Scope):
 
 def latest_templates(scope: Scope) -> list[ReportTemplate]:
     """The newest version of every template the user may use (built-in and their units' own)."""
-    builtin_template()
+    from .families import sync_builtin_templates
+
+    sync_builtin_templates()
     own = scope.filter(ReportTemplate.objects.filter(unit__isnull=False), "unit")
     rows = list(ReportTemplate.objects.filter(unit__isnull=True)) + list(own)
     newest: dict[str, ReportTemplate] = {}
@@ -76,18 +71,21 @@ def validate_template(body: str, unit: Unit, year: int) -> templating.Document:
 
 
 def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key: str = "", note: str = "",
-                  trial_year: int | None = None) -> ReportTemplate:
+                  trial_year: int | None = None, kind: str = "") -> ReportTemplate:
     """A new version of a template (or a new template). Nothing is written if the template does not render."""
     if not scope.can_write("reports", unit):
         raise PermissionDenied(f"您没有在“{unit.name}”管理报告模板的权限。")
     if not name.strip():
         raise ValidationError({"name": "请填写模板名称。"})
+    if kind and kind not in ReportKind.values:
+        raise ValidationError({"kind": f"未知的述职类别“{kind}”。"})
     if len(body) > 200_000:
         raise ValidationError({"body": "模板过长（超过 20 万字）。"})
     try:
         validate_template(body, unit, trial_year or clock.today().year - 1)
     except templating.TemplateProblem as exc:
         raise ValidationError({"body": str(exc)}) from None
+    previous = None
     with transaction.atomic():
         if key:
             previous = ReportTemplate.objects.filter(key=key).order_by("-version").first()
@@ -99,8 +97,9 @@ def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key:
         else:
             key = f"t{unit.pk}-{int(timezone.now().timestamp() * 1000)}"
             version = 1
+        kind = kind or (previous.kind if previous is not None else "annual")
         tpl = ReportTemplate.objects.create(key=key, version=version, name=name.strip(), body=body, unit=unit,
-                                            note=note, created_by=_actor_user(actor))
+                                            kind=kind, note=note, created_by=_actor_user(actor))
         _audit(actor, AuditAction.CREATE, tpl, after={"key": key, "version": version, "name": tpl.name,
                                                        "body_sha256": hashlib.sha256(body.encode()).hexdigest()},
                unit_id=unit.pk)
@@ -149,8 +148,10 @@ def create_report(*, unit: Unit, year: int, template: ReportTemplate, actor, sco
         raise PermissionDenied(f"您没有为“{unit.name}”撰写述职报告的权限。")
     with transaction.atomic():
         number = (DutyReport.objects.filter(unit=unit, year=year).aggregate(n=Max("number"))["n"] or 0) + 1
+        from .families import reporter
+
         report = DutyReport.objects.create(unit=unit, year=year, number=number, template=template,
-                                           secretary=secretary or default_secretary(unit, dt.date(year + 1, 1, 10)),
+                                           secretary=secretary or reporter(unit, template.kind, dt.date(year + 1, 1, 10)),
                                            report_date=dt.date(year + 1, 1, 10), created_by=_actor_user(actor))
         _audit(actor, AuditAction.CREATE, report, after={"unit": unit.code, "year": year, "number": number,
                                                           "template": f"{template.key}@{template.version}"},
@@ -322,12 +323,11 @@ def _append_anchor(anchor: dict, stem: str) -> None:
 
 def new_version(report: DutyReport, *, actor, scope: Scope) -> DutyReport:
     """A new draft after a finalised one: same unit, year, template family and the writer's text."""
-    template = report.template
-    if not template.is_builtin:
-        latest = ReportTemplate.objects.filter(key=template.key).order_by("-version").first()
-        template = latest if latest is not None else template
-    else:
-        template = builtin_template()
+    from .families import sync_builtin_templates
+
+    if report.template.is_builtin:
+        sync_builtin_templates()
+    template = ReportTemplate.objects.filter(key=report.template.key).order_by("-version").first()
     draft = create_report(unit=report.unit, year=report.year, template=template, actor=actor, scope=scope,
                           secretary=report.secretary)
     draft.writer_texts = dict(report.writer_texts)

@@ -293,6 +293,59 @@ def _join(items, sep: str = "、") -> str:
     return sep.join(str(i) for i in items)
 
 
+def _sentence(text) -> str:
+    """A recorded description as a sentence of the report: trimmed, ending with a full stop."""
+    text = str(text or "").strip().rstrip("，,;；、")
+    return text if not text or text[-1] in "。！？" else text + "。"
+
+
+def _quoted(value) -> str:
+    """“title”, unless the recorded title is already quoted as a whole (no ““…”” doubled)."""
+    raw = str(value._fact.value) if isinstance(value, FactRef) and not value.missing else str(value)
+    text = str(value)
+    return text if raw.startswith("“") and raw.endswith("”") else f"“{text}”"
+
+
+def generic_functions(ctx: "RenderContext", unit: Unit, secretary: Person | None) -> dict:
+    """What the generic templates use besides figures: narrative records, clause lists and prompts."""
+    from .facts import Narrative
+
+    nar = Narrative(ctx.facts)
+
+    def listed(label, facts):
+        return FactList(ctx, label, [FactRef(ctx, x) for x in facts])
+
+    def clauses(*parts, sep="，"):
+        return sep.join(str(p) for p in parts if p)
+
+    def prompt(label, hint=""):
+        """A required item without records: 【待补充：label】, and the writer is told what to record."""
+        return ctx._missing(label, hint or "模板要求的内容没有记录")
+
+    return {
+        "initiatives": lambda: listed("帮扶举措", nar.initiatives()),
+        "visits": lambda: listed("联系点调研督导", nar.visits()),
+        "campaigns": lambda: listed("主题宣传教育活动", nar.campaigns()),
+        "study_topics": lambda kind=None, n=3: listed("学习主题", nar.study_topics(kind, n)),
+        "honour_groups": lambda: listed("荣誉", nar.honour_groups()),
+        "activities": lambda kind=None, n=3: listed("支部活动", nar.activities(kind, n)),
+        "warning_educations": lambda: listed("警示教育", nar.warning_educations()),
+        "inspections": lambda: listed("监督检查", nar.inspections()),
+        "clauses": clauses, "prompt": prompt,
+        "post": _post_of(ctx, unit),
+    }
+
+
+def _post_of(ctx: "RenderContext", unit: Unit):
+    """党委书记 / 党总支书记 / 党支部书记: the post of the unit's highest Party organisation in the period."""
+    from .services import highest_party_org
+
+    org = highest_party_org(unit, ctx.period.end)
+    if org is None:
+        return MissingValue(ctx, "党组织书记职务", "未找到该单位的党组织")
+    return f"{org.get_kind_display()}书记"
+
+
 CURRENT: contextvars.ContextVar["RenderContext | None"] = contextvars.ContextVar("lvzhi_report_ctx", default=None)
 
 
@@ -310,6 +363,8 @@ def make_environment() -> bounded.LimitedSandbox:
     for name in [*phrasing.FILTERS, *MEASURE_FILTERS]:
         env.filters[name] = _filter(name)
     env.filters["join_cn"] = _join
+    env.filters["sentence"] = _sentence
+    env.filters["quoted"] = _quoted
     return env
 
 
@@ -413,7 +468,7 @@ def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, wri
             ctx, "新产品", [FactRef(ctx, x) for x in f.innovations(kind, fills_gap)]),
         "lab": lambda: FactRef(ctx, f.lab()),
         "speech": lambda: FactRef(ctx, f.external_speech()),
-        "honours": lambda kind, level: FactList(ctx, "荣誉", [FactRef(ctx, x) for x in f.honours(kind, level)]),
+        "honours": lambda kind=None, level=None: FactList(ctx, "荣誉", [FactRef(ctx, x) for x in f.honours(kind, level)]),
         "org_life_theme": lambda: FactRef(ctx, f.org_life_theme()),
         "threshold": lambda matter_type: FactRef(ctx, f.pre_review_threshold(matter_type)),
         "channel": lambda: FactRef(ctx, f.media_channel()),
@@ -421,6 +476,7 @@ def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, wri
         "campaign": lambda quarter: FactRef(ctx, f.campaign(quarter)),
         "missing": lambda label: ctx._missing(label, "模板要求由撰写人补充"),
         "appraisal_carryover": lambda: FactRef(ctx, _carryover(unit, year)),
+        **generic_functions(ctx, unit, secretary),
     }
     token = CURRENT.set(ctx)
     try:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("templates/", views.template_list, name="templates"),
     path("templates/new/", views.template_edit, name="template_new"),
     path("templates/<int:pk>/", views.template_edit, name="template_edit"),
+    path("templates/<int:pk>/default/", views.template_default, name="template_default"),
 ]

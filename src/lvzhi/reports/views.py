@@ -17,9 +17,9 @@ from lvzhi.org.selectors import current_unit
 from lvzhi.records.services import ConcurrentEditError
 from lvzhi.web import clock, datacache
 
-from . import html_render, pdf_render, services, templating
+from . import families, html_render, pdf_render, services, templating
 from .evidence import evidence_for
-from .models import DutyReport, ReportTemplate
+from .models import DutyReport, ReportKind, ReportTemplate
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -49,13 +49,19 @@ def index(request):
         try:
             template = services.usable_templates(scope).get(pk=request.POST.get("template"))
             year = int(request.POST.get("year", ""))
-            report = services.create_report(unit=unit, year=year, template=template, actor=request.user, scope=scope)
+            person = request.POST.get("person", "").strip()
+            who = families.find_person(person, unit) if person else None
+            report = services.create_report(unit=unit, year=year, template=template, actor=request.user, scope=scope,
+                                            secretary=who)
             return redirect("reports:detail", report.pk)
         except (ValueError, ReportTemplate.DoesNotExist):
             messages.error(request, "请选择模板和年度。")
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
     reports = scope.filter(DutyReport.objects.select_related("unit", "secretary", "template"), "unit")[:100]
     return render(request, "reports/index.html", {
-        "reports": reports, "unit": unit, "templates": services.latest_templates(scope),
+        "reports": reports, "unit": unit, "templates": families.all_templates(scope),
+        "default_template": families.default_template(unit) if unit is not None else None,
         "years": clock.year_choices(), "default_year": clock.working_year(),
         "can_write": unit is not None and scope.can_write("reports", unit),
     })
@@ -155,10 +161,37 @@ def download(request, pk, fmt):
 @login_required
 def template_list(request):
     scope = scope_for(request.user)
+    unit = current_unit(request)
+    defaults = {}
+    if unit is not None:
+        for kind, label in ReportKind.choices:
+            defaults.setdefault(families.default_template(unit, kind).key, []).append(label)
+    templates = families.all_templates(scope)
+    for t in templates:
+        t.default_for = "、".join(defaults.get(t.key, []))
     return render(request, "reports/templates.html", {
-        "templates": services.latest_templates(scope), "unit": current_unit(request),
-        "can_write": current_unit(request) is not None and scope.can_write("reports", current_unit(request)),
+        "templates": templates, "unit": unit,
+        "can_write": unit is not None and scope.can_write("reports", unit),
     })
+
+
+@login_required
+@require_POST
+def template_default(request, pk):
+    """设为本单位默认: the template's family becomes the current unit's default for the template's kind."""
+    scope = scope_for(request.user)
+    unit = current_unit(request)
+    template = services.usable_templates(scope).filter(pk=pk).first()
+    if template is None:
+        raise Http404("未找到该模板。")
+    if unit is None or not scope.can_write("reports", unit):
+        raise PermissionDenied("您没有设置默认报告模板的权限。")
+    try:
+        families.set_default_template(unit=unit, kind=template.kind, template=template, actor=request.user, scope=scope)
+        messages.success(request, f"已将“{template.name}”设为{unit.name}“{template.get_kind_display()}”的默认模板。")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("reports:templates")
 
 
 @login_required
@@ -194,7 +227,8 @@ def template_edit(request, pk=None):
             try:
                 tpl = services.save_template(name=name, body=body, unit=unit, actor=request.user, scope=scope,
                                              key="" if copying or base is None else base.key,
-                                             note=request.POST.get("note", ""))
+                                             note=request.POST.get("note", ""),
+                                             kind=request.POST.get("kind") or (base.kind if base else ""))
                 messages.success(request, f"已保存模板“{tpl.name}”第 {tpl.version} 版。")
                 return redirect("reports:templates")
             except (ValidationError, PermissionDenied) as exc:
@@ -205,4 +239,5 @@ def template_edit(request, pk=None):
     return render(request, "reports/template_edit.html", {
         "base": base, "copying": copying, "name": name, "body": body, "error": error, "versions": versions,
         "metrics": metric_table(scope, None, None),
+        "kinds": ReportKind.choices, "kind": request.POST.get("kind") or (base.kind if base else ReportKind.ANNUAL),
     })
