@@ -161,7 +161,8 @@ def _training(years=(2021, 2022)) -> list:
             for stint in rosters.stints.get(org_id, ()):
                 if stint.person_id not in people or (stint.start and stint.start > end) or (stint.end and stint.end < start):
                     continue
-                day = min(stint.end or end, end)
+                course = dt.date(year, 11, 25)  # the year's course, or the last day on the roll before it
+                day = max(stint.start or start, min(stint.end or course, course))
                 last[stint.person_id] = max(last.get(stint.person_id, day), day)
         for pid, day in sorted(last.items()):
             rows.append(TrainingRecord(person_id=pid, unit_id=people[pid], date=day, hours=Decimal(34),

@@ -146,7 +146,8 @@ class BranchActivity(Numbered, RecordBase):
                    models.Index(fields=["date", "id"], name="branchactivity_list_idx")]
 
     def __str__(self):
-        return f"{self.get_kind_display()}：{self.title}"
+        head = f"{self.number} " if self.number else ""
+        return f"{head}{self.get_kind_display()}：{self.title}"
 
     def fill_derived(self):
         if self.party_org_id and not self.unit_id:
