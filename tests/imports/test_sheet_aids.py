@@ -66,7 +66,7 @@ def test_an_export_offers_the_organisations_in_scope_and_keeps_its_rows_filterab
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     assert ws.auto_filter.ref.endswith(str(n + 1)) and ws.freeze_panes == "A2"
-    orgs = _aids(ws)["A"]  # 党组织: a warning, since a code or a plain name is also fine
+    orgs = _aids(ws)["B"]  # 党组织 (after 活动编号): a warning, since a code or a plain name is also fine
     assert orgs.errorStyle == "warning"
     listed = {c.value for c in wb["选项"]["A"][1:] if c.value}
     visible = {f"{o.name}（{o.code}）" for o in selectors.readable(scope, registry.get("party_org").model)}

@@ -30,6 +30,7 @@ OVERRIDES = {
     "dues_payment": {"month_from": dt.date(2023, 3, 1), "month_to": dt.date(2023, 3, 1)},  # months: kept as the 1st
     "obligation_rule": {"rule_id": "sample.rule", "subject_filter": "kinds=branch", "record_type": "branch_activity",
                         "record_filter": "kind=committee_meeting", "link": "party_org", "params": ""},
+    "attendance": {"status": "absent"},  # absent: the reason is required (and only then allowed)
     "record_keeping": {"record_type": "study_session", "metric": "study.follow_up", "status": "verified_zero"},
 }
 VOLATILE = {"id", "version", "created_at", "updated_at", "created_by_id", "path", "depth", "numchild"}
@@ -59,6 +60,10 @@ def generic_value(rt, column, ctx, *, made: dict):
         return True
     if kind == "choice":
         return rt.model_field(column.field).flatchoices[0][0]
+    if kind == "party_org" and (rt.model_field(column.field).remote_field.limit_choices_to or {}).get("kind"):
+        wanted, branch = rt.model_field(column.field).remote_field.limit_choices_to["kind"], ctx["party_org"]
+        return PartyOrg.objects.get_or_create(code=f"{branch.code}-T{wanted}", defaults=dict(
+            name=f"{branch.name}样例{wanted}", kind=wanted, unit=branch.unit, parent=branch))[0]  # 党小组成员: a group
     if kind in ("unit", "person", "party_org", "people"):
         return ctx[kind]
     if kind in ("record", "records"):

@@ -64,7 +64,7 @@ def test_company_scenario_has_the_seed_companys_proportions():
     members = Person.objects.filter(unit__path__startswith=top.path).exclude(party_status="none").count()
     assert 1_400 <= members <= 1_700
     total = sum(records_in(top, 2024).values())
-    assert 4_000 <= total <= 8_000, total
+    assert 6_000 <= total <= 11_000, total  # of which 党费 and 培训学时: about one row each per member and year
     assert top.tracked_since == dt.date(2024, 1, 1)
     assert not any(Unit.objects.find_problems())  # a valid materialised-path tree
     with pytest.raises(Exception, match="已存在"):
@@ -77,10 +77,7 @@ def test_generated_records_feed_the_checks_and_the_audit_chain_holds():
     counts = records_in(top, 2024)
     empty = [k for k, n in counts.items() if n == 0 and k not in ("initiative", "duty_list", "duty_item",
                                                                     "accountability", "contact_point", "co_building",
-                                                                    "pre_review_rule", "media_channel", "unit_fact",
-                                                                    # 发展党员 and 党费 are in the demo; the scale
-                                                                    # generator does not write them yet (issue 14)
-                                                                    "development", "dues_payment")]
+                                                                    "pre_review_rule", "media_channel", "unit_fact")]
     assert empty == []
     entries = AuditEntry.objects.order_by("-seq")[:AuditEntry.objects.count() - before]
     assert all(e.action == "import" and e.after["rows"] > 0 for e in entries)  # one entry per table written

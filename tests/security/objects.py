@@ -45,7 +45,14 @@ def _person(unit: Unit, nullable: bool):
     return p
 
 
-def _org(unit: Unit, nullable: bool):
+def _org(unit: Unit, nullable: bool, kind: str | None = None):
+    """An organisation of the unit; ``kind``: of that kind (党小组成员 names a 党小组), made under the unit's first
+    organisation when it has none."""
+    if kind:
+        o = _in_unit(PartyOrg, unit).filter(kind=kind).order_by("code").first()
+        parent = _org(unit, False)
+        return o or PartyOrg.objects.create(code=f"{parent.code}-M{kind}", name=f"{parent.name}矩阵{kind}",
+                                            kind=kind, unit=parent.unit, parent=parent)
     o = _in_unit(PartyOrg, unit).order_by("code").first()
     if o is None and not nullable:
         o = PartyOrg.objects.order_by("code").first()
@@ -89,7 +96,8 @@ def _copy(rt: RecordType, unit: Unit, cache: dict):
             elif target is Person:
                 setattr(obj, f.name, _person(unit, f.null))
             elif target is PartyOrg:
-                setattr(obj, f.name, _org(unit, f.null) if not (f.null and f.name == "parent") else None)
+                kind = (f.remote_field.limit_choices_to or {}).get("kind")
+                setattr(obj, f.name, _org(unit, f.null, kind) if not (f.null and f.name == "parent") else None)
             else:
                 parent_rt = registry.for_model(target)
                 setattr(obj, f.name, place(parent_rt, unit, cache))

@@ -133,7 +133,29 @@ def _fresh_key(rt, values: dict, text_value) -> None:
         values[name] = f"{values[name]}-m{n}"[-(getattr(f, "max_length", None) or 50):]
 
 
+def _with_another_person(rt, obj):
+    """A type whose key is all references (到会情况: a meeting and a person): the copy names another person of the
+    record's unit not yet in that meeting (None for other types)."""
+    import copy
+
+    from lvzhi.org.models import Person
+
+    if rt.key != "attendance":
+        return None
+    taken = rt.model._default_manager.filter(activity_id=obj.activity_id).values("person_id")
+    twin = copy.copy(obj)
+    for unit in [obj.unit, *reversed(obj.unit.ancestors())]:  # the nearest unit with someone not in it yet
+        other = (Person.objects.filter(unit__path__startswith=unit.path).exclude(pk__in=taken).order_by("pk")
+                 .first())
+        if other is not None:
+            twin.person = other
+            return twin
+    return None
+
+
 def page_payload(rt, obj, *, creating: bool, home=None) -> dict:
+    if creating:
+        obj = _with_another_person(rt, obj) or obj
     initial = forms.initial_for(rt, obj)
     data = {k: v for k, v in initial.items() if v not in (None, False, "")}
     data.update({k: "on" for k, v in initial.items() if v is True})
@@ -150,6 +172,8 @@ def page_payload(rt, obj, *, creating: bool, home=None) -> dict:
 
 
 def api_payload(rt, obj, *, creating: bool, home=None) -> dict:
+    if creating:
+        obj = _with_another_person(rt, obj) or obj
     data = dict(serializer_for(rt)(obj).data)
     for name in ("id", "row_state"):
         data.pop(name, None)

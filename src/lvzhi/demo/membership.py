@@ -118,12 +118,94 @@ def _dues(years=(2021, 2022)) -> list:
     return DuesPayment.objects.bulk_create(rows, batch_size=2000)
 
 
+def _attendance(year: int = 2022) -> list:
+    """The 2022 党员大会 of the company's first branch with their attendance filled in as the form does: everyone on the
+    roll with a vote that day is expected; those on the attendee list came, the others were away for a reason."""
+    from lvzhi.membership.models import Attendance
+    from lvzhi.partybuilding.models import BranchActivity
+
+    org = (PartyOrg.objects.filter(kind="branch", code__startswith=f"ZB-{story.COMPANY['code']}-P").order_by("code")
+           .first())
+    if org is None:
+        return []
+    rosters, reasons = Rosters([org.pk]), ["duty", "sick", "personal"]
+    rows = []
+    for a in (BranchActivity.objects.filter(party_org=org, kind="general_meeting", date__year=year)
+              .order_by("date", "pk").prefetch_related("attendees")):
+        came = {p.pk for p in a.attendees.all()}
+        expected = {s.person_id for s in rosters.members(org.pk, a.date) if s.voting}
+        for n, pid in enumerate(sorted(expected | came)):
+            absent = pid not in came
+            rows.append(Attendance(activity=a, person_id=pid, unit_id=a.unit_id, status="absent" if absent else "present",
+                                   reason=reasons[n % 3] if absent else ""))
+    return Attendance.objects.bulk_create(rows)
+
+
+def _training(years=(2021, 2022)) -> list:
+    """Every member on a roll of the company during a year has that year's 学时 (the 32 of the 规划 and more): a
+    training record dated on a day they were on the roll; the secretaries of branches also attend the yearly
+    secretaries' course (to 56 学时)."""
+    from lvzhi.membership.models import TrainingRecord
+    from lvzhi.membership.training import _secretary_intervals
+
+    company = Unit.objects.get(code=story.COMPANY["code"])
+    units = dict(PartyOrg.objects.filter(unit__path__startswith=company.path).values_list("pk", "unit_id"))
+    rosters = Rosters(list(units))
+    people = dict(Person.objects.filter(unit__path__startswith=company.path).values_list("pk", "unit_id"))
+    secretaries = _secretary_intervals(list(people), ["branch", "general_branch"])
+    rows = []
+    for year in years:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        last: dict[int, dt.date] = {}
+        for org_id in sorted(units):
+            for stint in rosters.stints.get(org_id, ()):
+                if stint.person_id not in people or (stint.start and stint.start > end) or (stint.end and stint.end < start):
+                    continue
+                course = dt.date(year, 11, 25)  # the year's course, or the last day on the roll before it
+                day = max(stint.start or start, min(stint.end or course, course))
+                last[stint.person_id] = max(last.get(stint.person_id, day), day)
+        for pid, day in sorted(last.items()):
+            rows.append(TrainingRecord(person_id=pid, unit_id=people[pid], date=day, hours=Decimal(34),
+                                       title=f"{year}年度党员集中学习培训（冬春训、网上党校）", organiser="公司党委"))
+            spans = secretaries.get(pid, ())
+            if any((a is None or a <= dt.date(year, 12, 31)) and (b is None or b >= start) for a, b in spans):
+                rows.append(TrainingRecord(person_id=pid, unit_id=people[pid], date=day, hours=Decimal(24),
+                                           title=f"{year}年度基层党组织书记培训班", organiser="市委党校"))
+    return TrainingRecord.objects.bulk_create(rows, batch_size=2000)
+
+
+def _groups() -> list:
+    """The members of a branch with 党小组 are split among its groups (round the roll, in code order); those who
+    join the branch later are placed from the day they join."""
+    from lvzhi.membership.models import GroupMembership
+
+    groups: dict[int, list[int]] = {}
+    for pk, parent in (PartyOrg.objects.filter(kind="group", code__contains=f"-{story.COMPANY['code']}-")
+                       .order_by("code").values_list("pk", "parent_id")):
+        groups.setdefault(parent, []).append(pk)
+    rosters = Rosters(list(groups))
+    units = dict(PartyOrg.objects.filter(pk__in=[g for gs in groups.values() for g in gs]).values_list("pk", "unit_id"))
+    rows = []
+    for branch, mine in sorted(groups.items()):
+        first: dict[int, dt.date | None] = {}
+        for s in rosters.stints.get(branch, ()):
+            if s.person_id not in first or (first[s.person_id] and (s.start is None or s.start < first[s.person_id])):
+                first[s.person_id] = s.start
+        for n, (pid, start) in enumerate(sorted(first.items())):
+            g = mine[n % len(mine)]
+            rows.append(GroupMembership(group_id=g, person_id=pid, start_on=start, unit_id=units[g]))
+    return GroupMembership.objects.bulk_create(rows, batch_size=2000)
+
+
 def load(password: str) -> list[Change]:
     before_events = set(MembershipEvent.objects.values_list("pk", flat=True))
     before_posts = set(OrgPost.objects.values_list("pk", flat=True))
     backfill_live()
     new = _developments()
     new += _dues()
+    new += _attendance()
+    new += _training()
+    new += _groups()
     changes = [Change(AuditAction.CREATE, obj, after=snapshot(obj), unit_id=obj.unit_id) for obj in new]
     for model, known in ((MembershipEvent, before_events), (OrgPost, before_posts)):
         for obj in (model.objects.exclude(pk__in=known)

@@ -142,6 +142,37 @@ class OrgPost(RecordBase):
         return (self.start_on is None or self.start_on <= day) and (self.end_on is None or self.end_on >= day)
 
 
+class GroupMembership(RecordBase):
+    """A member's place in a 党小组 from one day to another. The roster of a group on a day (who is expected at its
+    党小组会) is its members that day who are also on a Party roll that day."""
+
+    group = models.ForeignKey("org.PartyOrg", verbose_name="党小组", on_delete=models.PROTECT, related_name="+",
+                              limit_choices_to={"kind": "group"})
+    person = models.ForeignKey("org.Person", verbose_name="党员", on_delete=models.PROTECT, related_name="party_groups")
+    start_on = models.DateField("编入日期", null=True, blank=True, help_text="留空表示在有记录之前就已编入")
+    end_on = models.DateField("调出日期", null=True, blank=True, help_text="在该党小组的最后一天；留空表示现在仍在")
+    unit = unit_fk(derived=True)
+
+    class Meta:
+        verbose_name = "党小组成员"
+        verbose_name_plural = "党小组成员"
+        ordering = ["group", "start_on", "pk"]
+        indexes = [models.Index(fields=["group", "start_on"])]
+
+    def __str__(self):
+        return f"{self.group} {self.person}"
+
+    def fill_derived(self):
+        if self.group_id:
+            self.unit_id = self.group.unit_id
+
+    def clean(self):
+        if self.group_id and self.group.kind != "group":
+            raise ValidationError({"group": f"“{self.group}”不是党小组。"})
+        if self.start_on and self.end_on and self.end_on < self.start_on:
+            raise ValidationError({"end_on": "调出日期早于编入日期。"})
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", "出席"
     ABSENT = "absent", "缺席"
@@ -290,3 +321,32 @@ class DuesPayment(RecordBase):
     def clean(self):
         if self.month_from and self.month_to and self.month_to < self.month_from.replace(day=1):
             raise ValidationError({"month_to": "截止月份早于起始月份。"})
+
+
+class TrainingRecord(RecordBase):
+    """Training a member took outside the sessions recorded as 学习 (a 党校 course, online study, a higher committee's
+    class): its 学时 count towards the yearly minimum (``training_hours`` checks)."""
+
+    person = models.ForeignKey("org.Person", verbose_name="党员", on_delete=models.PROTECT, related_name="trainings")
+    date = models.DateField("培训日期", help_text="多日培训填结束日期（学时计入该日所在年度）")
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
+    title = models.CharField("培训内容", max_length=200)
+    organiser = models.CharField("主办单位", max_length=200, blank=True, default="", help_text="如：市委党校、公司党委")
+    unit = unit_fk(derived=True)
+
+    class Meta:
+        verbose_name = "培训学时"
+        verbose_name_plural = "培训学时"
+        ordering = ["date", "pk"]
+        indexes = [models.Index(fields=["person", "date"])]
+
+    def __str__(self):
+        return f"{self.person} {self.date} {self.title}（{self.hours}学时）"
+
+    def fill_derived(self):
+        if self.person_id and not self.unit_id:
+            self.unit_id = self.person.unit_id
+
+    def clean(self):
+        if self.hours is not None and self.hours <= 0:
+            raise ValidationError({"hours": "学时须大于0。"})

@@ -2,7 +2,15 @@
 
 from lvzhi.records.registry import Column, Hooks, RecordType, register
 
-from .models import Development, DuesPayment, MembershipEvent, OrgPost
+from .models import (
+    Attendance,
+    Development,
+    DuesPayment,
+    GroupMembership,
+    MembershipEvent,
+    OrgPost,
+    TrainingRecord,
+)
 from .signals import after_bulk_events, after_bulk_posts
 
 MEMBERSHIP_EVENT = register(RecordType(
@@ -48,6 +56,24 @@ ORG_POST = register(RecordType(
     natural_key=("party_org", "person", "role", "start_on"),
     description="党组织书记、副书记、委员、党小组组长的任职与离任日期；某日的支委会由此推算",
     hooks=Hooks(after_bulk_create=after_bulk_posts),
+))
+
+GROUP_MEMBERSHIP = register(RecordType(
+    key="group_membership",
+    model=GroupMembership,
+    system="org",
+    date_field="start_on",
+    search_fields=("person__name", "person__code", "group__name"),
+    columns=[
+        Column("group", example="ZB-JH01-P1-W1-XZ1"),
+        Column("person", example="P000123"),
+        Column("start_on", example="2022-03-01"),
+        Column("end_on"),
+        Column("notes"),
+    ],
+    list_columns=("group", "person", "start_on", "end_on"),
+    natural_key=("group", "person", "start_on"),
+    description="党员编入、调出党小组的日期；某日党小组会的应到人员由此推算",
 ))
 
 DEVELOPMENT = register(RecordType(
@@ -102,4 +128,42 @@ DUES_PAYMENT = register(RecordType(
     list_columns=("person", "month_from", "month_to", "amount_paid", "paid_on"),
     natural_key=("person", "month_from"),
     description="党费按月或预交；应交金额按月收入与《关于中国共产党党费收缴、使用和管理的规定》的比例计算；逐月检查欠交",
+))
+
+ATTENDANCE = register(RecordType(
+    key="attendance",
+    model=Attendance,
+    system="party_building",
+    slug="attendance",
+    date_field=None,
+    kind_field="status",
+    search_fields=("person__name", "person__code", "activity__number", "activity__title"),
+    columns=[
+        Column("activity", example="HD-2022-0001", help="支部活动的活动编号（支部活动列表中可查）"),
+        Column("person", example="P000123"),
+        Column("status", example="缺席"),
+        Column("reason", example="因公"),
+        Column("notes"),
+    ],
+    list_columns=("activity", "person", "status", "reason"),
+    natural_key=("activity", "person"),
+    description="支部会议的到会情况：应到人员中谁出席、谁缺席（及原因）、谁列席；按支部活动编号导入",
+))
+
+TRAINING_RECORD = register(RecordType(
+    key="training_record",
+    model=TrainingRecord,
+    system="party_building",
+    search_fields=("person__name", "person__code", "title", "organiser"),
+    columns=[
+        Column("person", example="P000123"),
+        Column("date", example="2022-06-24"),
+        Column("hours", example="8"),
+        Column("title", example="党的二十大精神专题培训"),
+        Column("organiser", example="市委党校"),
+        Column("notes"),
+    ],
+    list_columns=("person", "date", "hours", "title", "organiser"),
+    natural_key=("person", "date", "title"),
+    description="党员参加党校、上级党组织或网上培训的学时；与“学习”中的每人学时合计，检查每年不少于32学时（书记56学时）",
 ))

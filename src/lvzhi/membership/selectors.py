@@ -125,6 +125,7 @@ class Rosters:
                  .exclude(pk__in=MembershipEvent.objects.values("person_id")))
         for p in plain.order_by().values("pk", "party_org_id", "party_status", "member_since", "left_on"):
             self.stints.setdefault(p["party_org_id"], []).append(fallback_stint(p))
+        self._add_groups(org_ids)
         self.posts: dict[int, list[tuple]] = {}
         for org_id, person_id, role, start, end in (OrgPost.objects.filter(party_org_id__in=org_ids)
                                                     .order_by().values_list("party_org_id", "person_id", "role",
@@ -137,6 +138,31 @@ class Rosters:
                                       .values_list("partyorg_id", "person_id")):
                 self.legacy_committee.setdefault(org_id, set()).add(person_id)
         self._counts: dict[tuple[int, bool], tuple[list, list]] = {}
+
+    def _add_groups(self, org_ids) -> None:
+        """党小组 among the organisations: their members on a day are those placed in the group that day
+        (``GroupMembership``) who are on a Party roll that day, with that day's status. One query when none are."""
+        from .models import GroupMembership
+
+        placed = list(GroupMembership.objects.filter(group_id__in=org_ids).order_by()
+                      .values_list("group_id", "person_id", "start_on", "end_on"))
+        if not placed:
+            return
+        people = {pid for _, pid, _, _ in placed}
+        life: dict[int, list[Stint]] = {}
+        for pid, events in events_by_person(Q(person_id__in=people)).items():
+            life[pid] = stints_from_events(events)[0]
+        for p in (Person.objects.filter(pk__in=people - set(life), party_status__in=["member", "probationary"])
+                  .order_by().values("pk", "party_org_id", "party_status", "member_since", "left_on")):
+            life[p["pk"]] = [fallback_stint(p)]
+        for group_id, pid, start, end in placed:
+            for s in life.get(pid, ()):
+                lo = max(start or LO, s.start or LO)
+                hi = min(end or dt.date.max, s.end or dt.date.max)
+                if lo <= hi:
+                    self.stints.setdefault(group_id, []).append(
+                        Stint(pid, group_id, s.status, s.flowing, None if lo == LO else lo,
+                              None if hi == dt.date.max else hi))
 
     def members(self, org_id: int, day: dt.date) -> list[Stint]:
         return sorted((s for s in self.stints.get(org_id, ()) if s.covers(day)), key=lambda s: s.person_id)

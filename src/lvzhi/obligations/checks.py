@@ -316,7 +316,14 @@ def dues(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
     return check(rule, ctx, path, deeper)
 
 
+def training_hours(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+    from lvzhi.membership.training import training_hours as check
+
+    return check(rule, ctx, path, deeper)
+
+
 CHECKS = {
+    "training_hours": training_hours,
     "development": development,
     "term": term,
     "dues": dues,

@@ -54,6 +54,7 @@ class Check(models.TextChoices):
     DEVELOPMENT = "development", "发展党员各环节（时限、顺序）"
     TERM = "term", "党组织按期换届"
     DUES = "dues", "党费按月交纳（欠交）"
+    TRAINING_HOURS = "training_hours", "党员教育培训学时（按在册月份折算）"
 
 
 def _labels(choices, values) -> list[str]:
@@ -61,7 +62,8 @@ def _labels(choices, values) -> list[str]:
     return [str(names.get(v, v)) for v in conditions.as_list(values)]
 
 
-PERIODIC_CHECKS = (Check.COUNT, Check.BRANCH_STRUCTURE, Check.TERM, Check.DUES)  # judged per period; the others per event
+PERIODIC_CHECKS = (Check.COUNT, Check.BRANCH_STRUCTURE, Check.TERM, Check.DUES,
+                   Check.TRAINING_HOURS)  # judged per period; the others per event
 
 
 class ObligationRule(RecordBase):

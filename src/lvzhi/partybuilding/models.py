@@ -91,6 +91,8 @@ class StudySession(RecordBase):
     is_ideology = models.BooleanField("意识形态专题", default=False)
     attendees = people_m2m("参加人员")
     expected_count = models.PositiveIntegerField("应到人数", null=True, blank=True)
+    hours = models.DecimalField("每人学时", max_digits=4, decimal_places=1, null=True, blank=True,
+                                help_text="每位参加人员计入的培训学时（党员教育培训每年不少于32学时）；留空不计学时")
 
     class Meta:
         verbose_name = "学习"
@@ -120,7 +122,10 @@ class ActivityKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class BranchActivity(RecordBase):
+class BranchActivity(Numbered, RecordBase):
+    number = models.CharField("活动编号", max_length=32, unique=True, blank=True,
+                              help_text="留空时由系统编号，如 HD-2022-0012；到会情况等按此编号指明活动")
+    NUMBER_PREFIX = "HD"
     party_org = models.ForeignKey("org.PartyOrg", verbose_name="党组织", on_delete=models.PROTECT, related_name="+")
     unit = unit_fk(derived=True)
     kind = models.CharField("活动类别", max_length=30, choices=ActivityKind.choices)
@@ -141,7 +146,8 @@ class BranchActivity(RecordBase):
                    models.Index(fields=["date", "id"], name="branchactivity_list_idx")]
 
     def __str__(self):
-        return f"{self.get_kind_display()}：{self.title}"
+        head = f"{self.number} " if self.number else ""
+        return f"{head}{self.get_kind_display()}：{self.title}"
 
     def fill_derived(self):
         if self.party_org_id and not self.unit_id:

@@ -33,16 +33,17 @@ register(RecordType(
              Column("date", example="2022-03-15"), Column("title", example="学习贯彻党的二十大精神"),
              Column("materials"), Column("speaker"), Column("host"), Column("meeting", help="第一议题学习所在的党委会：党组织编码/会议编号"),
              Column("is_ideology", example="否"), Column("attendees", example="王振华、陈立新"), Column("expected_count"),
-             Column("notes")],
+             Column("hours", example="2"), Column("notes")],
     list_columns=("date", "kind", "title", "unit", "speaker"), natural_key=("unit", "party_org", "kind", "date", "title"),
     description="中心组学习、专题研讨、第一议题、班子集中跟进学习、支部学习、外部交流发言",
 ))
 register(RecordType(
     key="branch_activity", model=m.BranchActivity, system="party_building", search_fields=("title", "theme"),
-    columns=[Column("party_org", example="有机硅厂单体车间党支部"), Column("kind", example="支部委员会"), Column("kind_other"),
+    columns=[Column("number", example="HD-2022-0001"),
+             Column("party_org", example="有机硅厂单体车间党支部"), Column("kind", example="支部委员会"), Column("kind_other"),
              Column("date", example="2022-03-10"), Column("title", example="研究发展党员工作"), Column("theme"),
              Column("lecturer"), Column("attendees"), Column("expected_count"), Column("notes")],
-    list_columns=("date", "party_org", "kind", "title"), natural_key=("party_org", "kind", "date", "title", "attendees"),
+    list_columns=("number", "date", "party_org", "kind", "title"), natural_key=("number",),
     description="三会一课、主题党日、组织生活会、民主评议党员、谈心谈话、三互交流等",
     hooks=Hooks(preview=_quorum_preview),
 ))

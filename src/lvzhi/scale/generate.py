@@ -15,8 +15,8 @@ from django.db import transaction
 
 from lvzhi.org.models import Unit
 
+from . import membership, others, party
 from . import org as org_gen
-from . import others, party
 from .scenarios import SCENARIOS, Scenario
 from .writer import Writer
 
@@ -58,6 +58,7 @@ def generate(sc: Scenario | str, *, years: int = 1, seed: int = 1, end_year: int
         party.contact_points(w, o, first_year, stamp)
         pairs = party.co_building_pairs(w, o, first_year, stamp)
         others.once(w, rng, o, first_year, stamp)
+        rolls = membership.once(w, rng, o, first_year, last_year, stamp)
         for year in range(first_year, last_year + 1):
             stamp = dt.datetime(year, 12, 31, tzinfo=dt.timezone.utc)
             party.branch_year(w, rng, o, year, stamp)
@@ -67,6 +68,7 @@ def generate(sc: Scenario | str, *, years: int = 1, seed: int = 1, end_year: int
             others.integrity_year(w, rng, o, year, stamp)
             others.ideology_year(w, rng, o, year, stamp)
             others.cadres_year(w, rng, o, year, stamp)
+            membership.year(w, rng, o, rolls, year, stamp)
         rows = w.finish(ACTOR, {"scenario": sc.key, "seed": seed, "years": [first_year, last_year]})
     top = Unit.objects.get(pk=o.top.pk)
     return Result(sc, top, first_year, last_year, rows, o.people, o.members, len(o.branches),

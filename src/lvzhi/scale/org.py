@@ -47,6 +47,8 @@ class Branch:
     committee: list[int] = field(default_factory=list)
     secretary: int | None = None
     groups: list[int] = field(default_factory=list)  # Party group ids
+    non_members: list[int] = field(default_factory=list)  # people of the branch's unit outside the Party
+    probationary: list[int] = field(default_factory=list)  # members generated as 预备党员
 
 
 @dataclass
@@ -233,6 +235,7 @@ def _people(sc, w, rng, org: Org, first_year: int, last_year: int) -> None:
     scale = sc.members / sum(weights)
     sizes = [max(2, round(x * scale)) for x in weights]
     counter = [0]
+    probationary: set[int] = set()
 
     def person(unit_id, *, member: bool, org_id=None, level="none", post="", key=False, born=(1962, 2002)) -> int:
         counter[0] += 1
@@ -244,7 +247,7 @@ def _people(sc, w, rng, org: Org, first_year: int, last_year: int) -> None:
         school_dfc = edu in ("doctorate", "postgraduate") or rng.random() < 0.15
         status = ("probationary" if rng.random() < 0.06 else "member") if member else "none"
         joined = dt.date(min(year + 22, first_year - 1), rng.randint(1, 12), 1)
-        return t.add(
+        pid = t.add(
             code=f"{sc.code}{counter[0]:07d}", name=name, gender="female" if rng.random() < 0.3 else "male",
             birth_date=birth, education=edu, degree={"doctorate": "doctor", "postgraduate": "master",
                                                      "bachelor": "bachelor"}.get(edu, "none"),
@@ -253,6 +256,9 @@ def _people(sc, w, rng, org: Org, first_year: int, last_year: int) -> None:
             post=post, cadre_level=level, is_key_post=key, is_reserve_cadre=False, party_status=status,
             member_since=dt.date(min(year + 25, first_year - 1), 7, 1) if member else None, party_org_id=org_id,
             joined_on=joined, left_on=None, pinyin=full, pinyin_initials=initials, version=1)
+        if status == "probationary":
+            probationary.add(pid)
+        return pid
 
     appointments = w.table(_appointment_model(), "干部任免（期初在任）")
     span = (last_year - first_year + 1) * 365
@@ -278,6 +284,8 @@ def _people(sc, w, rng, org: Org, first_year: int, last_year: int) -> None:
                 key, post = True, rng.choice(["会计", "出纳", "采购员", "仓库管理员", "招标专员"])
             pid = person(b.unit_id, member=True, org_id=b.pk, level=level, post=post, key=key)
             b.members.append(pid)
+            if pid in probationary:
+                b.probationary.append(pid)
             if level != "none" or key:
                 b.company.cadres.append(pid)
             if level == "middle":
@@ -292,7 +300,7 @@ def _people(sc, w, rng, org: Org, first_year: int, last_year: int) -> None:
                                  updated_at=w.created_at, created_by_id=None)
         b.full = [p for p in b.members]  # probationary share is small; the quorum check reads statuses itself
         for _ in range(round(size * sp.NON_MEMBER_SHARE)):
-            person(b.unit_id, member=False)
+            b.non_members.append(person(b.unit_id, member=False))
     org.people = counter[0]
     org.members = sum(sizes) + len(org.companies) * sp.LEADERSHIP_PER_COMPANY
     _officers(w, rng, org)

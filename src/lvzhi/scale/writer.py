@@ -140,22 +140,26 @@ class Writer:
 
     def _updates(self) -> None:
         """Columns known only after later rows exist (a unit's child count, an organisation's secretary)."""
-        from lvzhi.org.models import PartyOrg, Unit
+        from lvzhi.org.models import PartyOrg, Person, Unit
 
-        tables = {"numchild": Unit._meta.db_table, "secretary": PartyOrg._meta.db_table}
-        columns = {"numchild": "numchild", "secretary": "secretary_id"}
+        tables = {"numchild": Unit._meta.db_table, "secretary": PartyOrg._meta.db_table,
+                  "member_since": Person._meta.db_table}
+        columns = {"numchild": "numchild", "secretary": "secretary_id", "member_since": "member_since"}
         with connection.cursor() as cur:
             for name, values in self.after:
                 pairs = list(values.items())
                 for i in range(0, len(pairs), 5000):
                     chunk = pairs[i:i + 5000]
-                    if self.vendor == "postgresql":
+                    if self.vendor == "postgresql" and name == "member_since":
+                        cur.executemany(f'UPDATE "{tables[name]}" SET "{columns[name]}" = %s WHERE id = %s',
+                                        [(v, k) for k, v in chunk])
+                    elif self.vendor == "postgresql":
                         rows = ", ".join(f"({int(k)}, {int(v)})" for k, v in chunk)
                         cur.execute(f'UPDATE "{tables[name]}" AS t SET "{columns[name]}" = v.val '
                                     f"FROM (VALUES {rows}) AS v(id, val) WHERE t.id = v.id")
                     else:
                         cur.executemany(f'UPDATE "{tables[name]}" SET "{columns[name]}" = ? WHERE id = ?',
-                                        [(v, k) for k, v in chunk])
+                                        [(_sqlite(v), k) for k, v in chunk])
         self.after = []
 
 
