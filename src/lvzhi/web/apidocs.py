@@ -8,12 +8,14 @@ and its styles come from the sidecar package (no CDN); ``validatorUrl`` is off, 
 from django.conf import settings
 from django.middleware.csrf import get_token
 from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 
 
 class ApiDocsView(SpectacularSwaggerView):
     template_name = "web/swagger_ui.html"
 
+    @extend_schema(exclude=True)  # a page, not an operation (as on the parent's get)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         header = settings.CSRF_HEADER_NAME
