@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import cast
 
 from django.db.models import Q
 
-from lvzhi.org.models import PartyOrg, PartyOrgKind, Unit
+from lvzhi.org.models import PartyOrg, PartyOrgKind, Person, Unit
 from lvzhi.org.scoping import Scope
 
 from .grading_models import GradingIndicator, GradingScheme, IndicatorKind, ManualScore
@@ -84,7 +85,7 @@ def scheme_for(unit: Unit, year: int) -> GradingScheme | None:
     ancestors = [unit.path[:i] for i in range(steplen, len(unit.path) + 1, steplen)]
     qs = (GradingScheme.objects.select_related("unit").filter(Q(unit__isnull=True) | Q(unit__path__in=ancestors))
           .filter(Q(year__isnull=True) | Q(year=year)))
-    return max(qs, key=lambda s: (len(s.unit.path) if s.unit_id else 0, s.year is not None), default=None)
+    return max(qs, key=lambda s: (len(s.unit.path) if s.unit is not None else 0, s.year is not None), default=None)
 
 
 def level_for(score: Fraction | None, levels: list[tuple[str, float]]) -> str:
@@ -133,7 +134,7 @@ def grade(unit: Unit, year: int, *, scope: Scope, as_of: dt.date, scheme: Gradin
     windows = {o.pk: _window(o, index.by_id.get(o.unit_id), year, as_of) for o in orgs}
     rosters = Rosters([o.pk for o in orgs])
     day = min(dt.date(year, 12, 31), as_of)
-    facts = {
+    facts: dict[str, dict] = {
         IndicatorKind.CHECKS: _checks(unit, year, as_of, orgs, [i for i in scored if i.kind == IndicatorKind.CHECKS]),
         IndicatorKind.RATING: _ratings(year, orgs) if any(i.kind == IndicatorKind.RATING for i in scored) else {},
         IndicatorKind.MANUAL: _manual([i for i in scored if i.kind == IndicatorKind.MANUAL], orgs),
@@ -172,11 +173,11 @@ def _score(row: BranchGrade, levels, vetoes, grounds: list[str], confidential: b
             lines.append(head + f"缺数据（{v.missing}），不计入。")
         else:
             lines.append(head + f"{v.inputs}，得{fmt(v.value)}分。")
-    used = [(Fraction(str(v.indicator.weight)), v) for v in row.values if v.value is not None]
-    total = sum(w for w, _ in used)
+    used = [(Fraction(str(v.indicator.weight)), v.indicator.name, v.value) for v in row.values if v.value is not None]
+    total = sum(w for w, _, _ in used)
     if used and total:
-        row.score = sum(w * v.value for w, v in used) / total
-        lines.append("得分 = " + " + ".join(f"{v.indicator.name}{fmt(v.value)}分×{fmt(w)}" for w, v in used)
+        row.score = sum(w * x for w, _, x in used) / total
+        lines.append("得分 = " + " + ".join(f"{name}{fmt(x)}分×{fmt(w)}" for w, name, x in used)
                      + f"，除以权重合计{fmt(total)} = {fmt(row.score)}分"
                      + (f"（{'、'.join(row.missing)}缺数据，不计入，其余按权重重新归一）" if row.missing else "") + "。")
     row.raw_level = row.level = level_for(row.score, levels)
@@ -240,7 +241,7 @@ def _ratings(year, orgs) -> dict:
     by_appraisal: dict = {}
     for r in reps:
         by_appraisal.setdefault(r.appraisal, []).append(r)
-    out = {}
+    out: dict[int | None, tuple[Fraction, str] | str] = {}
     for a, mine in by_appraisal.items():
         try:
             res = {p.reportee.pk: p for p in results(a, with_daily=False).people}
@@ -273,7 +274,7 @@ def _records(ind, org, start, end, year) -> Value:
     if start is None:
         return Value(ind, None, "", "本年度该支部没有纳入记录范围的日子")
     model = registry.get(ind.record_type).model
-    qs = model.objects.filter(party_org=org, date__gte=start, date__lte=end)
+    qs = model._default_manager.filter(party_org=org, date__gte=start, date__lte=end)
     if ind.record_kind:
         qs = qs.filter(kind=ind.record_kind)
     n = qs.count()
@@ -299,5 +300,5 @@ def _accountability(year, as_of, rosters, orgs) -> dict[int, list[str]]:
                 .select_related("person").order_by("date", "pk")):
         for org_id, s in on_roll[acc.person_id]:
             if s.covers(acc.date):
-                out.setdefault(org_id, []).append(f"{acc.date:%Y-%m-%d}{acc.person.name}受到问责（{acc.get_form_display()}）")
+                out.setdefault(org_id, []).append(f"{acc.date:%Y-%m-%d}{cast(Person, acc.person).name}受到问责（{acc.get_form_display()}）")
     return out

@@ -5,6 +5,7 @@ the veto's grounds appear exactly where the page shows them."""
 from __future__ import annotations
 
 import io
+from fractions import Fraction
 
 from openpyxl import Workbook
 
@@ -14,7 +15,7 @@ from .tally import fmt
 
 
 def headers(g: Grading) -> list[str]:
-    return ["党组织", "所在单位", "党员数", *[f"{i.name}（权重{fmt(i.weight)}）" for i in g.indicators], "得分", "等次",
+    return ["党组织", "所在单位", "党员数", *[f"{i.name}（权重{fmt(Fraction(i.weight))}）" for i in g.indicators], "得分", "等次",
             "缺数据的指标", "说明", "计算说明"]
 
 

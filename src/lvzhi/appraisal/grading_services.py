@@ -134,7 +134,8 @@ def set_manual_scores(indicator: GradingIndicator, scores: dict[int, tuple[str, 
     if indicator.kind != IndicatorKind.MANUAL:
         raise GradingError(f"“{indicator.name}”不是人工评分指标。")
     orgs = {o.pk: o for o in scope.filter(PartyOrg.objects.filter(pk__in=list(scores)), "unit").select_related("unit")}
-    errors, changed = [], 0
+    errors: list[str] = []
+    changed = 0
     parsed = {}
     for org_id, (text, note) in scores.items():
         org = orgs.get(org_id)

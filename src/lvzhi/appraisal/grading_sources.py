@@ -18,7 +18,7 @@ def record_sources() -> dict[tuple[str, str], str]:
         label = rt.model._meta.verbose_name
         out[(rt.key, "")] = f"{label}（全部类别）" if rt.kind_field else str(label)
         if rt.kind_field:
-            for value, text in rt.model._meta.get_field(rt.kind_field).choices or ():
+            for value, text in rt.model_field(rt.kind_field).choices or ():
                 out[(rt.key, value)] = f"{label} · {text}"
     return out
 

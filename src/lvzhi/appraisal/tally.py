@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .models import COMPONENTS, RATINGS, Appraisal, AppraisalStatus, ProblemStatus, ReporteeRole
+from .models import COMPONENTS, RATINGS, Appraisal, AppraisalStatus, ProblemStatus, Reportee, ReporteeRole
 from .services import OVERALL
 
 
@@ -43,7 +43,7 @@ class GroupRow:
 
 @dataclass
 class PersonResult:
-    reportee: object
+    reportee: Reportee
     name: str
     org: str
     role: str

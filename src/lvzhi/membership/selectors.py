@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 
@@ -96,7 +98,7 @@ def stints_from_events(events: list[dict]) -> tuple[list[Stint], State]:
     return out, state
 
 
-def fallback_stint(p: dict) -> Stint:
+def fallback_stint(p: Mapping[str, Any]) -> Stint:
     """A person without events: today's organisation and status, from member_since to the day before left_on."""
     end = p["left_on"] - ONE_DAY if p["left_on"] else None
     return Stint(p["pk"], p["party_org_id"], p["party_status"], False, p["member_since"], end)

@@ -107,7 +107,7 @@ def _load_defaults(rows, scope, actor, result) -> int:
         if not scope.can_write("reports", unit):
             result.add(number, "单位", f"您没有在“{unit.name}”设置默认报告模板的权限")
             continue
-        if template.unit_id is not None and not unit.path.startswith(template.unit.path):
+        if template.unit is not None and not unit.path.startswith(template.unit.path):
             result.add(number, "模板标识", f"模板“{template.name}”属于{template.unit.name}，不能作为{unit.name}的默认模板")
             continue
         row = DefaultTemplate.objects.filter(unit=unit, kind=kind).first()

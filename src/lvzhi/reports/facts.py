@@ -243,7 +243,7 @@ class Narrative:
             groups.setdefault(h.attrs["title"], []).append(h)
         out = []
         for title, items in groups.items():
-            named = [h.value for h in items if h.records[0].party_org_id]
+            named = [str(h.value) for h in items if h.records[0].party_org_id]
             owners = "、".join(dict.fromkeys(named)) if len(named) == len(items) and len(items) <= 6 else ""
             out.append(Fact("荣誉", title, [r for h in items for r in h.records], {"owners": owners, "count": len(items)}))
         return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -83,7 +84,7 @@ def default_template(unit: Unit, kind: str | None = None) -> ReportTemplate:
         if row.template_key in {e["key"] for e in manifest()}:
             sync_builtin_templates({row.template_key})
         tpl = newest(row.template_key)
-        if tpl is not None and (tpl.unit_id is None or unit.path.startswith(tpl.unit.path)):
+        if tpl is not None and (tpl.unit is None or unit.path.startswith(tpl.unit.path)):
             return tpl
     return generic_template(kind)
 
@@ -95,7 +96,7 @@ def set_default_template(*, unit: Unit, kind: str, template: ReportTemplate, act
         raise PermissionDenied(f"您没有为“{unit.name}”设置默认报告模板的权限。")
     if kind not in ReportKind.values:
         raise ValidationError(f"未知的述职类别“{kind}”。")
-    if template.unit_id is not None and not unit.path.startswith(template.unit.path):
+    if template.unit is not None and not unit.path.startswith(template.unit.path):
         raise ValidationError(f"模板“{template.name}”属于{template.unit.name}，不能作为{unit.name}的默认模板。")
     with transaction.atomic():
         row = DefaultTemplate.objects.filter(unit=unit, kind=kind).first()
@@ -130,7 +131,7 @@ def all_templates(scope: Scope) -> list[ReportTemplate]:
 
 # --- who reports ------------------------------------------------------------------------------------------
 
-POST_OF_KIND = {ReportKind.DISCIPLINE: "纪委书记"}
+POST_OF_KIND: dict[str, str] = {ReportKind.DISCIPLINE: "纪委书记"}
 
 
 def reporter(unit: Unit, kind: str, on: dt.date) -> Person | None:
@@ -148,7 +149,7 @@ def reporter(unit: Unit, kind: str, on: dt.date) -> Person | None:
     held = (Appointment.objects.filter(unit=unit, post__contains=post, date__lte=on)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on)).exclude(post__contains=post.replace("书记", "副书记"))
             .select_related("person").order_by("-date", "-pk").first())
-    return held.person if held else None
+    return cast(Person, held.person) if held else None
 
 
 def find_person(text: str, unit: Unit) -> Person:

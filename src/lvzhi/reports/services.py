@@ -328,6 +328,8 @@ def new_version(report: DutyReport, *, actor, scope: Scope) -> DutyReport:
     if report.template.is_builtin:
         sync_builtin_templates()
     template = ReportTemplate.objects.filter(key=report.template.key).order_by("-version").first()
+    if template is None:  # cannot happen while the report's own version exists (its template is protected)
+        raise ValidationError(f"找不到报告模板“{report.template.name}”，无法新建版本。")
     draft = create_report(unit=report.unit, year=report.year, template=template, actor=actor, scope=scope,
                           secretary=report.secretary)
     draft.writer_texts = dict(report.writer_texts)
