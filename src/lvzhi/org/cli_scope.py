@@ -1,4 +1,6 @@
-"""Shared CLI options: --user (act within that user's scope) and --unit (a unit by code or name)."""
+"""Shared CLI options: --user (act within that user's scope), --unit (a unit by code or name), --as-of (a day)."""
+
+import datetime as dt
 
 from django.core.management.base import CommandError
 
@@ -45,3 +47,15 @@ def top_unit(scope: Scope) -> Unit:
     if unit is None:
         raise CommandError("没有可用的单位：请先运行 lvzhi demo 或导入单位。")
     return unit
+
+
+def as_of_day(text: str | None, example: str = "2022-12-31") -> dt.date:
+    """--as-of as a date; without it the one "today" (web/clock.py, LVZHI_AS_OF)."""
+    from lvzhi.web import clock
+
+    if not text:
+        return clock.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"截至日期“{text}”格式不对，应为 {example}。") from None

@@ -1,12 +1,10 @@
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from lvzhi.appraisal import exports, tally
 from lvzhi.appraisal.models import Appraisal
-from lvzhi.org.cli_scope import actor_and_scope, add_user_option, find_unit
-from lvzhi.web import clock
+from lvzhi.org.cli_scope import actor_and_scope, add_user_option, as_of_day, find_unit
 
 
 class Command(BaseCommand):
@@ -25,10 +23,7 @@ class Command(BaseCommand):
         qs = scope.filter(Appraisal.objects.select_related("unit").filter(year=year), "unit").order_by("unit__path")
         if unit:
             qs = qs.filter(unit=find_unit(unit, scope))
-        try:
-            today = dt.date.fromisoformat(as_of) if as_of else clock.today()
-        except ValueError:
-            raise CommandError(f"截至日期“{as_of}”格式不对，应为 2023-06-30。") from None
+        today = as_of_day(as_of, "2023-06-30")
         if format == "xlsx" and not out:
             raise CommandError("xlsx 格式须用 --out 指定输出文件。")
         items = list(qs)

@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 import sys
 
@@ -6,8 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lvzhi.obligations.engine import evaluate
 from lvzhi.obligations.export import as_json, as_table, write_xlsx
-from lvzhi.org.cli_scope import actor_and_scope, add_user_option, find_unit, top_unit
-from lvzhi.web import clock
+from lvzhi.org.cli_scope import actor_and_scope, add_user_option, as_of_day, find_unit, top_unit
 
 
 class Command(BaseCommand):
@@ -27,10 +25,7 @@ class Command(BaseCommand):
                user=None, **options):
         _, scope = actor_and_scope(user)
         target = find_unit(unit, scope) if unit else top_unit(scope)
-        try:
-            day = dt.date.fromisoformat(as_of) if as_of else clock.today()
-        except ValueError:
-            raise CommandError(f"截至日期“{as_of}”格式不对，应为 2022-12-31。") from None
+        day = as_of_day(as_of, "2022-12-31")
         if format == "xlsx" and not out:
             raise CommandError("xlsx 格式须用 --out 指定输出文件。")
         ev = evaluate(target, year=year, as_of=day, scope=scope, rule_ids=rules)
