@@ -130,15 +130,25 @@ def browser_context_args():
 
 @pytest.fixture
 def committed_demo(transactional_db):
-    """The demo company, committed (reloaded if an earlier transactional test emptied the database)."""
+    """The demo company, committed (reloaded if an earlier transactional test emptied the database).
+
+    Loading it costs half a minute; each transactional test empties the database after it. So the first load in a
+    test process is copied table by table (db_copy.py) and later tests get that copy back in about a second."""
     from django.test import override_settings
 
+    import db_copy
     from lvzhi.demo.loader import load_demo
     from lvzhi.obligations.defaults import ensure_default_rules
 
+    if db_copy.restore(_demo_copy):
+        return
     ensure_default_rules()  # loaded by a migration, so emptied with everything else
     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         load_demo(echo=lambda *_: None)
+    _demo_copy.update(db_copy.copy())
+
+
+_demo_copy: dict = {}  # this test process's copy of the committed demo company (db_copy.copy)
 
 
 @pytest.fixture
