@@ -98,3 +98,32 @@ def test_the_writer_page_shows_suggestions_with_their_evidence_and_404_outside(s
     client.force_login(outsider)
     assert client.get(f"/reports/{report.pk}/").status_code == 404
     assert client.post(f"/reports/{report.pk}/draft/problems/").status_code == 404
+
+
+def test_the_cli_and_the_api_give_the_same_suggestions(small_org):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("report", "--unit", "JY01", "--year", "2023", "--kind", "annual", "--suggest", stdout=out)
+    text = out.getvalue()
+    expected = suggest.suggest(Scope.everything(), small_org["company"], 2023, kind="annual")
+    assert "【存在的问题和不足】建议段落" in text and "【下步工作打算】建议段落" in text
+    for s in expected:
+        for p in s.paragraphs:
+            assert p.text in text
+    report = DutyReport.objects.create(unit=small_org["company"], year=2023, template=small_org["template"],
+                                       secretary=small_org["sec"])
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(small_org["clerk"])
+    body = api.get(f"/api/reports/{report.pk}/suggestions/").json()
+    clerk = suggest.suggest(scope_for(small_org["clerk"]), small_org["company"], 2023, kind="annual")
+    assert [[p["text"] for p in s["paragraphs"]] for s in body["sections"]] == [[p.text for p in s.paragraphs] for s in clerk]
+    assert all(e["url"].startswith("http") for s in body["sections"] for p in s["paragraphs"] for e in p["evidence"])
+    outsider = User.objects.create(username="jy_api_outsider")
+    RoleAssignment.objects.create(user=outsider, unit=Unit.objects.get(code="JH01"), role=Role.ORGANIZER)
+    api.force_authenticate(outsider)
+    assert api.get(f"/api/reports/{report.pk}/suggestions/").status_code == 404

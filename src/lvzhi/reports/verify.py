@@ -93,8 +93,8 @@ def _chinese(text: str, *, counting_only: bool) -> list[tuple[str, Decimal]]:
         before = text[max(0, m.start() - 1):m.start()]
         if counting_only and not (m.group(1) or m.group(4)):
             continue
-        if counting_only and before == "第":
-            continue
+        if counting_only and before == "第" or (before.isdigit() or before == ".") and not m.group(1):
+            continue  # an ordinal, or 万/亿 of an Arabic number (2.5万), read with it
         value = chinese_value(m.group(2))
         if value is not None:
             out.append(((m.group(1) or "") + m.group(2), value))
