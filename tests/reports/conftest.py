@@ -1,4 +1,8 @@
 import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
@@ -74,3 +78,45 @@ def small_org(db):
     with override_settings(LVZHI_AS_OF="2024-01-10"):
         yield {"company": company, "shop": shop, "sec": sec, "rect": rect, "last": last, "template": template,
                "clerk": clerk, "discipline": discipline, "appraisal": appraisal}
+
+
+# --- a language model: a real HTTP server in a thread speaking OpenAI chat completions --------------------------
+class FakeModel:
+    """What the fake endpoint answers next: a reply text, a status, or a delay; and what it was asked."""
+
+    def __init__(self):
+        self.reply, self.status, self.delay, self.requests = "", 200, 0.0, []
+
+
+@pytest.fixture
+def fake_model():
+    state = FakeModel()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+            time.sleep(state.delay)
+            data = json.dumps({"id": "x", "object": "chat.completion", "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": state.reply}, "finish_reason": "stop"}]}
+                              if state.status == 200 else {"error": {"message": "boom"}}).encode()
+            try:
+                self.send_response(state.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the client gave up (timeout)
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with override_settings(LLM_URL=f"http://127.0.0.1:{server.server_port}/v1", LLM_MODEL="qwen-local",
+                           LLM_API_KEY="k-test", LLM_TIMEOUT=1.0):
+        yield state
+    server.shutdown()
+    server.server_close()
