@@ -77,3 +77,21 @@ def test_an_unreachable_model_and_a_section_without_evidence(writer, settings):
     settings.LLM_URL, settings.LLM_TIMEOUT = "http://127.0.0.1:9/v1/chat/completions", 1.0
     assert "无法连接语言模型服务" in _draft(client, report)
     assert client.post(f"/reports/{report.pk}/draft/nosuch/").status_code == 404
+
+
+def test_the_cli_draft_prints_a_verified_draft_or_the_reasons(fake_model, small_org):
+    import io
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    fake_model.reply = "一是问题整改还不到位，“物资出库未登记”的整改已逾期。"
+    call_command("report", "--unit", "JY01", "--year", "2023", "--kind", "annual", "--suggest", "--draft",
+                 stdout=out, stderr=err)
+    assert "语言模型草稿（已核对）：\n一是问题整改还不到位" in out.getvalue()
+    fake_model.reply = "一是全年督导48次。"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("report", "--unit", "JY01", "--year", "2023", "--kind", "annual", "--suggest", "--draft",
+                 stdout=out, stderr=err)
+    assert "督导48次" not in out.getvalue() and "语言模型草稿未采用：数字“48”在证据中没有。" in err.getvalue()
+    assert "【存在的问题和不足】建议段落" in out.getvalue()  # the evidence-built paragraphs stay
