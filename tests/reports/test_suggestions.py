@@ -127,3 +127,22 @@ def test_the_cli_and_the_api_give_the_same_suggestions(small_org):
     RoleAssignment.objects.create(user=outsider, unit=Unit.objects.get(code="JH01"), role=Role.ORGANIZER)
     api.force_authenticate(outsider)
     assert api.get(f"/api/reports/{report.pk}/suggestions/").status_code == 404
+
+
+def test_a_branch_secretarys_appraisal_problem_is_the_branchs_commitment_and_a_count_for_the_company(small_org):
+    import datetime as dt
+
+    from lvzhi.appraisal.models import AppraisalProblem, Reportee
+    from lvzhi.org.models import PartyOrg
+
+    branch = PartyOrg.objects.get(code="ZB-JY01-W1")
+    r = Reportee.objects.create(appraisal=small_org["appraisal"], person=small_org["sec"], party_org=branch,
+                                unit=small_org["shop"], role="branch_secretary")
+    AppraisalProblem.objects.create(reportee=r, unit=small_org["shop"], description="支部活动形式单一", owner=small_org["sec"],
+                                    measures="丰富形式", date=dt.date(2023, 1, 20), deadline=dt.date(2023, 8, 31))
+    company = [i for i in _groups(Scope.everything(), small_org["company"])[evidence.COMMITMENTS] if i["source"] == "述职评议"]
+    assert [i["state"] for i in company] == ["done", "open", "open"]
+    assert company[2]["text"] == "2022年度述职评议指出各党支部（党总支）书记问题1个，已完成整改0个，尚未完成1个。"
+    assert "支部活动形式单一" in company[2]["records"][0]["text"]
+    shop = evidence.evidence_for(Scope.everything(), small_org["shop"], 2023, "branch")[3]["items"]
+    assert [i["text"] for i in shop] == ["2022年度述职评议指出“支部活动形式单一”，整改时限2023年8月31日，已逾期，尚未完成。"]

@@ -21,6 +21,7 @@ from lvzhi.web import clock
 DONE, OPEN, UNKNOWN = "done", "open", "unknown"
 STATE_LABELS = {DONE: "已落实", OPEN: "未落实", UNKNOWN: "待说明"}
 PLAN_SECTION = "plans"
+SHOWN_OPEN = 10  # the branches' open 述职评议 problems listed under their summary
 MAX_LINKED = 200  # a plan line is matched against at most this many of last year's rectifications
 
 
@@ -55,7 +56,7 @@ def last_year_commitments(scope: Scope, unit: Unit, year: int, kind: str | None 
     rules = _rules(unit, year, as_of, late)
     for line in lines:
         records = [r for r in rectifications if r["key"] in line]
-        records += [p["record"] for p in problems if p["key"] in line]
+        records += [p["record"] for p in problems if p["key"] and p["key"] in line]
         records += [r for r in rules if r["key"] in line]
         state = OPEN if any(r["state"] == OPEN for r in records) else DONE if records else UNKNOWN
         told = "；".join(r["text"].rstrip("。") for r in records) if records else "尚无关联记录，请说明落实情况"
@@ -88,15 +89,20 @@ def _last_plans(scope: Scope, unit: Unit, year: int, kind: str):
 
 
 def _appraisal_problems(scope: Scope, unit: Unit, year: int, as_of: dt.date) -> list[dict]:
-    from lvzhi.appraisal.models import Appraisal, AppraisalProblem
+    """Last year's 述职评议 problems of the person reporting for ``unit``: the 党委书记's in the unit's own appraisal, a
+    branch secretary's (of the unit's organisation) in the appraisal above; the branches' problems of the unit's own
+    appraisal as one item (their count and the open ones), as the carry-over section writes them."""
+    from django.db.models import Q
+
+    from lvzhi.appraisal.models import AppraisalProblem, ReporteeRole
     from lvzhi.appraisal.tally import problem_state
 
-    appraisal = scope.filter(Appraisal.objects.all(), "unit").filter(unit=unit, year=year - 1).first()
-    if appraisal is None:
-        return []
-    url = reverse("appraisal:detail", args=[appraisal.pk])
+    qs = scope.filter(AppraisalProblem.objects.filter(reportee__appraisal__year=year - 1), "unit").select_related(
+        "reportee__appraisal").order_by("deadline", "pk")
+    committee = Q(reportee__role=ReporteeRole.COMMITTEE_SECRETARY, reportee__appraisal__unit=unit)
+    branch = Q(reportee__role=ReporteeRole.BRANCH_SECRETARY) & (Q(reportee__unit=unit) | Q(reportee__party_org__unit=unit))
     out = []
-    for p in scope.filter(AppraisalProblem.objects.filter(reportee__appraisal=appraisal), "unit").order_by("deadline", "pk"):
+    for p in qs.filter(committee | (branch & ~Q(reportee__appraisal__unit=unit))):
         state = problem_state(p, as_of)
         desc = p.description.rstrip("。")
         if state in ("已完成", "逾期完成"):
@@ -106,10 +112,22 @@ def _appraisal_problems(scope: Scope, unit: Unit, year: int, as_of: dt.date) -> 
         else:
             told = f"整改时限{day(p.deadline)}，" + ("已逾期，尚未完成" if state == "逾期" else "正在整改")
             st = OPEN
+        url = reverse("appraisal:detail", args=[p.reportee.appraisal_id])
         record = {"key": desc, "text": f"述职评议问题“{desc}”{told}。", "url": url, "state": st}
         out.append({"key": desc, "record": record, "item": {
-            "text": f"{appraisal.year}年度述职评议指出“{desc}”，{told}。", "url": url, "state": st,
+            "text": f"{p.reportee.appraisal.year}年度述职评议指出“{desc}”，{told}。", "url": url, "state": st,
             "state_label": STATE_LABELS[st], "records": [{"text": record["text"], "url": url}], "source": "述职评议"}})
+    branches = list(qs.filter(reportee__role=ReporteeRole.BRANCH_SECRETARY, reportee__appraisal__unit=unit))
+    if branches:
+        states = {p.pk: problem_state(p, as_of) for p in branches}
+        undone = [p for p in branches if states[p.pk] not in ("已完成", "逾期完成")]
+        url = reverse("appraisal:detail", args=[branches[0].reportee.appraisal_id])
+        text = (f"{year - 1}年度述职评议指出各党支部（党总支）书记问题{len(branches)}个，已完成整改{len(branches) - len(undone)}个"
+                + (f"，尚未完成{len(undone)}个" if undone else "") + "。")
+        out.append({"key": "", "record": None, "item": {
+            "text": text, "url": url, "state": OPEN if undone else DONE, "state_label": STATE_LABELS[OPEN if undone else DONE],
+            "records": [{"text": f"述职评议问题“{p.description.rstrip('。')}”（{states[p.pk]}，整改时限{day(p.deadline)}）。",
+                         "url": url} for p in undone[:SHOWN_OPEN]], "source": "述职评议"}})
     return out
 
 
