@@ -50,7 +50,7 @@ class Suggestion:
 
 def _named(items: list[dict], key: str) -> str:
     names = list(dict.fromkeys(i[key] for i in items if i.get(key)))
-    return "、".join(f"“{n}”" for n in names[:SHOWN]) + ("等" if len(names) > SHOWN else "")
+    return "、".join(f"“{n}”" for n in names[:SHOWN])  # the sentence goes on with “等”
 
 
 def _listed(items: list[dict]) -> str:
@@ -78,7 +78,7 @@ def paragraphs(groups: dict[str, list[dict]], year: int) -> dict[str, list[Parag
         plans.append((f"抓好问题整改。对{_named(open_, 'finding')}等问题压实整改责任，在整改时限内完成并验收销号。", open_))
     if declines:
         problems.append((f"部分工作比上年有所下降。{_listed(declines)}", declines))
-        plans.append((f"扭转下降的指标。针对{_named(declines, 'label')}比上年减少的情况查找原因，制定改进措施。", declines))
+        plans.append((f"扭转下降的指标。针对{_named(declines, 'label')}等指标比上年减少的情况查找原因，制定改进措施。", declines))
     if unkept:
         problems.append((f"上年度承诺和述职评议指出的问题还没有全部落实。{_listed(unkept)}", unkept))
         plans.append(("兑现上年度承诺。对尚未落实的事项明确责任人和完成时限，逐项跟踪到位。", unkept))
