@@ -234,6 +234,12 @@ REPORT_TEMPLATE_SECONDS = float(os.environ.get("LVZHI_TEMPLATE_SECONDS", "30"))
 REPORT_TEMPLATE_MEMORY_MB = int(os.environ.get("LVZHI_TEMPLATE_MEMORY_MB", "512"))
 REPORT_TEMPLATE_OUTPUT_CHARS = int(os.environ.get("LVZHI_TEMPLATE_OUTPUT_CHARS", "1000000"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# An on-premises language model behind an OpenAI-compatible chat-completions URL drafts the wording of sections 二 and
+# 三 from the evidence (lvzhi.reports.llm); off unless LVZHI_LLM_URL is set. Its drafts pass lvzhi.reports.verify.
+LLM_URL = os.environ.get("LVZHI_LLM_URL", "").strip()
+LLM_MODEL = os.environ.get("LVZHI_LLM_MODEL", "").strip()
+LLM_API_KEY = os.environ.get("LVZHI_LLM_API_KEY", "").strip()
+LLM_TIMEOUT = float(os.environ.get("LVZHI_LLM_TIMEOUT", "30"))
 
 SESSION_COOKIE_AGE = int(os.environ.get("LVZHI_SESSION_HOURS", "8")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

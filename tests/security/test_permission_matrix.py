@@ -51,7 +51,8 @@ CLASSIFIED = {
     "unit-move": "api_special", "obligation_rule-revise": "api_special", "api-former-path": "api_special",
     "metric-list": "api_special", "metric-detail": "api_special",
     **{name: "api_integration" for name in (
-        "check-list", "report-list", "report-detail", "report-docx", "report-pdf", "import_job-list",
+        "check-list", "report-list", "report-detail", "report-docx", "report-pdf", "report-suggestions",
+        "import_job-list",
         "import_job-detail", "attachment-list", "attachment-detail", "attachment-download", "token-list",
         "token-detail", "tokens:list", "tokens:revoke")},
     "web:home": "web", "web:switch_unit": "web", "web:manifest": "web", "web:favicon": "web",
@@ -65,7 +66,7 @@ CLASSIFIED = {
     "reports:index": "reports", "reports:detail": "reports", "reports:save_text": "reports",
     "reports:finalise": "reports", "reports:new_version": "reports", "reports:download": "reports",
     "reports:templates": "reports", "reports:template_new": "reports", "reports:template_edit": "reports",
-    "reports:template_default": "reports",
+    "reports:template_default": "reports", "reports:draft": "reports",
     **{f"appraisal:{name}": "appraisal" for name in (
         "index", "vote", "detail", "settings", "reportees", "status", "codes", "paper_template", "paper_import",
         "results_xlsx", "rectification_xlsx", "notice_docx", "problem_add", "problem_edit", "grading", "grading_xlsx",
@@ -477,7 +478,8 @@ def api_integration(m: matrix.Matrix, w, tmp_path):
            check=None if m.anon else results({ri.pk}, {ro.pk}))
     m.cell("report-list", "out", "read", m.read(), "GET", f"/api/reports/?unit={w.away.pk}", api=True,
            check=None if m.anon else results(set(), {ro.pk}))
-    for name, suffix in (("report-detail", ""), ("report-docx", "docx/"), ("report-pdf", "pdf/")):
+    for name, suffix in (("report-detail", ""), ("report-docx", "docx/"), ("report-pdf", "pdf/"),
+                         ("report-suggestions", "suggestions/")):
         m.cell(name, "in", "read", m.read(), "GET", f"/api/reports/{ri.pk}/{suffix}", api=True)
         m.cell(name, "out", "read", m.read(False), "GET", f"/api/reports/{ro.pk}/{suffix}", api=True)
 
@@ -672,6 +674,11 @@ def reports(m: matrix.Matrix, w):
            check=_report_version(ri, ri.version + (1 if m.can_write("reports") and not m.anon else 0)))
     m.cell("reports:save_text", "out", "write", m.write("reports", visible=False), "POST", f"/reports/{ro.pk}/text/",
            data={"version": ro.version, "writer_problems": "越权"}, check=_report_version(ro, ro.version))
+    # the language model's draft (none configured here: a Chinese message) — writers of a draft only, 404 outside
+    m.cell("reports:draft", "in", "write", m.write("reports", ok=200), "POST", f"/reports/{ri.pk}/draft/problems/",
+           data={})
+    m.cell("reports:draft", "out", "write", m.write("reports", visible=False), "POST",
+           f"/reports/{ro.pk}/draft/problems/", data={})
     m.cell("reports:finalise", "in", "write", m.write("reports"), "POST", f"/reports/{ri.pk}/finalise/", data={},
            check=_report_status(ri, ReportStatus.FINAL if m.can_write("reports") and not m.anon else ReportStatus.DRAFT))
     m.cell("reports:finalise", "out", "write", m.write("reports", visible=False), "POST", f"/reports/{ro.pk}/finalise/",

@@ -122,6 +122,23 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
         return response
 
+    @extend_schema(tags=["述职报告"], summary="“存在的问题和不足”“下步工作打算”的建议段落及其依据",
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], url_path="suggestions")
+    def suggestions(self, request, pk=None):
+        """The paragraphs the report page suggests, built only from the evidence, each with the evidence it cites
+        (the same function as the page and ``lvzhi report --suggest``); the language model is not asked here."""
+        from rest_framework.response import Response
+
+        from . import suggest, templating
+
+        report = self.get_object()
+        found = suggest.suggest(scope_for(request.user), report.unit, report.year, kind=report.template.kind,
+                                sections=templating.writer_sections(report.template.body))
+        return Response({"sections": [{"key": s.key, "label": s.label, "paragraphs": [
+            {"text": p.text, "evidence": [{"text": c["text"], "url": request.build_absolute_uri(c["url"]) if c["url"]
+                                           else ""} for c in p.cites]} for p in s.paragraphs]} for s in found]})
+
     @_download_schema("docx")
     @action(detail=True, methods=["get"], url_path="docx")
     def docx(self, request, pk=None):

@@ -34,11 +34,12 @@ def late_obligations(scope: Scope, unit: Unit, year: int) -> list[dict]:
             "unit": unit.pk, "start": f"{year}-01-01", "end": f"{year}-12-31", "as_of": as_of.isoformat(),
             "rule": rule_id})
         if len(problems) <= SHOWN_PER_RULE:
-            out += [{"text": p.text, "url": url} for p in problems]
+            out += [{"text": p.text, "url": url, "rule": p.rule_name} for p in problems]
             continue
         named = "、".join(list(dict.fromkeys(s for p in problems for s in p.subjects))[:3])
         count = len({r for p in problems for r in p.subject_refs})
-        out.append({"text": f"{problems[0].rule_name}：逾期{len(problems)}项（{named}等{count}个）。", "url": url})
+        out.append({"text": f"{problems[0].rule_name}：逾期{len(problems)}项（{named}等{count}个）。", "url": url,
+                    "rule": problems[0].rule_name})
     return out
 
 
@@ -51,7 +52,7 @@ def open_rectifications(scope: Scope, unit: Unit, year: int) -> list[dict]:
     for r in qs[:50]:
         late = "，已逾期" if r.deadline < min(clock.today(), end) else ""
         out.append({"text": f"{r.unit.name}“{r.finding.description}”的整改尚未完成（时限{r.deadline:%Y年%m月%d日}{late}）。",
-                    "url": reverse("records:detail", args=["rectification", r.pk])})
+                    "url": reverse("records:detail", args=["rectification", r.pk]), "finding": r.finding.description})
     return out
 
 
@@ -60,15 +61,25 @@ def declines(scope: Scope, unit: Unit, year: int) -> list[dict]:
     from lvzhi.metrics.compute import Period
     from lvzhi.metrics.selectors import figure_disclosure
 
-    return [{"text": d["text"], "url": reverse("metrics:records", args=[d["metric"].id]) + f"?unit={unit.pk}&year={year}"}
+    return [{"text": d["text"], "url": reverse("metrics:records", args=[d["metric"].id]) + f"?unit={unit.pk}&year={year}",
+             "label": d["metric"].label}
             for d in fell_year_on_year(unit, year)
             if figure_disclosure(scope, d["metric"], unit, Period(dt.date(year - 1, 1, 1), dt.date(year, 12, 31))).allowed]
 
 
-def evidence_for(scope: Scope, unit: Unit, year: int) -> list[dict]:
-    """Groups of evidence in the order a writer reads them."""
+LATE, OPEN, DECLINES, COMMITMENTS = "late", "open", "declines", "commitments"
+
+
+def evidence_for(scope: Scope, unit: Unit, year: int, kind: str | None = None) -> list[dict]:
+    """Groups of evidence in the order a writer reads them; last year's commitments are those of the report kind
+    ``kind`` (default: the unit's natural kind)."""
+    from .commitments import last_year_commitments
+
+    late = late_obligations(scope, unit, year)
     return [
-        {"title": "检查发现的逾期事项与覆盖缺口", "items": late_obligations(scope, unit, year)},
-        {"title": "未完成的整改", "items": open_rectifications(scope, unit, year)},
-        {"title": "比上年下降的指标", "items": declines(scope, unit, year)},
+        {"key": LATE, "title": "检查发现的逾期事项与覆盖缺口", "items": late},
+        {"key": OPEN, "title": "未完成的整改", "items": open_rectifications(scope, unit, year)},
+        {"key": DECLINES, "title": "比上年下降的指标", "items": declines(scope, unit, year)},
+        {"key": COMMITMENTS, "title": "上年度承诺与述职评议问题的落实情况",
+         "items": last_year_commitments(scope, unit, year, kind, late)},
     ]

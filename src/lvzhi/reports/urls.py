@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/text/", views.save_text, name="save_text"),
+    path("<int:pk>/draft/<slug:key>/", views.draft, name="draft"),
     path("<int:pk>/finalise/", views.finalise, name="finalise"),
     path("<int:pk>/new-version/", views.new_version, name="new_version"),
     path("<int:pk>/download/<str:fmt>/", views.download, name="download"),

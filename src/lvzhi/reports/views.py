@@ -17,7 +17,7 @@ from lvzhi.org.selectors import current_unit
 from lvzhi.records.services import ConcurrentEditError
 from lvzhi.web import clock, datacache
 
-from . import families, html_render, pdf_render, services, templating
+from . import families, html_render, llm, pdf_render, services, suggest, templating
 from .evidence import evidence_for
 from .models import DutyReport, ReportKind, ReportTemplate
 
@@ -85,15 +85,41 @@ def detail(request, pk):
         except templating.TemplateProblem as exc:
             preview, warnings, problem = "", [], str(exc)
     writer_sections = _writer_sections(report)
-    evidence = datacache.cached("reports.evidence", (report.unit_id, report.year),
-                                lambda: evidence_for(scope, report.unit, report.year), scope=scope)
+    evidence = _evidence(report, scope)
     return render(request, "reports/detail.html", {
         "report": report, "preview": preview, "warnings": warnings, "problem": problem,
         "writer_sections": writer_sections, "evidence": evidence,
+        "suggestions": suggest.suggest(scope, report.unit, report.year, kind=report.template.kind,
+                                       sections=writer_sections, groups=evidence),
+        "llm": llm.configured(),
         "can_write": scope.can_write("reports", report.unit), "formats": services.FORMATS,
         "pdf_available": bool(pdf_render.soffice()), "style": html_render.HTML_STYLE,
         "integrity_ok": services.verify_integrity(report) if report.is_final else None,
     })
+
+
+def _evidence(report: DutyReport, scope) -> list[dict]:
+    return datacache.cached("reports.evidence", (report.unit_id, report.year, report.template.kind),
+                            lambda: evidence_for(scope, report.unit, report.year, report.template.kind), scope=scope)
+
+
+@login_required
+@require_POST
+def draft(request, pk, key):
+    """htmx: the language model's draft of one writer section, offered only when the verifier accepts it."""
+    report = _report(request, pk)
+    scope = scope_for(request.user)
+    if not scope.can_write("reports", report.unit) or report.is_final:
+        raise PermissionDenied("您没有撰写该述职报告的权限。")
+    sections = _writer_sections(report)
+    if key not in {s["key"] for s in sections}:
+        raise Http404("该报告没有这一部分。")
+    found = suggest.suggest(scope, report.unit, report.year, kind=report.template.kind, sections=sections,
+                            groups=_evidence(report, scope), draft=key)
+    s = next((s for s in found if s.key == key), None)
+    if s is None:
+        raise Http404("该部分没有建议段落。")
+    return render(request, "reports/_draft.html", {"s": s})
 
 
 def _writer_sections(report: DutyReport) -> list[dict]:
