@@ -66,6 +66,8 @@ def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt
     if version.check_type != Check.COUNT or not version.record_type:
         return {}
     rt = registry.get(version.record_type)
+    if not rt.date_field:
+        return {}
     path, attr = version.link_pairs[0]
     subject_qs, _ = select(version.subject, root.path, version.subject_conditions)
     date_field = rt.date_field
