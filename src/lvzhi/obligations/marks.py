@@ -140,7 +140,7 @@ def touch(rt, objs: Iterable) -> None:
     pks = [o.pk for o in objs]
     marks = _pending()
     if rt.key == "obligation_rule":
-        roots = list(Unit.get_root_nodes().values_list("pk", flat=True))
+        roots = list(Unit.objects.get_root_nodes().values_list("pk", flat=True))
         for o in objs:
             owner = [o.unit_id] if o.unit_id else roots
             for year in stored:
@@ -164,7 +164,7 @@ def touch_rule(rule_id: str, unit_id: int | None) -> None:
     stored = _stored_years()
     if not stored:
         return
-    units = [unit_id] if unit_id else list(Unit.get_root_nodes().values_list("pk", flat=True))
+    units = [unit_id] if unit_id else list(Unit.objects.get_root_nodes().values_list("pk", flat=True))
     marks = _pending()
     for year in stored:
         marks.setdefault((year, rule_id), set()).update(units)

@@ -147,7 +147,7 @@ def recompute(year: int, *, unit: Unit | None = None, rule_ids: Iterable[str] | 
     top unit. A whole-tree recomputation of every rule marks the year complete: readers may use it from then."""
     today = today or clock.today()
     start, end = year_range(year)
-    roots = [unit] if unit is not None else list(Unit.get_root_nodes())
+    roots = [unit] if unit is not None else list(Unit.objects.get_root_nodes())
     whole = unit is None and not rule_ids
     total = 0
     every: set[str] = set()
