@@ -17,6 +17,7 @@ from django.db import close_old_connections
 
 TASKS = {
     "import_job": "lvzhi.imports.services.run_job_by_id",
+    "recompute": "lvzhi.obligations.management.commands.recompute.run",
 }
 
 

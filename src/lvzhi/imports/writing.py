@@ -18,6 +18,7 @@ BATCH = 2000
 
 
 def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
+    from lvzhi.obligations.marks import touch
     from lvzhi.records.services import create_record, update_record
 
     from .importer import build, column_of
@@ -50,6 +51,7 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
             # build() ran each record's fill_derived() (a person's pinyin …), which save() would otherwise do
             rt.model._default_manager.bulk_create(objs)
             _write_m2m(rt, built)
+            touch(rt, objs)  # the stored check results these rows take part in, recomputed after commit
             if rt.hooks.after_bulk_create:  # what follows from these rows (e.g. a member's current status)
                 rt.hooks.after_bulk_create(objs)
             confidential = _confidential_ids(rt, objs)

@@ -239,3 +239,56 @@ class ObligationRule(RecordBase):
         if errors:
             raise ValidationError(errors)
 
+
+
+class StoredResult(models.Model):
+    """One rule × subject × period of a year's check as last computed (``obligations.stored``), kept up to date
+    by the writes that touch it. The state is not stored when it follows the calendar: it is judged when read
+    from the count, the requirement, the due date and the warning start, for any as-of on or after the day it
+    was computed (until ``stale_from``)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    rule_id = models.CharField("规则编号", max_length=64)
+    version = models.ForeignKey(ObligationRule, on_delete=models.CASCADE, related_name="+",
+                                verbose_name="判定版本")
+    seq = models.PositiveIntegerField("顺序", default=0)
+    subject_kind = models.CharField("对象类别", max_length=16)
+    subject_type = models.CharField("对象记录类型", max_length=40, blank=True)
+    subject_pk = models.IntegerField("对象")
+    subject_label = models.CharField("对象名称", max_length=300)
+    masked_label = models.CharField("保密时的对象名称", max_length=300, blank=True)
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="单位")
+    period_key = models.CharField("期间", max_length=24)
+    period_start = models.DateField("期间开始")
+    period_end = models.DateField("期间结束")
+    period_label = models.CharField("期间名称", max_length=60)
+    period_short = models.CharField("期间简称", max_length=20)
+    fixed_state = models.CharField("状态（不随日期变化时）", max_length=10, blank=True)
+    count = models.IntegerField("次数", default=0)
+    required = models.IntegerField("应有次数", default=1)
+    due = models.DateField("到期日", null=True, blank=True)
+    warn_from = models.DateField("预警开始", null=True, blank=True)
+    record_type = models.CharField("记录类型", max_length=40, blank=True)
+    record_ids = models.TextField("满足的记录", blank=True)
+    detail = models.TextField("说明", blank=True)
+    masked_detail = models.TextField("保密时的说明", blank=True)
+    stale_from = models.DateField("自该日起需重算", null=True, blank=True)
+    computed_on = models.DateField("计算日期")
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "检查结果（存储）"
+        verbose_name_plural = "检查结果（存储）"
+        indexes = [models.Index(fields=["year", "rule_id", "unit"]), models.Index(fields=["year", "unit"])]
+
+
+class StoredYear(models.Model):
+    """A year whose results are stored for the whole tree (set by a full ``lvzhi recompute``); writes keep it."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    complete = models.BooleanField("完整", default=False)
+    computed_at = models.DateTimeField("全量计算时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "检查结果年度"
+        verbose_name_plural = "检查结果年度"

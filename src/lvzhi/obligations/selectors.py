@@ -12,7 +12,7 @@ from lvzhi.org.scoping import Scope
 from lvzhi.org.selectors import top_units
 from lvzhi.web import clock
 
-from .engine import DUE_SOON, LATE, Cell, Evaluation, evaluate
+from .engine import DONE, DUE_SOON, LATE, Cell, Evaluation, evaluate
 from .models import ObligationRule
 
 # --- rules ----------------------------------------------------------------------------------------------
@@ -63,12 +63,37 @@ class Problem:
     subject_refs: list[str] = field(default_factory=list)  # which subjects, where labels repeat (第1党小组)
 
 
+def checked(scope: Scope, unit: Unit, start: dt.date, end: dt.date, as_of: dt.date, **kw) -> Evaluation:
+    """The evaluation of ``unit``'s subtree: from the stored results for a whole year as of today (when that
+    year is stored), else from the engine. ``kw``: rule_ids, states (stored only: the cells of these states)."""
+    from . import stored
+
+    if stored.usable(unit, start, end, as_of):
+        return stored.evaluation(unit, start.year, as_of, scope, **kw)
+    kw.pop("states", None)
+    return evaluate(unit, start=start, end=end, as_of=as_of, scope=scope, **kw)
+
+
 def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None = None) -> list[Problem]:
     """Late items and coverage gaps of ``unit``'s subtree in ``year`` (as of ``as_of``, default today),
-    with Chinese descriptions. ``unit`` must be readable by ``scope``."""
+    with Chinese descriptions. ``unit`` must be readable by ``scope``. From the stored results when they answer:
+    one grouped count per rule and state, then the late (and, for coverage rules, due soon) cells of the rules
+    with late ones."""
+    from . import stored
+
     if not scope.can_read(unit):
         return []
-    ev = evaluate(unit, year=year, as_of=as_of, scope=scope)
+    as_of = as_of or clock.today()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if stored.usable(unit, start, end, as_of):
+        totals = stored.summary(unit, year, as_of)
+        late_rules = sorted(r for r, counts in totals.items() if counts.get(LATE))
+        if not late_rules:
+            return []
+        ev = stored.evaluation(unit, year, as_of, scope, rule_ids=late_rules, states=(LATE, DUE_SOON))
+    else:
+        ev = evaluate(unit, year=year, as_of=as_of, scope=scope)
+        totals = {r.rule_id: r.totals for r in ev.results}
     problems: list[Problem] = []
     for result in ev.results:
         rule = result.rule
@@ -76,7 +101,7 @@ def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None 
         if not late:
             continue
         if result.is_coverage:
-            cov = result.coverage()
+            cov = _coverage(result, totals.get(result.rule_id, {}))
             names = [c.subject.label for c in cov["missing"]]
             more = f"等{len(names)}{'人' if rule.subject == 'person' else '个'}" if len(names) > 10 else ""
             shown = "、".join(names[:10]) + more
@@ -90,6 +115,14 @@ def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None 
                                     f"{rule.name}：{c.description}。", c.rule.source_text, _problem_type(c),
                                     _problem_ids(c), [c.subject.label], subject_refs=[c.subject.ref]))
     return problems
+
+
+def _coverage(result, totals: dict[str, int]) -> dict:
+    """``RuleResult.coverage`` from the counts by state (the cells may be the late and due soon ones only)."""
+    missing = [c for c in result.cells if c.state in (LATE, DUE_SOON)]
+    done = totals.get(DONE, 0)
+    required = done + totals.get(LATE, 0) + totals.get(DUE_SOON, 0)
+    return {"required": required, "done": done, "ratio": done / required if required else None, "missing": missing}
 
 
 def _problem_type(cell: Cell) -> str:

@@ -13,6 +13,7 @@ from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records.services import ConcurrentEditError
 
+from .marks import touch_rule
 from .models import ObligationRule
 
 # What a revision may change; rule_id stays, unit and dates are set by the revision itself.
@@ -75,4 +76,5 @@ def revise_rule(rule: ObligationRule, changes: dict, *, effective_from: dt.date,
         new.save()
         audit.append(Change(AuditAction.CREATE, new, after=snapshot(new), unit_id=new.unit_id))
         log_changes(actor, audit)
+        touch_rule(new.rule_id, new.unit_id)  # recomputed for the owner's subtree after commit
     return new

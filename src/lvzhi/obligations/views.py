@@ -32,7 +32,7 @@ from . import prefill
 from .engine import DUE_SOON, LATE, STATES, evaluate
 from .export import write_xlsx
 from .models import ObligationRule
-from .selectors import find_cell, rule_history, rules_in_force, warnings_for
+from .selectors import checked, find_cell, rule_history, rules_in_force, warnings_for
 from .services import REVISABLE, check_rule_write, revise_rule
 
 
@@ -123,7 +123,7 @@ def dashboard(request):
     scope, unit, start, end, as_of = _evaluation(request)
 
     def render_board() -> str:
-        ev = evaluate(unit, start=start, end=end, as_of=as_of, scope=scope)
+        ev = checked(scope, unit, start, end, as_of)
         return render_to_string("obligations/_board.html", {"ev": ev, "board": board.build(ev), "unit": unit})
 
     board_html = datacache.cached("obligations.board", (unit.pk, start, end, as_of), render_board, scope=scope)

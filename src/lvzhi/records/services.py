@@ -23,6 +23,13 @@ def _unit_id(rt: RecordType, obj) -> int | None:
     return unit.pk if unit is not None else None
 
 
+def _touch(rt: RecordType, obj) -> None:
+    """The stored check results this record takes part in are recomputed after commit (obligations.marks)."""
+    from lvzhi.obligations.marks import touch
+
+    touch(rt, [obj])
+
+
 def check_write(rt: RecordType, scope: Scope, obj) -> None:
     unit = rt.unit_of(obj)
     if unit is None:
@@ -99,6 +106,7 @@ def create_record(rt: RecordType, data: dict, *, actor, scope: Scope):
             _save_new(rt, obj, numbered=bool(rt.number_prefix) and not plain.get("number"))
         for name, values in m2m.items():
             getattr(obj, name).set(values)
+        _touch(rt, obj)
         log_changes(actor, [Change(AuditAction.CREATE, obj, after=snapshot(obj), unit_id=_unit_id(rt, obj),
                                    confidential=rt.is_confidential(obj))])
     return obj
@@ -116,6 +124,7 @@ def update_record(rt: RecordType, obj, data: dict, *, actor, scope: Scope, expec
             )
         check_write(rt, scope, current)  # may the user touch it where it is now …
         before = snapshot(current)
+        _touch(rt, current)  # where it was: its old unit, date and links
         was_confidential = rt.is_confidential(current)
         for name, value in plain.items():
             setattr(current, name, value)
@@ -127,6 +136,7 @@ def update_record(rt: RecordType, obj, data: dict, *, actor, scope: Scope, expec
         current.save()
         for name, values in m2m.items():
             getattr(current, name).set(values)
+        _touch(rt, current)
         after = snapshot(current)
         changed_before = {k: v for k, v in before.items() if after.get(k) != v and k not in ("version", "updated_at")}
         changed_after = {k: after[k] for k in changed_before}
@@ -143,6 +153,7 @@ def delete_record(rt: RecordType, obj, *, actor, scope: Scope) -> None:
         change = Change(AuditAction.DELETE, obj, before=before, unit_id=_unit_id(rt, obj),
                         confidential=rt.is_confidential(obj))
         change.object_id, change.object_repr, change.model = str(obj.pk), str(obj), obj._meta.label_lower
+        _touch(rt, obj)
         try:
             obj.delete()
         except models.ProtectedError as exc:

@@ -1,0 +1,274 @@
+"""Stored results: every rule × subject × period of a year, as the engine computed it, kept in ``StoredResult``.
+
+The engine (``engine.evaluate``) stays the reference: a stored row is exactly one of its cells, computed for the
+unit's subtree with today's date. What follows the calendar is not stored but judged when read, from the count,
+the requirement, the due date and the warning start (``state_expr`` is ``engine.judge`` in SQL), so 即将到期 and
+逾期 move with the days without a recomputation. What the engine decides on the as-of date beyond that — records
+dated after today (they count from their day), events not yet held, the roster of the day for the roster checks —
+makes a row stale from a day (``stale_from``): readers recompute those rules for their subtree first.
+
+Writes recompute what they touch (``obligations.marks``); ``lvzhi recompute`` recomputes everything, per rule and
+top unit, one transaction each. Readers use the rows only for a whole year, as of today, when that year was fully
+computed (``StoredYear.complete``); any other range or as-of date goes to the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
+from django.utils import timezone
+
+from lvzhi.org.models import Unit
+from lvzhi.org.scoping import Scope
+from lvzhi.records import registry
+from lvzhi.web import clock
+
+from .engine import (
+    DONE,
+    DUE_SOON,
+    LATE,
+    NA,
+    PENDING,
+    SUBJECT_FIELDS,
+    Cell,
+    Evaluation,
+    RuleResult,
+    evaluate,
+    judge,
+    parse_ids,
+    rule_versions,
+)
+from .models import Check, ObligationRule, Responsibility, StoredResult, StoredYear
+from .periods import TRUNC, Period, period_of, year_range
+from .subjects import Subject, select
+
+DAY = dt.timedelta(days=1)
+# Rectifications of a named person's finding read differently for those who may not see it: stored both ways.
+MASKED = Scope(read_paths=("",), confidential_paths=())
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+def _judged(cell: Cell, today: dt.date) -> bool:
+    """The cell's state is ``judge`` of its count and dates (so it may be judged again on a later day)."""
+    if cell.state == NA or cell.due is None:
+        return False
+    deadline = cell.due - dt.timedelta(days=cell.rule.grace_days)
+    return judge(cell.count, cell.required, deadline, cell.rule, today)[0] == cell.state
+
+
+def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt.date) -> dict[str, dt.date]:
+    """{period key: the first day after today with a record that may count there} for a count rule, for the
+    subjects of ``root``'s subtree: such a record counts from its day on, so the row is stale from then."""
+    if version.check_type != Check.COUNT or not version.record_type:
+        return {}
+    rt = registry.get(version.record_type)
+    if not rt.date_field:
+        return {}
+    path, attr = version.link_pairs[0]
+    subject_qs, _ = select(version.subject, root.path, version.subject_conditions)
+    date_field = rt.date_field
+    rows = (rt.model._default_manager.filter(**version.record_conditions)
+            .filter(**{f"{date_field}__gt": today, f"{date_field}__lte": end + 7 * DAY,
+                       f"{path}__in": subject_qs.order_by().values(SUBJECT_FIELDS[version.subject][attr])})
+            .annotate(bucket=TRUNC[version.cadence](date_field)).order_by().values("bucket")
+            .annotate(first=Min(date_field)))
+    out: dict[str, dt.date] = {}
+    for r in rows:
+        first = r["first"].date() if isinstance(r["first"], dt.datetime) else r["first"]
+        key = period_of(version.cadence, first).key
+        out[key] = min(out.get(key, first), first)
+    return out
+
+
+def _rows(result: RuleResult, masked: RuleResult | None, root: Unit, year: int, today: dt.date) -> list[StoredResult]:
+    now = timezone.now()
+    end = year_range(year)[1]
+    future = {v.pk: _future_records(v, root, end, today) for v in result.versions if v.check_type == Check.COUNT}
+    hidden = {}
+    if masked is not None:
+        hidden = {(c.subject.ref, c.period.key): c for c in masked.cells}
+    rows = []
+    for seq, c in enumerate(result.cells):
+        judged = _judged(c, today)
+        stale: dt.date | None
+        deadline = c.due - dt.timedelta(days=c.rule.grace_days) if c.due else None
+        if c.rule.check_type != Check.COUNT:
+            stale = today + DAY  # the engine reads the as-of date in ways a stored row cannot follow
+        else:
+            stale = future.get(c.rule.pk, {}).get(c.period.key)
+        h = hidden.get((c.subject.ref, c.period.key))
+        rows.append(StoredResult(
+            year=year, rule_id=result.rule_id, version=c.rule, seq=seq, subject_kind=c.subject.kind,
+            subject_type=c.subject.record_type, subject_pk=c.subject.pk, subject_label=c.subject.label[:300],
+            masked_label=h.subject.label[:300] if h and h.subject.label != c.subject.label else "",
+            unit_id=c.subject.unit_id, period_key=c.period.key, period_start=c.period.start, period_end=c.period.end,
+            period_label=c.period.label, period_short=c.period.short, fixed_state="" if judged else c.state,
+            count=c.count, required=c.required, due=c.due,
+            warn_from=deadline - dt.timedelta(days=c.rule.warning_days) if deadline else None,
+            record_type=c.record_type, record_ids=",".join(map(str, c.record_ids)), detail=c.detail,
+            masked_detail=h.detail if h and h.detail != c.detail else "", stale_from=stale, computed_on=today,
+            computed_at=now))
+    return rows
+
+
+def _year_row(year: int) -> StoredYear:
+    return StoredYear.objects.get_or_create(year=year)[0]
+
+
+def replace(root: Unit, year: int, rule_id: str, today: dt.date | None = None) -> int:
+    """Recompute one rule for ``root``'s subtree and year and replace its stored rows: one transaction, which
+    holds the year's row so that two recomputations of the same year never interleave."""
+    today = today or clock.today()
+    _year_row(year)
+    with transaction.atomic():
+        StoredYear.objects.select_for_update().filter(year=year).first()
+        root = Unit.objects.get(pk=root.pk)  # its path as of now (adding a sibling may move it)
+        ev = evaluate(root, year=year, as_of=today, rule_ids=[rule_id])
+        result = ev.result(rule_id)
+        rows: list[StoredResult] = []
+        if result is not None:
+            masked = None
+            if any(v.check_type == Check.RECTIFICATION for v in result.versions):
+                masked = evaluate(root, year=year, as_of=today, rule_ids=[rule_id], scope=MASKED).result(rule_id)
+            rows = _rows(result, masked, root, year, today)
+        (StoredResult.objects.filter(year=year, rule_id=rule_id)
+         .filter(unit_id__in=Unit.objects.filter(path__startswith=root.path).values("pk")).delete())
+        StoredResult.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def recompute(year: int, *, unit: Unit | None = None, rule_ids: Iterable[str] | None = None,
+              progress: Callable[[str, int, int], None] | None = None, today: dt.date | None = None) -> int:
+    """Recompute ``year`` for the whole tree (or a unit's subtree, or some rules), one transaction per rule and
+    top unit. A whole-tree recomputation of every rule marks the year complete: readers may use it from then."""
+    today = today or clock.today()
+    start, end = year_range(year)
+    roots = [unit] if unit is not None else list(Unit.objects.get_root_nodes())
+    whole = unit is None and not rule_ids
+    total = 0
+    every: set[str] = set()
+    for root in roots:
+        ids = sorted(set(rule_ids) if rule_ids else {v.rule_id for v in rule_versions(root, start, end)})
+        every |= set(ids)
+        for i, rule_id in enumerate(ids, 1):
+            total += replace(root, year, rule_id, today)
+            if progress:
+                progress(f"{root.name} {rule_id}", i, len(ids))
+    if whole:
+        with transaction.atomic():
+            StoredResult.objects.filter(year=year).exclude(rule_id__in=every).delete()  # rules no longer in force
+            StoredYear.objects.filter(year=year).update(complete=True, computed_at=timezone.now())
+    return total
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+def state_expr(as_of: dt.date) -> Case:
+    """``engine.judge`` in SQL (a fixed state where the state does not follow the calendar)."""
+    return Case(When(~Q(fixed_state=""), then=F("fixed_state")),
+                When(count__gte=F("required"), then=Value(DONE)),
+                When(due__lt=as_of, then=Value(LATE)),
+                When(warn_from__lte=as_of, then=Value(DUE_SOON)),
+                default=Value(PENDING), output_field=CharField())
+
+
+def usable(unit: Unit, start: dt.date, end: dt.date, as_of: dt.date) -> bool:
+    """Stored rows answer for a whole year as of today, once the year has been fully computed. Stale rows of
+    the unit's subtree are recomputed first."""
+    today = clock.today()
+    if as_of != today or start.year != end.year or (start, end) != year_range(start.year):
+        return False
+    if not StoredYear.objects.filter(year=start.year, complete=True).exists():
+        return False
+    refresh(unit, start.year, today)
+    return True
+
+
+def _subtree(unit: Unit, year: int):
+    return StoredResult.objects.filter(year=year, unit__path__startswith=unit.path)
+
+
+def refresh(unit: Unit, year: int, today: dt.date) -> int:
+    """Recompute the rules with rows that may no longer be what the engine says today (one query when none)."""
+    stale = sorted(set(_subtree(unit, year).filter(Q(stale_from__lte=today) | Q(computed_on__gt=today))
+                       .values_list("rule_id", flat=True).distinct()))
+    for rule_id in stale:
+        replace(unit, year, rule_id, today)
+    return len(stale)
+
+
+def summary(unit: Unit, year: int, as_of: dt.date) -> dict[str, dict[str, int]]:
+    """{rule_id: {state: number of cells}} for the unit's subtree: one grouped query."""
+    out: dict[str, dict[str, int]] = {}
+    rows = (_subtree(unit, year).annotate(state=state_expr(as_of)).order_by()
+            .values("rule_id", "state").annotate(n=Count("pk")))
+    for r in rows:
+        out.setdefault(r["rule_id"], {})[r["state"]] = r["n"]
+    return out
+
+
+FIELDS = ("rule_id", "version_id", "subject_kind", "subject_type", "subject_pk", "subject_label", "masked_label",
+          "unit_id", "unit__path", "period_key", "period_start", "period_end", "period_label", "period_short",
+          "state", "count", "required", "due", "record_type", "detail", "masked_detail")
+
+
+def evaluation(unit: Unit, year: int, as_of: dt.date, scope: Scope, *, rule_ids=None, states=None,
+               with_ids: bool = False) -> Evaluation:
+    """The stored rows of the unit's subtree as the engine's ``Evaluation`` (the cells of ``states`` only, when
+    given; the record ids only ``with_ids``). Three queries: versions, which versions judged, the rows."""
+    start, end = year_range(year)
+    versions = rule_versions(unit, start, end, rule_ids)
+    by_pk = {v.pk: v for v in versions}
+    qs = _subtree(unit, year)
+    if rule_ids:
+        qs = qs.filter(rule_id__in=list(rule_ids))
+    judging: dict[str, set[int]] = {}
+    for rule_id, version_id in qs.order_by().values_list("rule_id", "version_id").distinct():
+        judging.setdefault(rule_id, set()).add(version_id)
+    rows = qs.annotate(state=state_expr(as_of))
+    if states:
+        rows = rows.filter(state__in=list(states))
+    fields = FIELDS + (("record_ids",) if with_ids else ())
+    cells: dict[str, list[Cell]] = {}
+    subjects: dict[tuple, Subject] = {}
+    periods: dict[tuple, Period] = {}
+    hidden_paths = scope.confidential_paths
+    # Tuples, not dicts, and one subject / period object each: 220,000 rows at the province scale.
+    for (rule_id, version_id, kind, stype, spk, label, masked_label, unit_id, path, pkey_, pstart, pend, plabel,
+         pshort, state, count, required, due, record_type, detail, masked_detail, *ids) in (
+            rows.order_by("rule_id", "unit__path", "seq").values_list(*fields)):
+        version = by_pk.get(version_id)
+        if version is None:
+            continue
+        masked = bool(masked_label) and not any(path.startswith(p) for p in hidden_paths)
+        skey = (kind, stype, spk, masked)
+        subject = subjects.get(skey)
+        if subject is None:
+            subject = subjects[skey] = Subject(kind, spk, masked_label if masked else label, unit_id, path,
+                                               {"pk": spk, "unit": unit_id}, record_type=stype)
+        pkey = (version.cadence, pkey_)
+        period = periods.get(pkey)
+        if period is None:
+            period = periods[pkey] = Period(version.cadence, pstart, pend, pkey_, plabel, pshort)
+        cells.setdefault(rule_id, []).append(Cell(
+            version, subject, period, state, count, required, parse_ids(ids[0]) if ids else (),
+            masked_detail if masked and masked_detail else detail, due, record_type))
+    by_id: dict[str, list[ObligationRule]] = {}
+    for v in versions:
+        by_id.setdefault(v.rule_id, []).append(v)
+    results = []
+    for rule_id, vs in by_id.items():
+        judged = [v for v in vs if v.pk in judging.get(rule_id, ())]
+        own = [v for v in judged if v.unit is None or unit.path.startswith(v.unit.path)]
+        results.append(RuleResult(rule_id, (own or judged or vs)[-1], vs, cells.get(rule_id, [])))
+    order = list(Responsibility.values)
+    results.sort(key=lambda r: (order.index(r.rule.responsibility), r.rule_id))
+    return Evaluation(unit, start, end, as_of, results)
+
+
+def state_counts(counts: dict[str, int]) -> dict[str, int]:
+    return {s: counts.get(s, 0) for s in (LATE, DUE_SOON, PENDING, DONE, NA)}
