@@ -33,6 +33,7 @@ from .writing import write_plan
 
 MAX_ERRORS = 500  # enough to fix a file; more would only hide the pattern
 BATCH = 2000
+KEEP_BUILT = 20_000
 MODES = dict(ImportMode.choices)
 
 
@@ -288,9 +289,10 @@ def _validate(plan: Plan, rows: list[Row], scope, result) -> None:
     if rt.create_func is not None and all(r.existing is None for r in rows):
         return  # custom creation validates and checks scope itself, row by row, at write time
     relation_fields = [f.name for f in rt.model._meta.concrete_fields if f.is_relation]
-    # New rows written in bulk keep the object validated here: building it again cost a tenth of the import. One
-    # sheet's objects at a time (~1 KB each); rows written one by one build theirs when written.
-    keep = rt.create_func is None and not any(r.deferred for r in plan.rows)
+    # New rows written in bulk keep the object validated here: building it again cost a tenth of the import. Only
+    # for sheets up to KEEP_BUILT rows (~1–2 KB an object): a province's attendance sheet (250,000 rows) would hold
+    # hundreds of MB; its objects are built again, batch by batch, when written.
+    keep = rt.create_func is None and len(rows) <= KEEP_BUILT and not any(r.deferred for r in plan.rows)
     for start in range(0, len(rows), BATCH):
         chunk = rows[start:start + BATCH]
         built = [(r, build(rt, r.values, r.existing)) for r in chunk]
