@@ -251,17 +251,21 @@ def _resolve(rt, parsed, scope, result, progress) -> list[Row]:
     self_keys = _self_keys(rt, parsed)
     rows = []
     for n, (number, data) in enumerate(parsed, start=1):
-        row = Row(number, {})
+        row = Row(number, data)  # resolved in place: a sheet's rows are not held twice (parsed, then resolved)
+        unresolved = []
         for name, value in data.items():
             try:
-                row.values[name] = cells.resolve_value(resolver, value)
+                data[name] = cells.resolve_value(resolver, value)
             except cells.CellError as exc:
+                unresolved.append(name)
                 pending = [r for r in cells.collect_refs(value) if r.model is rt.model and
                            (cells.CODE_IN_PARENS.sub(r"\g<code>", r.text) in self_keys or r.text in self_keys)]
                 if pending and len(pending) == len(cells.collect_refs(value)):
                     row.deferred[name] = value  # resolved at write time, after the row it names exists
                 else:
                     result.add(number, rt.header(column_of(rt, name)), str(exc))
+        for name in unresolved:
+            del data[name]
         rows.append(row)
         if n % 5000 == 0:
             progress("匹配", n, len(parsed))
