@@ -176,3 +176,11 @@ def test_a_reference_names_the_key_a_person_types(spreadsheet):
     result = run_import(rt, path, actor="测试", scope=Scope.everything())
     assert [str(e) for e in result.errors] == ["第2行「监督检查」：找不到检查编号为“第三号”的监督检查，或您无权访问",
                                                "第3行「监督检查」：找不到检查编号为“1”的监督检查，或您无权访问"]
+
+
+def test_a_dataset_over_the_size_limit_is_called_too_large_not_something_else(settings, spreadsheet):
+    """The CLI used to answer “not a dataset” for a workbook over the limit (the size check was swallowed)."""
+    path = spreadsheet("big.xlsx", [["说明"], ["x" * 2000]])
+    settings.MAX_UPLOAD_BYTES = 1024
+    with pytest.raises(CommandError, match=r"文件过大（.* MB），上限 0 MB"):
+        call_command("import", str(path), stdout=io.StringIO(), stderr=io.StringIO())

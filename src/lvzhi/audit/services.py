@@ -12,6 +12,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from lvzhi.records import bulk
+
 from . import anchors
 from .anchors import GENESIS
 from .keys import audit_key
@@ -114,7 +116,7 @@ def log_changes(actor, changes: Iterable[Change]) -> list[AuditEntry]:
         entry.hash = entry.compute_hash(key)
         prev = entry.hash
         entries.append(entry)
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    bulk.insert(AuditEntry, entries)  # an import appends tens of thousands: below the ORM's per-value layers
     transaction.on_commit(anchors.anchor_after_commit)
     return entries
 

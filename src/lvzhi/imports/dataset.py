@@ -27,7 +27,7 @@ from lvzhi.records.registry import RecordType
 
 from . import exporter, importer
 from .importer import ImportError_, ImportResult
-from .reader import FileRejected, open_workbook
+from .reader import FileRejected, book_rows, check_size, open_workbook, sheet_of
 from .sheet_aids import LISTS_SHEET, Lists
 
 MARKER = "lvzhi 数据集"
@@ -186,6 +186,9 @@ def _write_info(ws, counts, labels, *, unit, actor_name) -> None:
 # --- import ------------------------------------------------------------------------------------------------
 
 def is_dataset(path: str | Path) -> bool:
+    """Whether ``path`` is a dataset workbook. A file over the upload limit is refused here (FileRejected) rather
+    than called “not a dataset”: the user must hear what is wrong with it."""
+    check_size(Path(path))
     try:
         wb = open_workbook(path)
     except FileRejected:
@@ -193,8 +196,8 @@ def is_dataset(path: str | Path) -> bool:
     try:
         if INFO_SHEET not in wb.sheetnames:
             return False
-        first = next(wb[INFO_SHEET].iter_rows(min_row=1, max_row=1, values_only=True), ())
-        return bool(first) and first[0] == MARKER
+        number, first = next(book_rows(wb, INFO_SHEET), (0, []))
+        return number == 1 and bool(first) and first[0] == MARKER
     finally:
         wb.close()
 
@@ -247,6 +250,8 @@ def import_dataset(path: str | Path, *, actor, scope: Scope, mode: str = "create
                         on_written(result)
             except _Rollback:
                 pass
+            except FileRejected as exc:  # a sheet whose XML breaks off half-way
+                result.errors.append(ImportError_(None, "", str(exc)))
             except (ValidationError, PermissionDenied, IntegrityError) as exc:
                 messages = getattr(exc, "messages", None) or [str(exc)]
                 result.errors.append(ImportError_(None, "", "写入时被数据库拒绝，全部未导入：" + "；".join(messages)))
@@ -286,10 +291,8 @@ def _mode_for(rt: RecordType, mode: str) -> str:
 
 
 def _sheet_headers(wb, title: str, r: ImportResult) -> list[str] | None:
-    from .reader import sheet_from_worksheet
-
     try:
-        sheet = sheet_from_worksheet(wb[title])
+        sheet = sheet_of(wb, title)
     except FileRejected as exc:
         r.add(None, "", str(exc))
         return None
@@ -298,12 +301,10 @@ def _sheet_headers(wb, title: str, r: ImportResult) -> list[str] | None:
 
 
 def _import_steps(wb, steps: list[Step], *, actor, scope, mode, result: DatasetResult, progress) -> None:
-    from .reader import sheet_from_worksheet
-
     present = {s.title for s in steps}
     for step in steps:
         r = result.sheets[step.title] = ImportResult(step.rt.key, sheet=step.title)
-        sheet = sheet_from_worksheet(wb[step.title])
+        sheet = sheet_of(wb, step.title)
         skip = [step.rt.header(c) for c in step.deferred if step.rt.header(c) in sheet.headers]
         plan = importer.prepare(step.rt, sheet, r, scope=scope, mode=_mode_for(step.rt, mode), skip_columns=skip,
                                 progress=_sheet_progress(progress, step.title), allow_empty=True)
@@ -321,7 +322,7 @@ def _import_steps(wb, steps: list[Step], *, actor, scope, mode, result: DatasetR
     for step in steps:  # second pass: the columns that pointed forward
         if not step.deferred:
             continue
-        sheet = sheet_from_worksheet(wb[step.title])
+        sheet = sheet_of(wb, step.title)
         names = {step.rt.header(c) for c in step.deferred}
         keys = {step.rt.header(importer.column_of(step.rt, n)) for n in step.rt.ref_key}
         skip = [h for h in sheet.headers if h and h not in names | keys]
@@ -358,14 +359,14 @@ def _explain_missing_sheets(step: Step, present: set[str], r: ImportResult) -> N
 
 def _import_extra(wb, extra: ExtraSheet, actor, scope, result: DatasetResult) -> None:
     r = result.sheets[extra.title] = ImportResult("", sheet=extra.title)
-    ws = wb[extra.title]
-    rows = ws.iter_rows(values_only=True)
-    headers = [str(h or "").strip() for h in next(rows, ())]
+    rows = book_rows(wb, extra.title)
+    number, first = next(rows, (0, []))
+    headers = [str(h or "").strip() for h in first] if number == 1 else []
     missing = [h for h in extra.headers if h not in headers and h not in extra.optional]
     if missing:
         r.add(1, "", f"缺少列：{'、'.join(missing)}")
     else:
-        data = [(n, dict(zip(headers, values, strict=False))) for n, values in enumerate(rows, start=2) if any(v is not None for v in values)]
+        data = [(n, dict(zip(headers, values, strict=False))) for n, values in rows if any(v is not None for v in values)]
         r.rows = len(data)
         r.created = extra.load(data, scope, actor, r)
     result.errors += r.errors

@@ -16,6 +16,8 @@ from typing import Iterator
 
 from django.conf import settings
 
+from .xlsx import Book, BrokenSheet
+
 MAX_UNCOMPRESSED = 400 * 1024 * 1024  # an .xlsx whose parts inflate beyond this is refused (zip bomb)
 MAX_RATIO = 200  # … as is one compressing better than 200:1 overall
 MAX_COLUMNS = 200
@@ -73,10 +75,16 @@ def _headers(raw: list) -> list[str]:
     return headers
 
 
-def _rows(values: Iterator[tuple], first_row: int) -> Iterator[tuple[int, list]]:
+def _rows(rows: Iterator[tuple[int, list]], width: int) -> Iterator[tuple[int, list]]:
+    """The data rows (numbered as in the file), blank ones left out; a long run of blank rows ends the data."""
     blank_run = 0
-    for number, row in enumerate(values, start=first_row):
-        cells = list(row)
+    last = 1
+    for number, row in rows:
+        cells = row[:width]
+        blank_run += number - last - 1  # rows the file does not store at all are blank too
+        last = number
+        if blank_run >= BLANK_RUN_END:
+            return
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
             blank_run += 1
             if blank_run >= BLANK_RUN_END:
@@ -86,9 +94,14 @@ def _rows(values: Iterator[tuple], first_row: int) -> Iterator[tuple[int, list]]
         yield number, cells
 
 
+def _numbered(values, first_row: int) -> Iterator[tuple[int, list]]:
+    for number, row in enumerate(values, start=first_row):
+        yield number, list(row)
+
+
 def open_sheet(path: str | Path, filename: str = "") -> Sheet:
     path = Path(path)
-    _check_size(path)
+    check_size(path)
     name = (filename or path.name).lower()
     with path.open("rb") as fh:
         magic = fh.read(4)
@@ -101,7 +114,7 @@ def open_sheet(path: str | Path, filename: str = "") -> Sheet:
     raise FileRejected("文件不是 Excel（.xlsx）或 CSV 文件。")
 
 
-def _check_size(path: Path) -> None:
+def check_size(path: Path) -> None:
     size = path.stat().st_size
     if size == 0:
         raise FileRejected("文件是空的（0 字节）。")
@@ -109,42 +122,46 @@ def _check_size(path: Path) -> None:
         raise FileRejected(f"文件过大（{size / 1048576:.1f} MB），上限 {settings.MAX_UPLOAD_BYTES // 1048576} MB。")
 
 
-def open_workbook(path: str | Path):
-    """An .xlsx opened read-only (streaming) after the size and zip-bomb checks; the caller closes it."""
-    import openpyxl
-
+def open_workbook(path: str | Path) -> Book:
+    """An .xlsx opened for streaming its rows after the size and zip-bomb checks; the caller closes it."""
     path = Path(path)
-    _check_size(path)
+    check_size(path)
     with path.open("rb") as fh:
         if not fh.read(4).startswith(b"PK"):
             raise FileRejected("文件不是 Excel（.xlsx）工作簿。")
     _check_zip(path)
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=False)
+        return Book(path)
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise FileRejected(f"无法读取 Excel 文件：{exc.__class__.__name__}。请用 Excel 打开后另存为 .xlsx 再试。") from None
 
 
-def sheet_from_worksheet(ws) -> Sheet:
-    """One worksheet of an open workbook as a Sheet (header row, then the data rows)."""
-    values = ws.iter_rows(values_only=True)
+def book_rows(book: Book, title: str) -> Iterator[tuple[int, list]]:
+    """A sheet's stored rows; a sheet whose XML is broken is refused as a whole."""
     try:
-        first = next(values)
-    except StopIteration:
-        raise FileRejected("工作表是空的：第1行应为表头。") from None
-    headers = _headers(list(first))
-    width = len(headers)
-    return Sheet(headers, _rows((r[:width] for r in values), 2), _row_hint(ws))
+        yield from book.rows(title)
+    except BrokenSheet as exc:
+        raise FileRejected(f"{exc}。请用 Excel 打开后另存为 .xlsx 再试。") from None
 
 
-def _row_hint(ws) -> int | None:
-    """The number of data rows from the sheet's <dimension> element, for the progress bar. openpyxl's ``max_row``
-    parses the whole sheet when the element is missing (every write-only workbook, ours included): read only the
-    sheet's first bytes instead, and go without a total when it is not there."""
+def sheet_of(book: Book, title: str) -> Sheet:
+    """One sheet of an open workbook as a Sheet (header row, then the data rows)."""
+    rows = book_rows(book, title)
+    first = next(rows, None)
+    if first is None:
+        raise FileRejected("工作表是空的：第1行应为表头。")
+    number, values = first
+    headers = _headers(values if number == 1 else [])
+    return Sheet(headers, _rows(rows, len(headers)), _row_hint(book, title))
+
+
+def _row_hint(book: Book, title: str) -> int | None:
+    """The number of data rows from the sheet's <dimension> element, for the progress bar (write-only workbooks,
+    ours included, have none: then there is no total)."""
     try:
-        with ws.parent._archive.open(ws._worksheet_path) as fh:
+        with book.archive.open(book.path_of(title)) as fh:
             head = fh.read(4096)
-    except Exception:  # not a zip-backed read-only sheet: no hint
+    except Exception:  # noqa: BLE001 - only a hint
         return None
     m = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
     return max(int(m.group(1)) - 1, 0) if m and m.group(1) else None
@@ -153,7 +170,9 @@ def _row_hint(ws) -> int | None:
 def _open_xlsx(path: Path) -> Sheet:
     wb = open_workbook(path)
     try:
-        sheet = sheet_from_worksheet(wb.worksheets[0])
+        if not wb.sheetnames:
+            raise FileRejected("工作簿中没有工作表。")
+        sheet = sheet_of(wb, wb.sheetnames[0])
     except FileRejected:
         wb.close()
         raise
@@ -181,4 +200,4 @@ def _open_csv(path: Path) -> Sheet:
     headers = _headers(first)
     width = len(headers)
     rows = ([v if v != "" else None for v in r[:width]] for r in reader)
-    return Sheet(headers, _rows(rows, 2), text.count("\n"))
+    return Sheet(headers, _rows(_numbered(rows, 2), width), text.count("\n"))

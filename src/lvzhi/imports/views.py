@@ -21,6 +21,7 @@ from .dataset import export_dataset, is_dataset
 from .exporter import blank_template, export_records
 from .importer import MODES
 from .models import DATASET, ImportJob
+from .reader import FileRejected
 from .services import create_job, job_state
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,8 +125,11 @@ def dataset(request):
                     tmp.write(chunk)
                 tmp.flush()
                 f.seek(0)
-                if not is_dataset(tmp.name):
-                    error = "该文件不是 lvzhi 数据集（没有“说明”工作表）。导入一种记录请到该记录列表的“导入”页面。"
+                try:
+                    if not is_dataset(tmp.name):
+                        error = "该文件不是 lvzhi 数据集（没有“说明”工作表）。导入一种记录请到该记录列表的“导入”页面。"
+                except FileRejected as exc:  # empty, or over the limit: its own reason
+                    error = str(exc)
         if not error:
             job, error = _start(request, DATASET, f, mode)
             if job is not None:

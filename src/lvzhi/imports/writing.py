@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes, snapshot
-from lvzhi.records import cells
+from lvzhi.records import bulk, cells
 from lvzhi.records.numbering import assign_numbers
 
 BATCH = 2000
@@ -43,13 +43,16 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
     else:
         for start in range(0, len(new), BATCH):
             batch = new[start:start + BATCH]
-            built = [build(rt, r.values) for r in batch]
+            built = [r.built or build(rt, r.values) for r in batch]
+            if rt.number_prefix:  # numbered above, after validation built the objects
+                for r, (o, _m2m) in zip(batch, built, strict=True):
+                    o.number = r.values.get("number", o.number)
             objs = [o for o, _ in built]
             if hasattr(rt.model, "created_by_id") and actor is not None and not isinstance(actor, str):
                 for o in objs:
                     o.created_by = actor
             # build() ran each record's fill_derived() (a person's pinyin …), which save() would otherwise do
-            rt.model._default_manager.bulk_create(objs)
+            bulk.insert(rt.model, objs)
             _write_m2m(rt, built)
             touch(rt, objs)  # the stored check results these rows take part in, recomputed after commit
             if rt.hooks.after_bulk_create:  # what follows from these rows (e.g. a member's current status)
@@ -60,8 +63,12 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
                        confidential=o.pk in confidential)
                 for o, m2m in built
             ])
+            for r in batch:
+                r.built = None  # written: let the objects go
             created += len(objs)
             progress("写入", created, total)
+    if changed and _can_update_in_bulk(rt, changed):
+        return created, _update_in_bulk(rt, changed, actor=actor, progress=progress)
     resolver = cells.Resolver(scope)
     for r in changed:
         _resolve_deferred(rt, r, resolver)
@@ -74,6 +81,104 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
         if updated % 200 == 0:
             progress("更新", updated, len(changed))
     return created, updated
+
+
+def _can_update_in_bulk(rt, rows) -> bool:
+    """Changed rows are written together unless a write of one could do more than set its fields: a signal
+    receiver reacts to each save, or a changed field is unique (a clash is then told per row by update_record)."""
+    from django.db.models.signals import m2m_changed, post_save
+
+    if any(r.deferred for r in rows) or post_save.has_listeners(rt.model):
+        return False
+    meta = rt.model._meta
+    unique = {f.name for f in meta.concrete_fields if f.unique}
+    unique |= {n for group in meta.unique_together for n in group}
+    unique |= {n for c in meta.constraints for n in getattr(c, "fields", ())}
+    names = _changing(rt, rows)
+    if names & unique:
+        return False
+    return not any(m2m_changed.has_listeners(rt.model_field(n).remote_field.through) for n in names & set(rt.m2m_fields))
+
+
+def _update_in_bulk(rt, rows, *, actor, progress) -> int:
+    """What update_record does for each row, for all rows at once: the rows were validated and scope-checked when
+    prepared; here each is written where it still has the version it was read at (else nothing is written), its
+    many-to-many sets replaced, and one audit entry per record lists what changed."""
+    from .importer import build
+
+    model = rt.model
+    names = sorted(_changing(rt, rows))
+    m2m_names = [n for n in names if n in rt.m2m_fields]
+    plain_names = [n for n in names if n not in m2m_names]
+    pks = [r.existing.pk for r in rows]
+    old_m2m = {n: _m2m_ids(rt, n, pks) for n in rt.m2m_fields}
+    was_confidential = _confidential_ids(rt, [r.existing for r in rows])
+    objs, befores, versions = [], [], []
+    for r in rows:
+        current = r.existing
+        befores.append(snapshot(current, {n: old_m2m[n].get(current.pk, []) for n in rt.m2m_fields}))
+        obj, _m2m = build(rt, {k: v for k, v in r.values.items() if k in names}, current)
+        versions.append(current.version)
+        obj.version = current.version + 1
+        objs.append(obj)
+    attnames = [rt.model_field(n).name for n in plain_names] + ["version"]
+    written = bulk.update(model, objs, attnames, versions)
+    if written != len(objs):
+        raise ValidationError(f"导入期间有{rt.verbose_name}被他人修改，为避免覆盖他人的修改，本次导入未生效。请重新导入。")
+    for name in m2m_names:
+        _replace_m2m(rt, name, {r.existing.pk: r.values[name] for r in rows if name in r.values})
+    confidential = was_confidential | _confidential_ids(rt, objs)
+    changes = []
+    for r, obj, before in zip(rows, objs, befores, strict=True):
+        m2m_after = {n: (r.values[n] if n in r.values else old_m2m[n].get(obj.pk, [])) for n in rt.m2m_fields}
+        after = snapshot(obj, m2m_after)
+        changed_before = {k: v for k, v in before.items() if after.get(k) != v and k not in ("version", "updated_at")}
+        changes.append(Change(AuditAction.UPDATE, obj, before=changed_before,
+                              after={k: after[k] for k in changed_before}, unit_id=_audit_unit_id(rt, obj),
+                              confidential=obj.pk in confidential))
+    log_changes(actor, changes)
+    progress("更新", len(rows), len(rows))
+    return len(rows)
+
+
+def _changing(rt, rows) -> set[str]:
+    """The fields the rows set, less the key they were matched by (equal to the stored one by construction)."""
+    from . import matching
+    from .importer import column_of
+
+    names = {k for r in rows for k in r.values if not rt.is_virtual(column_of(rt, k))}
+    return names - set(matching.key_fields(rt, names) or ())
+
+
+def _m2m_ids(rt, name, pks) -> dict:
+    """{record pk: [related pks]} of one many-to-many field, for many records in one query per 900."""
+    f = rt.model_field(name)
+    through = f.remote_field.through
+    src, dst = f.m2m_field_name(), f.m2m_reverse_field_name()
+    out: dict = {}
+    for i in range(0, len(pks), 900):
+        for a, b in through.objects.filter(**{f"{src}_id__in": pks[i:i + 900]}).values_list(f"{src}_id", f"{dst}_id"):
+            out.setdefault(a, []).append(b)
+    return out
+
+
+def _replace_m2m(rt, name, values: dict) -> None:
+    f = rt.model_field(name)
+    through = f.remote_field.through
+    src = f.m2m_field_name()
+    pks = list(values)
+    for i in range(0, len(pks), 900):
+        through.objects.filter(**{f"{src}_id__in": pks[i:i + 900]}).delete()
+    bulk.insert_links(f, ((pk, t) for pk, targets in values.items() for t in sorted({getattr(t, "pk", t) for t in targets})))
+
+
+def _audit_unit_id(rt, obj):
+    """The unit an audit entry files the record under, as update_record's (a unit reached through a relation
+    costs a query, as there)."""
+    if rt.unit_field and "__" in rt.unit_field:
+        unit = rt.unit_of(obj)
+        return unit.pk if unit is not None else None
+    return _unit_id(rt, obj)
 
 
 def _messages(exc) -> list[str]:
@@ -99,12 +204,8 @@ def _unit_id(rt, obj):
 
 def _write_m2m(rt, built) -> None:
     for name in rt.m2m_fields:
-        through = rt.model_field(name).remote_field.through
-        src = rt.model_field(name).m2m_field_name()
-        dst = rt.model_field(name).m2m_reverse_field_name()
-        rows = [through(**{f"{src}_id": o.pk, f"{dst}_id": t})
-                for o, m2m in built for t in sorted({getattr(t, "pk", t) for t in m2m.get(name, [])})]
-        through.objects.bulk_create(rows, batch_size=5000)
+        bulk.insert_links(rt.model_field(name), ((o.pk, t) for o, m2m in built
+                                                 for t in sorted({getattr(t, "pk", t) for t in m2m.get(name, [])})))
 
 
 def _confidential_ids(rt, objs) -> set:

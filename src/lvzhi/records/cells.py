@@ -186,8 +186,11 @@ def parse_cell(rt: RecordType, column: Column, value):
             return rt.model_field(column.field).get_default()  # an empty cell keeps the field's default (一般 …)
         if kind == "bool":
             return False
-        if kind in ("text",) and not rt.is_virtual(column):
-            return ""
+        if kind in ("text", "choice") and not rt.is_virtual(column):
+            f = rt.model_field(column.field)
+            # text, and a choice stored as text that may be left open (学历): empty, not NULL
+            if kind == "text" or (not f.null and isinstance(f, (models.CharField, models.TextField))):
+                return ""
         return None
     if kind == "text":
         text = unquote(_text(value))

@@ -36,7 +36,9 @@ def once(w: Writer, rng: random.Random, org: Org, first_year: int, stamp: dt.dat
     for n, c in enumerate(org.companies):
         u = c.unit.pk
         for code, category, matter_type, threshold in PRE_REVIEW_RULES:
-            rules.add(unit_id=u, code=code, matter_type=matter_type, category=category, threshold=threshold,
+            # Each company's list numbers its lines with its own code in front: a 清单编号 names one line of one
+            # list wherever it is quoted, as a real group's lists do (JH01-PR-01), not PR-01 three hundred times.
+            rules.add(unit_id=u, code=f"{c.unit.code}-{code}", matter_type=matter_type, category=category, threshold=threshold,
                       source="党委前置研究讨论事项清单", document_number=f"党〔{first_year - 1}〕{n + 1}号", date=since,
                       effective_to=None, created_at=stamp, updated_at=stamp)
         c.channel = chans.add(unit_id=u, name=f"{c.unit.name[:4]}号", platform="wechat", date=since, operator="融媒体中心",
@@ -84,7 +86,7 @@ def integrity_year(w, rng, org: Org, year: int, stamp) -> None:
             for k in range(sp.COMMITTEE_YEAR["inspections_per_plant"]):
                 day = day_of_year(rng, year)
                 pk = ins.add(unit_id=p.pk, kind=kinds[k % len(kinds)], kind_other="", method="unannounced", date=day,
-                             title=f"{p.name}监督检查", created_at=stamp, updated_at=stamp)
+                             title=f"{p.name}{year}年第{k + 1}次监督检查", created_at=stamp, updated_at=stamp)
                 if rng.random() < 0.3:
                     f = fi.add(inspection_id=pk, unit_id=p.pk, date=day, description="台账记录不完整",
                                rule_broken="safety", severity="general", person_id=None, created_at=stamp,

@@ -185,7 +185,8 @@ def outreach_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt.
                    updated_at=stamp)
         for k in range(10 + len(c.plants)):
             kind, visitor, level, title = story.EXTERNAL_VISITORS[(k + n) % len(story.EXTERNAL_VISITORS)]
-            ev.add(unit_id=u, kind=kind, visitor=visitor, level=level, date=day_of_year(rng, year), title=title,
+            ev.add(unit_id=u, kind=kind, visitor=visitor, level=level, date=day_of_year(rng, year),
+                   title=f"{title}（{year}年第{k + 1}批）",  # two visits on one random day must differ (natural key)
                    created_at=stamp, updated_at=stamp)
         for k in range(2):
             inn.add(unit_id=u, kind="product", title=f"新产品{year}-{n}-{k + 1}", platform=story.LAB_NAME,

@@ -5,6 +5,7 @@ from tqdm import tqdm
 
 from lvzhi.imports.dataset import import_dataset, is_dataset
 from lvzhi.imports.importer import MODES, run_import
+from lvzhi.imports.reader import FileRejected
 from lvzhi.org.cli_scope import actor_and_scope, add_user_option, find_unit
 from lvzhi.records import registry
 
@@ -28,7 +29,11 @@ class Command(BaseCommand):
         actor, scope = actor_and_scope(user)
         progress, close = self._progress()
         if record_type is None:
-            if not is_dataset(file):
+            try:
+                dataset = is_dataset(file)
+            except FileRejected as exc:  # e.g. over the upload limit: say that, not “not a dataset”
+                raise CommandError(str(exc)) from None
+            if not dataset:
                 raise CommandError("该文件不是 lvzhi 数据集（没有“说明”工作表）：导入一种记录请用 --type 指明记录类型。")
             result = import_dataset(file, actor=actor, scope=scope, mode=mode, progress=progress)
             close()

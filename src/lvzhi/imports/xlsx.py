@@ -1,0 +1,121 @@
+"""Reading the rows of an .xlsx fast: openpyxl reads the workbook's parts (sheet list, shared strings, date styles),
+the sheets' cells are read here, straight from their XML.
+
+Why not openpyxl's read-only worksheets: opening one parses its whole sheet to look for a <dimension> element that
+write-only workbooks (our exports) never have — every sheet was parsed once more at each open — and each cell
+becomes several Python objects (a coordinate tuple, a dict, a rich-text object per inline string). On a
+100,000-row dataset that alone took longer than the whole import may. The values are those openpyxl gives with
+``data_only=False``: numbers as int or float, dates of date-formatted cells as datetimes, booleans, strings, and a
+formula as its text (“=…”, which the importer refuses).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+from xml.etree.ElementTree import ParseError, iterparse
+
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.xml.constants import SHEET_MAIN_NS
+
+_NS = "{%s}" % SHEET_MAIN_NS
+ROW, VALUE, FORMULA, INLINE, TEXT, RUN = (_NS + t for t in ("row", "v", "f", "is", "t", "r"))
+_DIGITS = "0123456789"
+
+
+class BrokenSheet(ValueError):
+    """A sheet's XML cannot be read."""
+
+
+class Book:
+    """An .xlsx opened for reading rows: ``sheetnames``, ``rows(title)``, ``close()``."""
+
+    def __init__(self, path):
+        reader = ExcelReader(path, read_only=True)
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+        except Exception:
+            reader.archive.close()
+            raise
+        wb = reader.wb
+        self.archive = reader.archive
+        self._strings = reader.shared_strings
+        self._epoch = wb.epoch
+        self._dates = set(wb._date_formats)
+        self._deltas = set(wb._timedelta_formats)
+        self._paths = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets()
+                       if rel.target in reader.valid_files and "chartsheet" not in rel.Type}
+        self._columns: dict[str, int] = {}
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self._paths)
+
+    def path_of(self, title: str) -> str:
+        return self._paths[title]
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def rows(self, title: str) -> Iterator[tuple[int, list]]:
+        """(row number, values) of every row the sheet stores, in order; a row's missing cells are None."""
+        columns = self._columns
+        value = self._value
+        expected = 1
+        try:
+            with self.archive.open(self._paths[title]) as src:
+                for _event, el in iterparse(src):
+                    if el.tag != ROW:
+                        continue
+                    r = el.get("r")
+                    number = int(r) if r else expected
+                    expected = number + 1
+                    values: list = []
+                    for c in el:
+                        ref = c.get("r")
+                        if ref:
+                            letters = ref.rstrip(_DIGITS)
+                            col = columns.get(letters)
+                            if col is None:
+                                col = columns[letters] = column_index_from_string(letters) - 1
+                            if col > len(values):
+                                values.extend([None] * (col - len(values)))
+                        values.append(value(c))
+                    el.clear()
+                    yield number, values
+        except ParseError as exc:
+            raise BrokenSheet(f"工作表「{title}」的内容无法读取（{exc}）") from None
+
+    def _value(self, c):
+        t = c.get("t", "n")
+        if c.find(FORMULA) is not None:
+            return "=" + (c.findtext(FORMULA) or "")  # as openpyxl with data_only=False: the formula, not its result
+        if t == "inlineStr":
+            inline = c.find(INLINE)
+            if inline is None:
+                return None
+            return (inline.findtext(TEXT) or "") + "".join(r.findtext(TEXT) or "" for r in inline.iterfind(RUN))
+        v = c.findtext(VALUE)
+        if not v:
+            return None
+        if t == "n":
+            number = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
+            style = c.get("s")
+            if style and int(style) in self._dates:
+                try:
+                    return from_excel(number, self._epoch, timedelta=int(style) in self._deltas)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return number
+        if t == "s":
+            return self._strings[int(v)]
+        if t == "b":
+            return bool(int(v))
+        if t == "d":
+            return from_ISO8601(v)
+        return v  # "str" (a formula's cached text), "e" (an error such as #N/A)

@@ -1,0 +1,152 @@
+"""Inserting many new rows at once, below the ORM: one executemany per batch on SQLite, COPY on PostgreSQL.
+
+``bulk_create`` spent most of an import's writing time preparing each value through the SQL compiler's layers (five
+calls a value). Here a value goes through its field's own ``pre_save`` and ``get_db_prep_save`` only where the field
+needs them (dates, decimals, JSON, auto_now …); text, integers, booleans and foreign key ids are stored as they are.
+Ids are drawn before the insert — PostgreSQL: from the table's sequence; SQLite: after the highest id ever given,
+under the write lock the IMMEDIATE transaction holds — so the objects get their pk, as from ``bulk_create``.
+Anything this does not cover (inherited models, pks already set) goes through ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+from django.db import connection, models, transaction
+
+BATCH = 5000
+_HASHABLE = (dt.date, dt.time, decimal.Decimal, str, int, float, type(None))
+# Field types whose attribute value is what the database stores (their pre_save and get_db_prep_save change nothing
+# for a value of the right type — which is what cell parsing and the model's own defaults give).
+PLAIN = {models.CharField, models.TextField, models.IntegerField, models.BigIntegerField, models.SmallIntegerField,
+         models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField,
+         models.BooleanField, models.ForeignKey, models.OneToOneField}
+
+
+def insert(model: type[models.Model], objs: list) -> None:
+    """Insert new ``objs`` of ``model`` (inside the caller's transaction) and set their pks."""
+    if not objs:
+        return
+    if getattr(model, "NUMBER_PREFIX", ""):  # as Numbered's bulk_create: numbers the rows lack, for the year
+        from .numbering import assign_numbers
+
+        assign_numbers(model, objs)
+    meta = model._meta
+    pk = meta.pk
+    files = any(isinstance(f, models.FileField) for f in meta.concrete_fields)  # their pre_save stores the file
+    if meta.parents or files or not isinstance(pk, models.AutoField) or any(o.pk is not None for o in objs):
+        model._default_manager.bulk_create(objs, batch_size=2000)
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("records.bulk.insert must run inside transaction.atomic()")
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in [pk.column, *(f.column for f in fields)])
+    table = qn(meta.db_table)
+    for start in range(0, len(objs), BATCH):
+        batch = objs[start:start + BATCH]
+        ids = _draw_ids(meta.db_table, pk.column, len(batch))
+        _stamp(batch, fields, add=True)
+        rows = [[pk_value, *values] for pk_value, values in zip(ids, _values(batch, fields), strict=True)]
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                with cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(rows[0]))
+                cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        for obj, pk_value in zip(batch, ids, strict=True):
+            obj.pk = pk_value
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+def insert_links(field, pairs) -> None:
+    """Rows of a many-to-many field's through table, (record pk, related pk) each, without model objects."""
+    through = field.remote_field.through
+    meta = through._meta
+    src = meta.get_field(field.m2m_field_name()).column
+    dst = meta.get_field(field.m2m_reverse_field_name()).column
+    qn = connection.ops.quote_name
+    pairs = list(pairs)
+    for start in range(0, len(pairs), BATCH):
+        batch = pairs[start:start + BATCH]
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                with cur.cursor.copy(f"COPY {qn(meta.db_table)} ({qn(src)}, {qn(dst)}) FROM STDIN") as copy:
+                    for pair in batch:
+                        copy.write_row(pair)
+            else:
+                cur.executemany(f"INSERT INTO {qn(meta.db_table)} ({qn(src)}, {qn(dst)}) VALUES (%s, %s)", batch)
+
+
+def update(model: type[models.Model], objs: list, names: list[str], versions: list[int]) -> int:
+    """Write fields ``names`` (plus version and the auto_now stamps) of ``objs`` where each row still has the
+    version it was read at (``versions``); returns how many rows were written (fewer: someone changed one)."""
+    if not objs:
+        return 0
+    meta = model._meta
+    wanted = set(names)
+    fields = [f for f in meta.concrete_fields if f.name in wanted or getattr(f, "auto_now", False)]
+    qn = connection.ops.quote_name
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s AND {qn('version')} = %s"
+    written = 0
+    for start in range(0, len(objs), BATCH):
+        batch = objs[start:start + BATCH]
+        _stamp(batch, fields, add=False)
+        rows = [[*values, obj.pk, version] for obj, values, version in
+                zip(batch, _values(batch, fields), versions[start:start + BATCH], strict=True)]
+        with connection.cursor() as cur:
+            cur.executemany(sql, rows)
+            written += cur.rowcount
+    return written
+
+
+def _stamp(objs: list, fields, *, add: bool) -> None:
+    """auto_now (and, for new rows, auto_now_add) fields: one moment for the whole batch, as one write."""
+    stamped = [f for f in fields if getattr(f, "auto_now", False) or (add and getattr(f, "auto_now_add", False))]
+    if not stamped:
+        return
+    for f in stamped:
+        now = f.pre_save(objs[0], add)  # timezone.now() (today, for a DateField)
+        for obj in objs:
+            setattr(obj, f.attname, now)
+
+
+def _values(objs: list, fields):
+    """Each object's database values of ``fields``; a value needing preparation (dates, decimals …) is prepared
+    once per distinct value, as a year's records share a few hundred dates."""
+    plain = [type(f) in PLAIN for f in fields]
+    cache: list[dict] = [{} for _ in fields]
+    for obj in objs:
+        row = []
+        for f, is_plain, seen in zip(fields, plain, cache, strict=True):
+            value = getattr(obj, f.attname)
+            if is_plain:
+                row.append(value)
+            elif isinstance(value, _HASHABLE):
+                key = (type(value), value)
+                if key not in seen:
+                    seen[key] = f.get_db_prep_save(value, connection)
+                row.append(seen[key])
+            else:
+                row.append(f.get_db_prep_save(value, connection))
+        yield row
+
+
+def _draw_ids(table: str, column: str, n: int) -> list[int]:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                        [connection.ops.quote_name(table), column, n])
+            return [r[0] for r in cur.fetchall()]
+        qn = connection.ops.quote_name
+        cur.execute(f"SELECT MAX({qn(column)}) FROM {qn(table)}")
+        highest = cur.fetchone()[0] or 0
+        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])  # ids of deleted rows stay unused
+        seq = cur.fetchone()
+        first = max(highest, seq[0] if seq else 0) + 1
+        return list(range(first, first + n))

@@ -1,0 +1,106 @@
+"""What writing in bulk must keep: a bad row in a later batch still leaves nothing written and is named; every new
+record has its one audit entry and the chain verifies; ids of deleted records are never handed out again; changed
+rows are audited as updates, and a record changed by someone else meanwhile stops the whole import.
+
+The batch sizes are made small here so a sheet of a hundred rows crosses every batch boundary (the real ones are
+thousands of rows)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lvzhi.audit.models import AuditEntry
+from lvzhi.audit.services import verify_chain
+from lvzhi.imports import importer, writing
+from lvzhi.imports.importer import ImportResult, prepare, run_import, write
+from lvzhi.imports.reader import open_sheet
+from lvzhi.org.models import Person
+from lvzhi.org.scoping import Scope
+from lvzhi.partybuilding.models import StudySession
+from lvzhi.records import bulk, registry, services
+
+pytestmark = pytest.mark.django_db
+EVERYTHING = Scope.everything()
+SESSION = registry.get("study_session")
+HEADERS = ["所属单位", "学习类别", "日期", "学习主题"]
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    monkeypatch.setattr(importer, "BATCH", 40)
+    monkeypatch.setattr(writing, "BATCH", 30)
+    monkeypatch.setattr(bulk, "BATCH", 25)
+
+
+def sessions(n, bad_row=None):
+    rows = [HEADERS]
+    for i in range(n):
+        day = "2023-02-30" if i + 2 == bad_row else f"2023-03-{i % 28 + 1:02d}"
+        rows.append(["JH01-P03", "中心组集体学习", day, f"批量写入测试{i}"])
+    return rows
+
+
+def test_a_bad_row_in_a_later_batch_leaves_nothing_written(small_batches, spreadsheet):
+    before = (StudySession.objects.count(), AuditEntry.objects.count())
+    result = run_import(SESSION, spreadsheet("s.xlsx", sessions(120, bad_row=101)), actor="测试", scope=EVERYTHING)
+    assert [str(e) for e in result.errors] == ["第101行「日期」：日期“2023-02-30”不存在"]
+    assert (StudySession.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_every_record_written_in_bulk_has_its_audit_entry_and_the_chain_verifies(small_batches, spreadsheet,
+                                                                                  contact_plant):
+    gone = services.create_record(SESSION, {"unit": contact_plant, "kind": "central_group",
+                                            "date": dt.date(2023, 1, 5), "title": "将删除"},
+                                  actor="测试", scope=EVERYTHING)
+    gone_pk = gone.pk  # the highest id given so far
+    services.delete_record(SESSION, gone, actor="测试", scope=EVERYTHING)
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    result = run_import(SESSION, spreadsheet("s.xlsx", sessions(120)), actor="测试", scope=EVERYTHING)
+    assert result.ok and result.created == 120, [str(e) for e in result.errors]
+    new = StudySession.objects.filter(title__startswith="批量写入测试")
+    ids = set(new.values_list("pk", flat=True))
+    assert len(ids) == 120 and min(ids) > gone_pk  # a deleted record's id is not handed out again
+    entries = AuditEntry.objects.filter(seq__gt=last)
+    assert sorted(int(e.object_id) for e in entries) == sorted(ids)
+    assert {e.action for e in entries} == {"import"}
+    one = entries.get(object_id=str(min(ids)))
+    assert one.after["title"] == new.get(pk=min(ids)).title and one.after["unit_id"] is not None
+    assert verify_chain().ok
+
+
+def test_changed_rows_are_written_together_and_audited_as_updates(spreadsheet):
+    people = list(Person.objects.filter(unit__code="JH01-P03").order_by("code")[:3])
+    rows = [["工号", "学历"]] + [[p.code, "大专"] for p in people]
+    result = run_import(registry.get("person"), spreadsheet("p.xlsx", rows), actor="测试", scope=EVERYTHING,
+                        mode="update")
+    assert result.ok and result.updated == 3, [str(e) for e in result.errors]
+    for p in people:
+        now = Person.objects.get(pk=p.pk)
+        assert (now.education, now.version) == ("college", p.version + 1)
+        entry = AuditEntry.objects.filter(model="org.person", object_id=str(p.pk)).order_by("-seq").first()
+        assert entry.action == "update" and entry.after == {"education": "college"}
+        assert entry.before == ({"education": p.education} if p.education != "college" else {})
+    assert verify_chain().ok
+
+
+def test_a_record_changed_meanwhile_stops_the_whole_update(spreadsheet):
+    people = list(Person.objects.filter(unit__code="JH01-P03").order_by("code")[:2])
+    rt = registry.get("person")
+    sheet = open_sheet(spreadsheet("p.xlsx", [["工号", "学历"]] + [[p.code, "中专及以下"] for p in people]))
+    result = ImportResult(rt.key)
+    plan = prepare(rt, sheet, result, scope=EVERYTHING, mode="update")
+    sheet.close()
+    assert result.ok
+    services.update_record(rt, people[1], {"name": people[1].name + "改"}, actor="测试", scope=EVERYTHING)
+    with pytest.raises(ValidationError, match="被他人修改"), transaction.atomic():
+        write(plan, result, actor="测试", scope=EVERYTHING)
+    assert Person.objects.get(pk=people[0].pk).education == people[0].education
+
+
+def test_a_blank_choice_that_may_be_left_open_imports_as_empty(spreadsheet):
+    rows = [["工号", "姓名", "性别", "所在单位", "学历"], ["T-BLANK-1", "空学历", "男", "JH01-P03", None]]
+    result = run_import(registry.get("person"), spreadsheet("p.xlsx", rows), actor="测试", scope=EVERYTHING)
+    assert result.ok, [str(e) for e in result.errors]
+    assert Person.objects.get(code="T-BLANK-1").education == ""
