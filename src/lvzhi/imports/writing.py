@@ -104,6 +104,8 @@ def _update_in_bulk(rt, rows, *, actor, progress) -> int:
     """What update_record does for each row, for all rows at once: the rows were validated and scope-checked when
     prepared; here each is written where it still has the version it was read at (else nothing is written), its
     many-to-many sets replaced, and one audit entry per record lists what changed."""
+    from lvzhi.obligations.marks import touch
+
     from .importer import build
 
     model = rt.model
@@ -122,11 +124,13 @@ def _update_in_bulk(rt, rows, *, actor, progress) -> int:
         obj.version = current.version + 1
         objs.append(obj)
     attnames = [rt.model_field(n).name for n in plain_names] + ["version"]
+    touch(rt, [r.existing for r in rows])  # where the records were: stored check results to recompute
     written = bulk.update(model, objs, attnames, versions)
     if written != len(objs):
         raise ValidationError(f"导入期间有{rt.verbose_name}被他人修改，为避免覆盖他人的修改，本次导入未生效。请重新导入。")
     for name in m2m_names:
         _replace_m2m(rt, name, {r.existing.pk: r.values[name] for r in rows if name in r.values})
+    touch(rt, objs)  # and where they are now
     confidential = was_confidential | _confidential_ids(rt, objs)
     changes = []
     for r, obj, before in zip(rows, objs, befores, strict=True):
