@@ -16,6 +16,7 @@ from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry, selectors
 from lvzhi.web import clock
+from lvzhi.web.datacache import reused
 
 SHOWN_PER_RULE = 5  # more late items of one rule than this are one line: a writer needs the pattern, not 300 rows
 
@@ -65,6 +66,7 @@ def declines(scope: Scope, unit: Unit, year: int) -> list[dict]:
             if figure_disclosure(scope, d["metric"], unit, Period(dt.date(year - 1, 1, 1), dt.date(year, 12, 31))).allowed]
 
 
+@reused("reports.evidence")
 def evidence_for(scope: Scope, unit: Unit, year: int) -> list[dict]:
     """Groups of evidence in the order a writer reads them."""
     return [

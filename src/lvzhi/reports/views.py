@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit
 from lvzhi.records.services import ConcurrentEditError
-from lvzhi.web import clock, datacache
+from lvzhi.web import clock
 
-from . import families, html_render, pdf_render, services, templating
+from . import families, html_render, pdf_render, selectors, services, templating
 from .evidence import evidence_for
 from .models import DutyReport, ReportKind, ReportTemplate
 
@@ -76,17 +76,12 @@ def detail(request, pk):
         preview = report.snapshot["html"]
         warnings = report.snapshot["warnings"]
     else:
-        def render_preview():
-            document = services.render_document(report)
-            return html_render.to_html_fragment(document, report.year), list(document.warnings)
-
         try:
-            preview, warnings = datacache.cached("reports.preview", (report.pk,), render_preview)
+            preview, warnings = selectors.preview(report)
         except templating.TemplateProblem as exc:
             preview, warnings, problem = "", [], str(exc)
     writer_sections = _writer_sections(report)
-    evidence = datacache.cached("reports.evidence", (report.unit_id, report.year),
-                                lambda: evidence_for(scope, report.unit, report.year), scope=scope)
+    evidence = evidence_for(scope, report.unit, report.year)
     return render(request, "reports/detail.html", {
         "report": report, "preview": preview, "warnings": warnings, "problem": problem,
         "writer_sections": writer_sections, "evidence": evidence,
