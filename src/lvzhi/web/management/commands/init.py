@@ -8,13 +8,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from lvzhi.audit.actors import COMMAND_LINE
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import log_change
 from lvzhi.org.models import Unit, UnitKind, User
 from lvzhi.org.scoping import Scope
 from lvzhi.org.services import grant_admin_role, unit_create
 
-ACTOR = "命令行"
+ACTOR = COMMAND_LINE
 
 
 class Command(BaseCommand):
