@@ -86,7 +86,7 @@ def metric_table(scope: Scope, unit: Unit | None, year: int | None, person=None)
     for m in CATALOGUE:
         row = {"id": m.id, "label": m.label, "measure": m.measure, "system": SYSTEMS.get(m.system, m.system),
                "value": None, "status": "", "note": ""}
-        if figures:
+        if figures and unit is not None and year:
             fig = figures[m.id]
             verdict = figure_disclosure(scope, m, unit, Period.year(year), units)
             if not verdict.allowed:

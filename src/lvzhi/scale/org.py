@@ -151,8 +151,10 @@ def _units(sc, w, rng, top: UnitRow):
         else:
             code, kind = f"{company.code}-P{k - n_depts + 1:02d}", "plant"
             name = PLANT_NAMES[(k - n_depts + ci) % len(PLANT_NAMES)]
-        row = UnitRow(0, code, name, kind, "", company.company)
-        (company.company.departments if kind == "department" else company.company.plants).append(row)
+        owner = company.company
+        assert owner is not None  # every company row carries its Company
+        row = UnitRow(0, code, name, kind, "", owner)
+        (owner.departments if kind == "department" else owner.plants).append(row)
         children.setdefault(company.code, []).append((code, {"row": row, "parent": company}))
     # Paths in code order among siblings (Unit.node_order_by = code), breadth first so parents come first.
     child_count: dict[str, int] = {}
@@ -187,7 +189,7 @@ def _party_orgs(sc, w, rng, org: Org) -> None:
         parent_code = next((u.code for u in org.units if c.unit.path.startswith(u.path) and u.kind in ("company", "group")
                             and len(u.path) == len(c.unit.path) - Unit.steplen), None)
         c.committee_id = t.add(code=f"DW-{c.unit.code}", name=f"中共{c.unit.name}委员会", kind="committee",
-                               unit_id=c.unit.pk, parent_id=parent_committee.get(parent_code), secretary_id=None,
+                               unit_id=c.unit.pk, parent_id=parent_committee.get(parent_code) if parent_code else None, secretary_id=None,
                                established_on=est, dissolved_on=None, version=1)
         parent_committee[c.unit.code] = c.committee_id
     # Branches: one per department; companies without departments get an office branch for their leaders;

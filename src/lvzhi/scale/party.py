@@ -135,7 +135,7 @@ def committee_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt
                        title=rng.choice(words.STUDY_THEMES), materials="", speaker_id=sec, host="", meeting_id=None,
                        is_ideology=(kind == "central_group_seminar" and k in (2, 7)), expected_count=None,
                        created_at=stamp, updated_at=stamp)
-        for cp_pk, plant_unit in [(c.contact_point, c.contact_plant.pk)] if c.contact_point else []:
+        for cp_pk, plant_unit in [(c.contact_point, c.contact_plant.pk)] if c.contact_point and c.contact_plant else []:
             for month in range(1, 13):
                 cv.add(contact_point_id=cp_pk, unit_id=plant_unit, kind="research", date=day_in(rng, year, month),
                        title=words.CONTACT_RESEARCH[month % len(words.CONTACT_RESEARCH)], findings="",
