@@ -16,7 +16,7 @@ from .scoping import CONFIDENTIAL_ROLES, scope_for
 
 class RequestForm(forms.Form):
     username = forms.CharField(label="账号（用户名）", max_length=150)
-    unit: forms.ModelChoiceField[Unit] = forms.ModelChoiceField(label="单位", queryset=None, empty_label=None)
+    unit: "forms.ModelChoiceField[Unit]" = forms.ModelChoiceField(label="单位", queryset=None, empty_label=None)
     role = forms.ChoiceField(label="角色", choices=[(r, Role(r).label) for r in sorted(CONFIDENTIAL_ROLES)])
     reason = forms.CharField(label="理由（如任职文件文号）", max_length=300)
 

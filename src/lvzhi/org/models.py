@@ -89,7 +89,7 @@ class PartyOrg(models.Model):
     secretary = models.ForeignKey(
         "Person", verbose_name="书记", null=True, blank=True, on_delete=models.SET_NULL, related_name="secretary_of"
     )
-    committee_members: models.ManyToManyField["Person", Any] = models.ManyToManyField(
+    committee_members: "models.ManyToManyField[Person, Any]" = models.ManyToManyField(
         "Person", verbose_name="委员", blank=True, related_name="committee_of"
     )
     established_on = models.DateField("成立日期", null=True, blank=True)

@@ -78,6 +78,10 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, tim
     version = database_version(tables)
     if version is None:
         return compute()
+    return _reuse(version, name, parts, compute, scope, timeout)
+
+
+def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scope, timeout: int) -> T:
     raw = repr((release(), name, parts, scope_key(scope), version, clock.today().isoformat()))
     key = f"lvzhi:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
     cache = caches["results"]
@@ -135,6 +139,9 @@ def reused(name: str, *, tables: Iterable[str] | None = None,
 
         @functools.wraps(fn)
         def selector(*args: P.args, **kwargs: P.kwargs) -> T:
+            version = database_version(tables)
+            if version is None:  # SQLite, or a transaction that wrote: nothing to key
+                return fn(*args, **kwargs)
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             scope = bound.arguments.get("scope")
@@ -142,7 +149,7 @@ def reused(name: str, *, tables: Iterable[str] | None = None,
                 parts = tuple((k, key_part(v)) for k, v in bound.arguments.items() if k != "scope")
             except EmptyResultSet:  # a query that can match nothing has no SQL: just computed
                 return fn(*args, **kwargs)
-            return cached(name, parts, lambda: fn(*args, **kwargs), scope=scope, timeout=timeout, tables=tables)
+            return _reuse(version, name, parts, lambda: fn(*args, **kwargs), scope, timeout)
 
         return selector  # the selector without reuse, for comparisons: ``.__wrapped__``
 
