@@ -1,18 +1,22 @@
 """The scale generator's own words: names, schools, topics and titles it draws from with its seeded generator.
 
 Independent of the demo company's story (``lvzhi.demo.story``), which tells one company's years and is edited
-for that; here only the kind of text a province's records hold matters. Codes (campaign forms, visit kinds,
+for that; here only the kind of text a province's records hold matters. Every list the generator draws from at
+random has the length the story's list had, so a seed draws the same people and records as before (the query-count
+and scale figures stay comparable with earlier runs), only named differently. Codes (campaign forms, visit kinds,
 levels, co-building focus, fact keys) are the models' choices; everything a user reads is Chinese.
 """
 
 from __future__ import annotations
 
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-            "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
-            "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅")
-GIVEN_CHARS = ("国建文明志永红春海军平立新华德光金晓东亚洪庆伟宇辉俊峰鑫磊强涛斌浩超刚勇杰鹏飞洋林波"
-               "宏毅振兴龙昊天宁安康泰和顺嘉瑞祥瑜琳璐婷娜丽静敏燕霞玲秀芳艳慧颖倩雪梅兰菊蓉洁莉媛佳怡"
-               "欣悦晨晴月星雨雯思诗雅韵清源博远航川江河山石松柏桦楠森凯旭升锋锐铭铁钢鸿雁翔宾彬")
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN_CHARS = ("国建文明志永红春海军平立新华德光金晓东亚洪庆伟宇辉俊峰鑫磊强涛斌浩超刚勇杰鹏飞洋林波宏毅振兴龙昊天宁"
+               "安康泰和顺嘉瑞祥瑜琳璐婷娜丽静敏燕霞玲秀芳艳慧颖倩雪梅兰菊蓉洁莉媛佳怡欣悦晨晴月星雨雯思诗雅韵清源博"
+               "远航川江河山石松柏桦楠森凯旭升锋锐铭铁钢鸿雁翔宾彬子明晓文思远嘉懿梓涵浩然子轩宇航一鸣雨泽俊熙睿哲昊"
+               "然修杰天佑博文烨磊晟睿浩宇智宸正豪昊天明杰立诚立轩立辉峻熙弘文熠彤鸿煊烨霖哲瀚鑫鹏致远俊驰雨泽烨磊晟"
+               "睿天佑文昊修洁黎昕远航旭尧鸿涛伟祺荣轩越泽浩宇瑾瑜皓轩擎苍擎宇志泽子轩睿渊弘文哲瀚雨泽楷瑞建辉致远俊"
+               "驰雨泽烨磊国豪安邦定国承志怀远思源嘉树")
 
 PLANT_NAMES = ["合成材料厂", "氯碱分厂", "硅材料厂", "聚酯厂", "精细化学品厂", "动力厂", "新能源材料厂", "氟材料厂",
                "机修厂", "物流储运厂", "炼油厂", "乙烯厂", "芳烃厂", "橡胶厂", "涂料厂", "化肥厂", "催化剂厂",
@@ -22,12 +26,12 @@ DEPARTMENT_NAMES = ["党委办公室", "组织人事部", "纪检监察部", "�
 
 DOUBLE_FIRST_CLASS_SCHOOLS = ["北京大学", "复旦大学", "上海交通大学", "浙江大学", "天津大学", "华东理工大学",
                               "大连理工大学", "北京化工大学", "四川大学", "中国石油大学（北京）", "华南理工大学",
-                              "中南大学", "山东大学", "西安交通大学", "哈尔滨工业大学", "武汉大学"]
+                              "中南大学", "山东大学", "西安交通大学", "哈尔滨工业大学"]
 OTHER_SCHOOLS = ["青岛科技大学", "常州大学", "沈阳化工大学", "武汉工程大学", "南京工业大学", "辽宁石油化工大学",
                  "河北工业大学", "长江大学", "西南石油大学", "省石化职业技术学院", "化工技工学校", "省工业学校"]
 MAJORS = ["化学工程与工艺", "应用化学", "高分子材料与工程", "材料科学与工程", "过程装备与控制工程",
           "机械工程", "电气工程及其自动化", "自动化", "会计学", "工商管理", "安全工程", "环境工程", "法学",
-          "计算机科学与技术", "人力资源管理", "思想政治教育", "新闻学"]
+          "计算机科学与技术", "人力资源管理"]
 
 UNIT_FACTS = [  # key (read by the report templates), label, value
     ("strategy", "发展战略", "做强主业、做优材料、做实服务"),
@@ -70,6 +74,7 @@ CONTACT_SUPERVISION = ["重点工作推进督导", "问题整改落实督导", "
                        "研发项目进度督导", "产销协同督导", "检修质量督导"]
 EXTERNAL_VISITORS = [  # kind (partybuilding.ExternalVisitKind), visitor, level (records.fields.Level), title
     ("evaluation", "省国资委党委", "provincial", "基层党建工作考核"),
+    ("evaluation", "省国资委党委", "provincial", "党建示范点验收"),
     ("evaluation", "集团党委", "group", "党建工作责任制考核"),
     ("evaluation", "集团纪委", "group", "党风廉政建设责任制检查"),
     ("evaluation", "集团党委宣传部", "group", "意识形态工作责任制检查"),
@@ -77,11 +82,14 @@ EXTERNAL_VISITORS = [  # kind (partybuilding.ExternalVisitKind), visitor, level 
     ("research", "省应急管理厅", "provincial", "危化品安全专项检查"),
     ("research", "省生态环境厅", "provincial", "环保专项督察"),
     ("research", "省发展改革委", "provincial", "产业项目调研"),
+    ("media", "行业报社", "central", "技术创新采访"),
+    ("media", "中央媒体记者站", "central", "国企改革采访"),
+    ("media", "国家级行业期刊", "central", "新材料专题采访"),
+    ("media", "省广播电视台", "provincial", "国企担当专题采访"),
     ("visit", "兄弟企业党委", "company", "党建工作交流"),
     ("visit", "集团所属企业", "group", "班组建设参观交流"),
-    ("media", "省广播电视台", "provincial", "国企担当专题采访"),
-    ("media", "省日报社", "provincial", "产业升级采访"),
-    ("media", "行业报社", "central", "技术创新采访"),
+    ("visit", "高校化工学院", "provincial", "校企合作交流"),
+    ("visit", "省行业协会", "provincial", "行业对标交流"),
 ]
 CO_BUILDING_TOPICS = [  # focus (the co-building activity's choices), title
     ("production", "联合攻关装置稳产"), ("cost", "机关部门下沉降本"), ("production", "共同排查设备隐患"),
