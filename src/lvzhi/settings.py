@@ -54,7 +54,7 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("LVZHI_ALLOWED_HOSTS", "local
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("LVZHI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("LVZHI_DATABASE_URL", "").strip()
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)

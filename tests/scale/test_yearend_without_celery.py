@@ -1,4 +1,5 @@
-"""Celery is an extra: the year-end run's work (render, warm LibreOffice, which organisations) imports without it."""
+"""Celery is an extra: the year-end run's work (render, warm LibreOffice, which organisations) imports without it;
+and the generator imports nothing of the demo."""
 
 import os
 import subprocess
@@ -30,3 +31,12 @@ def test_only_the_worker_needs_celery():
 def test_core_modules_do_not_pull_celery_in(module):
     done = _run(f"import {module}\n")
     assert done.returncode == 0, done.stderr
+
+
+def test_the_generator_does_not_read_the_demo_company():
+    """The scale generator has its own word lists (lvzhi.scale.words): the demo's story can change freely."""
+    done = _run("import sys\nloaded = set(sys.modules)  # the demo app itself is installed\n"
+                "from lvzhi.scale import generate, org, others, party\n"
+                "print(sorted(m for m in set(sys.modules) - loaded if m.startswith('lvzhi.demo')))\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

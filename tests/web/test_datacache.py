@@ -2,6 +2,7 @@
 the database state they were computed from (lvzhi.web.datacache)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import caches
@@ -167,6 +168,8 @@ def test_a_committed_write_by_anyone_moves_the_version_and_an_open_one_does_not_
         assert after != before
         # the counter's own compaction never brings back a version seen before
         seen = {before, after}
+        units = datacache.database_version(["org.Unit"])
+        seen_units = {units}
         other.execute(f"SELECT setval('{datachange.SEQUENCE}', %s)",
                       [(int(after.rsplit(":", 1)[1]) // datachange.COMPACT_EVERY + 1) * datachange.COMPACT_EVERY - 2])
         for table in ("org_unit", "records_attachment", "org_unit"):
@@ -174,6 +177,11 @@ def test_a_committed_write_by_anyone_moves_the_version_and_an_open_one_does_not_
             version = datacache.database_version()
             assert version not in seen
             seen.add(version)
+            # the version of one table: moved by the compaction (in records_attachment's write) and by its
+            # own writes, never back to one seen before
+            units = datacache.database_version(["org.Unit"])
+            assert units not in seen_units
+            seen_units.add(units)
         with connection.cursor() as cur:
             cur.execute(f"SELECT count(*) FROM {datachange.TABLE}")
             assert cur.fetchone()[0] <= 3  # compacted at the multiple of COMPACT_EVERY
@@ -211,3 +219,77 @@ def test_a_shared_redis_cache_serves_a_result_to_another_worker(db):
         with override_settings(CACHES={"default": shared, "results": shared}):
             assert datacache.cached("test.shared", (1,), lambda: calls.append(1) or "值") == "值"
     assert calls == [1]
+
+
+# --- reuse declared on the selectors (datacache.reused) -----------------------------------------------------
+
+def _home(user):
+    """The workbench as the view answers it, without a login (which would write, and a transaction that wrote
+    never reuses results)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from lvzhi.web import views
+
+    request = RequestFactory().get("/")
+    request.user, request.session = user, SessionStore()
+    return views.home(request)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="results are reused on PostgreSQL only")
+def test_the_workbench_is_reused_through_its_selectors_without_calling_datacache(db, users, company):
+    import inspect
+
+    from lvzhi.metrics import api as metrics_api
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.records import views as records_views
+    from lvzhi.reports import views as reports_views
+    from lvzhi.web import selectors, views
+
+    for module in (views, records_views, metrics_api, reports_views):
+        assert "datacache.cached" not in inspect.getsource(module)
+    (first, second), delta = _quiet(lambda: [_home(users["dangban"]).content.decode() for _ in range(2)])
+    assert delta == {"misses": 3, "hits": 3}  # counts, tree and to-do: each computed once
+    tokens = re.compile(r"[A-Za-z0-9]{64}")  # the page's CSRF token differs per request
+    assert tokens.sub("", first) == tokens.sub("", second) and "我的待办" in first and "unit-tree" in first
+    scope, year = scope_for(users["dangban"]), 2022  # the demo's full year
+    counts = selectors.year_counts.__wrapped__(scope, company, year)
+    assert counts == selectors.year_counts(scope, company, year) and any(n for _, n in counts)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="results are reused on PostgreSQL only")
+def test_a_result_declared_on_its_tables_survives_writes_elsewhere_only(db, users, company):
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.web import selectors
+
+    scope = scope_for(users["dangban"])
+    caches["results"].clear()
+    with _other_connection() as other:
+        for table, reused in (("partybuilding_branchactivity", True), ("org_person", False),
+                              ("integrity_accountability", True), ("org_unit", False)):
+            selectors.home_tree(scope, company)  # computed, or found
+            before = dict(datacache.stats)
+            other.execute(f"UPDATE {table} SET id = id WHERE false")
+            tree = selectors.home_tree(scope, company)
+            assert datacache.stats["hits"] - before["hits"] == int(reused), table
+            assert tree == selectors.home_tree.__wrapped__(scope, company)
+
+
+def test_reused_keys_by_arguments_and_refuses_what_it_cannot_key(db, company):
+    from lvzhi.metrics.catalogue import CATALOGUE
+    from lvzhi.metrics.compute import Period
+    from lvzhi.records import registry
+
+    period = Period(dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    assert datacache.key_part(company) == ("org.Unit", company.pk)
+    assert datacache.key_part(registry.get("branch_activity")) == ("RecordType", "branch_activity")
+    assert datacache.key_part(CATALOGUE[0]) == ("Metric", CATALOGUE[0].id)
+    assert datacache.key_part(period) == ("Period", dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    with pytest.raises(datacache.Unkeyable):
+        datacache.key_part(object())
+
+    @datacache.reused("test.args")
+    def doubled(unit, year: int, scope=None) -> int:
+        return year * 2
+
+    assert doubled(company, 2022) == 4044

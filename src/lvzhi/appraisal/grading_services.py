@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
+from lvzhi.audit.actors import Actor, person
 from lvzhi.audit.services import log_change, snapshot
 from lvzhi.org.models import PartyOrg, Unit
 from lvzhi.org.scoping import Scope
@@ -42,7 +43,7 @@ def _state(scheme: GradingScheme) -> dict:
     return {**snapshot(scheme), "indicators": [{f: str(getattr(i, f)) for f in FIELDS} for i in scheme.indicators.all()]}
 
 
-def own_scheme(unit: Unit, year: int, *, actor, scope: Scope) -> GradingScheme:
+def own_scheme(unit: Unit, year: int, *, actor: Actor, scope: Scope) -> GradingScheme:
     """The unit's own scheme for the year; made (as a copy of the scheme in force) when there is none."""
     _check_write(scope, unit)
     current = scheme_for(unit, year)
@@ -52,7 +53,7 @@ def own_scheme(unit: Unit, year: int, *, actor, scope: Scope) -> GradingScheme:
         scheme = GradingScheme.objects.create(
             unit=unit, year=year, name=f"{unit.name}{year}年度党支部分类定级方案",
             levels=dict(current.levels) if current else dict(LEVELS),
-            source=current.source if current else "", created_by=actor if getattr(actor, "pk", None) else None)
+            source=current.source if current else "", created_by=person(actor))
         for i in current.indicators.all() if current else ():
             GradingIndicator.objects.create(scheme=scheme, order=i.order, **{f: getattr(i, f) for f in FIELDS})
         log_change(actor, "create", scheme, after=_state(scheme), unit_id=unit.pk)
@@ -69,7 +70,7 @@ def _decimal(value, label: str, errors: list) -> Decimal | None:
         return None
 
 
-def update_scheme(scheme: GradingScheme, *, actor, scope: Scope, version: int, name: str, levels: dict, source: str,
+def update_scheme(scheme: GradingScheme, *, actor: Actor, scope: Scope, version: int, name: str, levels: dict, source: str,
                   indicators: list[dict]) -> GradingScheme:
     """Replace the scheme's settings and indicators (each a dict of ``FIELDS``); all or nothing, with every error
     named by indicator and field."""
@@ -125,7 +126,7 @@ def update_scheme(scheme: GradingScheme, *, actor, scope: Scope, version: int, n
     return locked
 
 
-def set_manual_scores(indicator: GradingIndicator, scores: dict[int, tuple[str, str]], *, actor,
+def set_manual_scores(indicator: GradingIndicator, scores: dict[int, tuple[str, str]], *, actor: Actor,
                       scope: Scope) -> int:
     """``scores``: party org id → (score text, note); an empty score removes the branch's score. Returns how many
     changed. Branches outside the reader's scope are refused like missing ones."""

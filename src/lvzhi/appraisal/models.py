@@ -154,7 +154,7 @@ class Reportee(models.Model):
         constraints = [models.UniqueConstraint(fields=["appraisal", "person", "party_org"], name="unique_reportee")]
 
     def __str__(self) -> str:
-        org = self.party_org.name if self.party_org_id else self.unit.name
+        org = self.party_org.name if self.party_org is not None else self.unit.name
         return f"{org}书记 {self.person.name}" if self.party_org_id else f"{org} {self.person.name}"
 
 

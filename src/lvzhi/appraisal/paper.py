@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from lvzhi.audit.actors import Actor
 from lvzhi.org.scoping import Scope
 
 from .models import RATINGS, Appraisal, AppraisalStatus, Ballot, BallotSource
@@ -76,7 +77,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def import_paper(a: Appraisal, data: bytes, *, actor, scope: Scope) -> int:
+def import_paper(a: Appraisal, data: bytes, *, actor: Actor, scope: Scope) -> int:
     """Import paper ballots; returns how many. Raises AppraisalError with every problem found (nothing written)."""
     _check_write(scope, a.unit)
     if a.status != AppraisalStatus.OPEN:

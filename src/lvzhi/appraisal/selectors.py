@@ -36,6 +36,7 @@ def carryover(unit: Unit, year: int, as_of: dt.date) -> dict | None:
         n = ORDINALS[i] if i < len(ORDINALS) else str(i + 1)
         state = states[p.pk]
         if state in ("已完成", "逾期完成"):
+            assert p.completed_on is not None  # the state is read from it
             tail = f"已于{p.completed_on.month}月{p.completed_on.day}日完成" + ("（晚于整改时限）" if state == "逾期完成" else "") \
                 + (f"，佐证：{p.evidence}" if p.evidence else "")
         elif state == "逾期":

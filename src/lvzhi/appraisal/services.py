@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 
+from lvzhi.audit.actors import Actor, person
 from lvzhi.audit.services import Change, log_change, log_changes, snapshot
 from lvzhi.org.models import PartyOrg, PartyOrgKind, Person, Unit
 from lvzhi.org.scoping import Scope
@@ -90,7 +91,7 @@ def default_reportees(unit: Unit, day: dt.date) -> tuple[list[dict], list[str]]:
 
 # --- the appraisal -----------------------------------------------------------------------------------------
 
-def create_appraisal(*, unit: Unit, year: int, meeting_date: dt.date, actor, scope: Scope, title: str = "",
+def create_appraisal(*, unit: Unit, year: int, meeting_date: dt.date, actor: Actor, scope: Scope, title: str = "",
                      groups=None, indicators=(), reportees=None) -> Appraisal:
     """A new appraisal with the defaults (groups 党委委员/党员代表/职工代表, weights 测评 30 / 日常考核 40 / 指标 30,
     thresholds 90/80/60) and the default reportees; ``groups`` is [(name, weight, expected)]."""
@@ -102,7 +103,7 @@ def create_appraisal(*, unit: Unit, year: int, meeting_date: dt.date, actor, sco
                       title=title or f"{unit.name}{year}年度党组织书记抓基层党建工作述职评议",
                       rating_points=dict(DEFAULT_POINTS), component_weights=dict(DEFAULT_COMPONENTS),
                       grade_thresholds=dict(DEFAULT_THRESHOLDS),
-                      created_by=actor if getattr(actor, "pk", None) else None)
+                      created_by=person(actor))
         a.full_clean()
         a.save()
         for i, (name, weight, expected) in enumerate(groups or DEFAULT_GROUPS):
@@ -121,7 +122,7 @@ def _editable(a: Appraisal) -> None:
         raise AppraisalError("测评已经开始，评议组、权重、指标和述职人不能再修改。")
 
 
-def update_settings(a: Appraisal, *, actor, scope: Scope, **fields) -> Appraisal:
+def update_settings(a: Appraisal, *, actor: Actor, scope: Scope, **fields) -> Appraisal:
     """Change the settings that are data: title, meeting date, turnout rule, minimum group size, points,
     component weights and grade thresholds. The scoring settings may change until the appraisal closes."""
     _check_write(scope, a.unit)
@@ -143,7 +144,7 @@ def update_settings(a: Appraisal, *, actor, scope: Scope, **fields) -> Appraisal
     return a
 
 
-def set_groups(a: Appraisal, groups: list[tuple[str, Decimal, int]], *, actor, scope: Scope) -> None:
+def set_groups(a: Appraisal, groups: list[tuple[str, Decimal, int]], *, actor: Actor, scope: Scope) -> None:
     _check_write(scope, a.unit)
     _editable(a)
     if not groups:
@@ -161,7 +162,7 @@ def set_groups(a: Appraisal, groups: list[tuple[str, Decimal, int]], *, actor, s
                    after={"评议组": [f"{n}（权重{w}，应到{e}人）" for n, w, e in groups]}, unit_id=a.unit_id)
 
 
-def set_indicators(a: Appraisal, names: list[str], *, actor, scope: Scope) -> None:
+def set_indicators(a: Appraisal, names: list[str], *, actor: Actor, scope: Scope) -> None:
     _check_write(scope, a.unit)
     _editable(a)
     with transaction.atomic():
@@ -172,7 +173,7 @@ def set_indicators(a: Appraisal, names: list[str], *, actor, scope: Scope) -> No
         log_change(actor, "update", a, before={"测评指标": before}, after={"测评指标": list(names)}, unit_id=a.unit_id)
 
 
-def add_reportee(a: Appraisal, person: Person, *, party_org: PartyOrg | None, role: str, actor, scope: Scope) -> Reportee:
+def add_reportee(a: Appraisal, person: Person, *, party_org: PartyOrg | None, role: str, actor: Actor, scope: Scope) -> Reportee:
     _check_write(scope, a.unit)
     _editable(a)
     if not scope.can_read(person.unit) or not person.unit.path.startswith(a.unit.path):
@@ -185,7 +186,7 @@ def add_reportee(a: Appraisal, person: Person, *, party_org: PartyOrg | None, ro
     return r
 
 
-def remove_reportee(r: Reportee, *, actor, scope: Scope) -> None:
+def remove_reportee(r: Reportee, *, actor: Actor, scope: Scope) -> None:
     a = r.appraisal
     _check_write(scope, a.unit)
     _editable(a)
@@ -195,7 +196,7 @@ def remove_reportee(r: Reportee, *, actor, scope: Scope) -> None:
         log_change(actor, "update", a, before={"删除述职人": label}, unit_id=a.unit_id)
 
 
-def set_status(a: Appraisal, status: str, *, actor, scope: Scope, today: dt.date | None = None) -> Appraisal:
+def set_status(a: Appraisal, status: str, *, actor: Actor, scope: Scope, today: dt.date | None = None) -> Appraisal:
     """draft → open → closed (and open → draft while no ballot is in). Closing audits the count of ballots and
     deletes the unused codes."""
     _check_write(scope, a.unit)
@@ -234,7 +235,7 @@ def _new_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def issue_codes(a: Appraisal, group: RatingGroup, count: int, *, actor, scope: Scope) -> list[str]:
+def issue_codes(a: Appraisal, group: RatingGroup, count: int, *, actor: Actor, scope: Scope) -> list[str]:
     """``count`` new one-time codes for ``group``. They are returned once (for the printed list, where the
     organiser may pair them with names — names that are never stored) and kept only as hashes; nothing stored
     says who got which."""
@@ -299,7 +300,7 @@ PROBLEM_FIELDS = ("description", "category", "owner", "measures", "date", "deadl
                   "evidence")
 
 
-def add_problem(r: Reportee, *, actor, scope: Scope, **data) -> AppraisalProblem:
+def add_problem(r: Reportee, *, actor: Actor, scope: Scope, **data) -> AppraisalProblem:
     a = r.appraisal
     _check_write(scope, a.unit)
     owner = data.get("owner")
@@ -314,7 +315,7 @@ def add_problem(r: Reportee, *, actor, scope: Scope, **data) -> AppraisalProblem
     return p
 
 
-def update_problem(p: AppraisalProblem, *, actor, scope: Scope, expected_version: int | None = None,
+def update_problem(p: AppraisalProblem, *, actor: Actor, scope: Scope, expected_version: int | None = None,
                    **data) -> AppraisalProblem:
     _check_write(scope, p.unit)
     unknown = set(data) - set(PROBLEM_FIELDS)
@@ -334,5 +335,5 @@ def update_problem(p: AppraisalProblem, *, actor, scope: Scope, expected_version
     return fresh
 
 
-def log_bulk(actor, changes: list[Change]) -> None:
+def log_bulk(actor: Actor, changes: list[Change]) -> None:
     log_changes(actor, changes)

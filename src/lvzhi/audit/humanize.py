@@ -84,7 +84,7 @@ def _names(wanted: dict, scope=None) -> dict:
             secret = set(model._default_manager.filter(rt.confidential_rows(), pk__in=list(pks))
                          .values_list("pk", flat=True))
         for obj in model._default_manager.filter(pk__in=list(pks)):
-            unit = rt.unit_of(obj) if obj.pk in secret else None
+            unit = rt.unit_of(obj) if rt is not None and obj.pk in secret else None
             hidden = obj.pk in secret and (scope is None or unit is None or not scope.sees_confidential(unit))
             names[(model, obj.pk)] = SECRET if hidden else str(obj)
     return names

@@ -56,7 +56,7 @@ def _confidential_now(entries) -> set[tuple[str, str]]:
     by_model: dict[str, set[str]] = {}
     for e in entries:
         by_model.setdefault(e.model, set()).add(e.object_id)
-    out = set()
+    out: set[tuple[str, str]] = set()
     for label, ids in by_model.items():
         try:
             model = apps.get_model(label)

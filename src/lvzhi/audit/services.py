@@ -15,6 +15,7 @@ from django.utils import timezone
 from lvzhi.records import bulk
 
 from . import anchors
+from .actors import Actor, id_and_name
 from .anchors import GENESIS
 from .keys import audit_key
 from .models import AuditEntry
@@ -65,15 +66,6 @@ class Change:
     object_repr: str = ""
 
 
-def _actor_fields(actor) -> tuple[int | None, str]:
-    if actor is None:
-        return None, "系统"
-    if isinstance(actor, str):
-        return None, actor
-    name = actor.get_full_name() or actor.get_username()
-    return actor.pk, name
-
-
 def _lock_and_tail() -> tuple[int, str]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -83,14 +75,14 @@ def _lock_and_tail() -> tuple[int, str]:
     return last if last else (0, GENESIS)
 
 
-def log_changes(actor, changes: Iterable[Change]) -> list[AuditEntry]:
+def log_changes(actor: Actor, changes: Iterable[Change]) -> list[AuditEntry]:
     """Append entries for ``changes`` to the chain. Must run inside the caller's transaction."""
     if not connection.in_atomic_block:
         raise RuntimeError("log_changes must run inside transaction.atomic()")
     changes = list(changes)
     if not changes:
         return []
-    actor_id, actor_name = _actor_fields(actor)
+    actor_id, actor_name = id_and_name(actor)
     seq, prev = _lock_and_tail()
     now = timezone.now().astimezone(dt.timezone.utc)
     key = audit_key()
@@ -121,7 +113,7 @@ def log_changes(actor, changes: Iterable[Change]) -> list[AuditEntry]:
     return entries
 
 
-def log_change(actor, action: str, instance: models.Model, *, before=None, after=None, unit_id=None,
+def log_change(actor: Actor, action: str, instance: models.Model, *, before=None, after=None, unit_id=None,
                confidential: bool = False) -> AuditEntry:
     return log_changes(actor, [Change(action=action, instance=instance, before=before, after=after,
                                       unit_id=unit_id, confidential=confidential)])[0]

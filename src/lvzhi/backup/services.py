@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
 
+from lvzhi.audit.actors import COMMAND_LINE
+
 from . import archive, databases
 from .archive import FORMAT_VERSION, BackupError
 from .checksums import differing_tables, file_sha256, table_checksums, tree_checksums
@@ -146,7 +148,7 @@ def _record(path: Path, restored: Restored) -> None:
     except OSError as exc:
         restored.warnings.append(f"无法写入审计锚点文件：{exc}")
     with transaction.atomic():
-        log_changes("命令行", [Change(AuditAction.OTHER, model="backup.restore", object_id=path.name[:64],
+        log_changes(COMMAND_LINE, [Change(AuditAction.OTHER, model="backup.restore", object_id=path.name[:64],
                                       object_repr=f"从备份恢复：{path.name}（备份于 {restored.manifest['created_at'][:19]}）",
                                       after={"file": path.name, "kept_database": restored.kept_database,
                                              "kept_media": restored.kept_media})])

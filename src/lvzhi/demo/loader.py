@@ -12,6 +12,7 @@ from typing import Callable
 from django.conf import settings
 from django.db import transaction
 
+from lvzhi.audit.actors import DEMO
 from lvzhi.audit.services import log_changes
 
 from .models import DemoSection
@@ -72,7 +73,7 @@ def load_demo(echo: Callable[[str], None] = print) -> list[str]:
             continue
         with transaction.atomic():
             changes = section.load(password)
-            log_changes("演示数据", changes)
+            log_changes(DEMO, changes)
             DemoSection.objects.create(name=section.name, objects_created=len(changes))
         echo(f"· {section.label}：已载入 {len(changes)} 个对象")
         loaded.append(section.name)

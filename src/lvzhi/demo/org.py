@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from lvzhi.audit.actors import DEMO
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, snapshot
 from lvzhi.org.access import grant_seed_role
@@ -12,7 +13,7 @@ from lvzhi.org.models import PartyOrg, Person, Role, Unit, User, pinyin_keys
 from . import story
 from .people import plan
 
-ACTOR = "演示数据"
+ACTOR = DEMO
 
 ACCOUNTS = [  # username, display name, role, unit code (None: the company), person post to link
     ("admin_demo", "系统管理员", Role.ADMIN, None, None),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from lvzhi.audit.actors import person
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes, snapshot
 from lvzhi.records import bulk, cells
@@ -48,9 +49,9 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
                 for r, (o, _m2m) in zip(batch, built, strict=True):
                     o.number = r.values.get("number", o.number)
             objs = [o for o, _ in built]
-            if hasattr(rt.model, "created_by_id") and actor is not None and not isinstance(actor, str):
+            if hasattr(rt.model, "created_by_id") and person(actor) is not None:
                 for o in objs:
-                    o.created_by = actor
+                    o.created_by = person(actor)
             # build() ran each record's fill_derived() (a person's pinyin …), which save() would otherwise do
             bulk.insert(rt.model, objs)
             _write_m2m(rt, built)

@@ -28,7 +28,8 @@ def term(rule, ctx, path: str, deeper) -> list[Cell]:
     for org_id, start in (OrgPost.objects.filter(party_org_id__in=[s.pk for s in subjects], role__in=COMMITTEE_ROLES,
                                                  start_on__isnull=False)
                           .order_by().values_list("party_org_id", "start_on")):
-        starts.setdefault(org_id, []).append(start)
+        if start is not None:  # excluded by the query; the field may be empty
+            starts.setdefault(org_id, []).append(start)
     periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
     cells = []
     for s in subjects:

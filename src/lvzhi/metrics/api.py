@@ -10,12 +10,12 @@ from rest_framework.response import Response
 
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import readable_unit, top_units
-from lvzhi.web import clock, datacache
+from lvzhi.web import clock
 from lvzhi.web.api_conventions import check_query
 
 from . import catalogue
-from .compute import Period, compute
-from .selectors import figure_disclosure
+from .compute import Period
+from .selectors import reader_figure
 
 METRIC_FIELDS = {
     "id": serializers.CharField(), "label": serializers.CharField(), "measure": serializers.CharField(),
@@ -66,23 +66,7 @@ class MetricViewSet(viewsets.ViewSet):
         if unit is None:
             raise NotFound("未找到该单位，或您无权查看。")
         period = _period(request.query_params)
-        return Response(datacache.cached("metrics.figure", (metric.id, unit.pk, period.start, period.end),
-                                         lambda: _figure(metric, unit, period, scope), scope=scope))
-
-
-def _figure(metric, unit, period: Period, scope) -> dict:
-    figure = compute(metric, unit, period)
-    visible = list(figure.visible_records(scope).values_list("pk", flat=True))
-    verdict = figure_disclosure(scope, metric, unit, period)
-    if not verdict.allowed:  # nothing that depends on the confidential rows: not the value, its parts, nor "missing"
-        return {**figure.as_dict(), "value": None, "missing": "", "detail": {}, "record_type": metric.record_type,
-                "record_ids": visible, "hidden_records": None, "withheld": f"【保密】{verdict.reason}"}
-    if metric.aggregate == "count":  # the value is the number of records behind it: no second count
-        total = figure.value or 0
-    else:
-        total = figure.records.count() if figure.records is not None else 0
-    return {**figure.as_dict(), "record_type": metric.record_type, "record_ids": visible,
-            "hidden_records": total - len(visible), "withheld": ""}
+        return Response(reader_figure(metric, unit, period, scope))
 
 
 def _period(params) -> Period:

@@ -6,9 +6,10 @@ from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
 from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, kind_may_be_confidential
+from lvzhi.web.datacache import reused
 
 from .catalogue import CATALOGUE, Metric, get
-from .compute import Figure, Period, compute_many
+from .compute import Figure, Period, compute, compute_many
 
 
 def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None, person=None) -> dict[str, Figure]:
@@ -85,7 +86,7 @@ def metric_table(scope: Scope, unit: Unit | None, year: int | None, person=None)
     for m in CATALOGUE:
         row = {"id": m.id, "label": m.label, "measure": m.measure, "system": SYSTEMS.get(m.system, m.system),
                "value": None, "status": "", "note": ""}
-        if figures:
+        if figures and unit is not None and year:
             fig = figures[m.id]
             verdict = figure_disclosure(scope, m, unit, Period.year(year), units)
             if not verdict.allowed:
@@ -97,3 +98,21 @@ def metric_table(scope: Scope, unit: Unit | None, year: int | None, person=None)
                            note="已声明为零" if not fig.value and fig.detail.get("zero_declared") else "")
         rows.append(row)
     return rows
+
+
+@reused("metrics.figure")
+def reader_figure(metric: Metric, unit: Unit, period: Period, scope: Scope) -> dict:
+    """One figure as a reader may see it (the metric API's answer): the records behind it they may read, and the
+    value withheld where it counts confidential rows they may not see and could point to a person."""
+    figure = compute(metric, unit, period)
+    visible = list(figure.visible_records(scope).values_list("pk", flat=True))
+    verdict = figure_disclosure(scope, metric, unit, period)
+    if not verdict.allowed:  # nothing that depends on the confidential rows: not the value, its parts, nor "missing"
+        return {**figure.as_dict(), "value": None, "missing": "", "detail": {}, "record_type": metric.record_type,
+                "record_ids": visible, "hidden_records": None, "withheld": f"【保密】{verdict.reason}"}
+    if metric.aggregate == "count":  # the value is the number of records behind it: no second count
+        total = figure.value or 0
+    else:
+        total = figure.records.count() if figure.records is not None else 0
+    return {**figure.as_dict(), "record_type": metric.record_type, "record_ids": visible,
+            "hidden_records": total - len(visible), "withheld": ""}

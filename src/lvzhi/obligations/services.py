@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from lvzhi.audit.actors import person
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes, snapshot
 from lvzhi.org.models import Unit
@@ -53,8 +54,8 @@ def revise_rule(rule: ObligationRule, changes: dict, *, effective_from: dt.date,
                              **{f: getattr(current, f) for f in REVISABLE})
         for name, value in changes.items():
             setattr(new, name, value)
-        if actor is not None and not isinstance(actor, str):
-            new.created_by = actor
+        if person(actor) is not None:
+            new.created_by = person(actor)
         audit: list[Change] = []
         if (owner.pk if owner else None) == current.unit_id:
             later = ObligationRule.objects.filter(rule_id=current.rule_id, unit_id=current.unit_id,

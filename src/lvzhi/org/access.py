@@ -17,28 +17,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lvzhi.audit.actors import COMMAND_LINE, Actor, name_of, person
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes, snapshot
 
 from .models import Role, RoleAssignment, RoleRequest, RoleRequestStatus, Unit, User
 from .scoping import CONFIDENTIAL_ROLES, Scope
 
-OPERATOR = "命令行"
 
-
-def _name(actor) -> str:
-    return actor if isinstance(actor, str) else (actor.get_full_name() or actor.get_username())
-
-
-def _user(actor) -> User | None:
-    return None if isinstance(actor, str) else actor
-
-
-def _log(actor, action, obj, **kw):
+def _log(actor: Actor, action: str, obj: RoleRequest | RoleAssignment, **kw) -> None:
     log_changes(actor, [Change(action, obj, after=snapshot(obj), unit_id=obj.unit_id, **kw)])
 
 
-def request_role(*, user: User, unit: Unit, role: str, reason: str, actor, scope: Scope) -> RoleRequest:
+def request_role(*, user: User, unit: Unit, role: str, reason: str, actor: Actor, scope: Scope) -> RoleRequest:
     if role not in CONFIDENTIAL_ROLES:
         raise ValidationError({"role": "只有保密角色（党委书记、纪委书记/纪检干事）需要申请；其他角色由系统管理员直接授予。"})
     if not (scope.is_admin and scope.can_read(unit)):
@@ -53,8 +44,8 @@ def request_role(*, user: User, unit: Unit, role: str, reason: str, actor, scope
         if RoleRequest.objects.filter(user=user, unit=unit, role=role, status=RoleRequestStatus.PENDING).exists():
             raise ValidationError("同一账号、单位和角色已有待批准的申请。")
         req = RoleRequest.objects.create(
-            user=user, unit=unit, role=role, reason=reason.strip()[:300], requested_by=_user(actor),
-            requested_by_name=_name(actor), requested_at=timezone.now())
+            user=user, unit=unit, role=role, reason=reason.strip()[:300], requested_by=person(actor),
+            requested_by_name=name_of(actor), requested_at=timezone.now())
         _log(actor, AuditAction.CREATE, req)
     return req
 
@@ -66,32 +57,34 @@ def approvers(unit: Unit) -> "list[User]":
                 .distinct().order_by("username"))
 
 
-def may_approve(req: RoleRequest, actor, scope: Scope) -> str:
+def may_approve(req: RoleRequest, actor: Actor, scope: Scope) -> str:
     """'' when ``actor`` may approve or refuse ``req``; otherwise why not (Chinese)."""
     if req.status != RoleRequestStatus.PENDING:
         return "该申请已处理。"
-    if isinstance(actor, str):
+    user = person(actor)
+    if user is None:  # the command line
         if approvers(req.unit):
             names = "、".join(u.display_name for u in approvers(req.unit)[:3])
             return f"已有可以审批的人员（{names}），请由其在网页上批准；命令行只用于尚无审批人时的首次授权。"
         return ""
-    if req.requested_by_id == actor.pk:
+    if req.requested_by_id == user.pk:
         return "不能批准自己提出的申请：须由第二个人批准。"
-    if req.user_id == actor.pk:
+    if req.user_id == user.pk:
         return "不能批准授予自己的角色。"
     if not scope.sees_confidential(req.unit):
         return f"只有能查看{req.unit.name}保密记录的党委书记或纪委人员可以批准。"
     return ""
 
 
-def _decide(req: RoleRequest, actor, scope: Scope, status: str, note: str) -> RoleRequest:
+def _decide(req: RoleRequest, actor: Actor, scope: Scope, status: str, note: str) -> RoleRequest:
+    user = person(actor)
     with transaction.atomic():
         req = RoleRequest.objects.select_for_update().get(pk=req.pk)
         why = may_approve(req, actor, scope)
-        if why and not (status == RoleRequestStatus.REJECTED and _user(actor) is not None
-                        and req.requested_by_id == actor.pk and req.status == RoleRequestStatus.PENDING):
+        if why and not (status == RoleRequestStatus.REJECTED and user is not None
+                        and req.requested_by_id == user.pk and req.status == RoleRequestStatus.PENDING):
             raise PermissionDenied(why)  # the requester may withdraw their own request, not approve it
-        req.status, req.decided_by, req.decided_by_name = status, _user(actor), _name(actor)
+        req.status, req.decided_by, req.decided_by_name = status, user, name_of(actor)
         req.decided_at, req.decision_note = timezone.now(), (note or "").strip()[:300]
         req.save()
         _log(actor, AuditAction.UPDATE, req)
@@ -103,11 +96,11 @@ def _decide(req: RoleRequest, actor, scope: Scope, status: str, note: str) -> Ro
     return req
 
 
-def approve(req: RoleRequest, *, actor, scope: Scope, note: str = "") -> RoleRequest:
+def approve(req: RoleRequest, *, actor: Actor, scope: Scope, note: str = "") -> RoleRequest:
     return _decide(req, actor, scope, RoleRequestStatus.APPROVED, note)
 
 
-def reject(req: RoleRequest, *, actor, scope: Scope, note: str = "") -> RoleRequest:
+def reject(req: RoleRequest, *, actor: Actor, scope: Scope, note: str = "") -> RoleRequest:
     return _decide(req, actor, scope, RoleRequestStatus.REJECTED, note)
 
 
@@ -124,7 +117,8 @@ def awaiting(scope: Scope, user) -> list[RoleRequest]:
     return [r for r in pending if not may_approve(r, user, scope)]
 
 
-def grant_seed_role(user: User, unit: Unit, role: str, *, actor=OPERATOR, requester: User | None = None) -> RoleAssignment:
+def grant_seed_role(user: User, unit: Unit, role: str, *, actor: Actor = COMMAND_LINE,
+                    requester: User | None = None) -> RoleAssignment:
     """A role given by whoever loads an installation (the demo, a scale data set): a confidential one still goes
     through a request that the operator approves — the first grants have nobody else to approve them — so the
     trail reads like any other grant. Runs in the caller's transaction."""
@@ -134,7 +128,7 @@ def grant_seed_role(user: User, unit: Unit, role: str, *, actor=OPERATOR, reques
         return grant
     from .scoping import scope_for
 
-    everything = Scope.everything(_name(actor))
+    everything = Scope.everything(name_of(actor))
     req = request_role(user=user, unit=unit, role=role, reason="初始化数据时授予", actor=requester or actor,
                        scope=scope_for(requester) if requester else everything)
     others = [u for u in approvers(unit) if u.pk not in (user.pk, getattr(requester, "pk", None))]
@@ -145,7 +139,7 @@ def grant_seed_role(user: User, unit: Unit, role: str, *, actor=OPERATOR, reques
     return RoleAssignment.objects.get(user=user, unit=unit, role=role)
 
 
-def revoke(grant: RoleAssignment, *, actor, scope: Scope) -> None:
+def revoke(grant: RoleAssignment, *, actor: Actor, scope: Scope) -> None:
     """Taking a role away needs no second person: it only narrows what someone sees."""
     if not (scope.is_admin and scope.can_read(grant.unit)):
         raise PermissionDenied("只有负责该单位的系统管理员可以撤销角色。")

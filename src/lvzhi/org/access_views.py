@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from . import access
-from .models import Role, RoleRequestStatus, User
+from .models import Role, RoleRequestStatus, Unit, User
 from .scoping import CONFIDENTIAL_ROLES, scope_for
 
 
 class RequestForm(forms.Form):
     username = forms.CharField(label="账号（用户名）", max_length=150)
-    unit = forms.ModelChoiceField(label="单位", queryset=None, empty_label=None)
+    unit: "forms.ModelChoiceField[Unit]" = forms.ModelChoiceField(label="单位", queryset=None, empty_label=None)
     role = forms.ChoiceField(label="角色", choices=[(r, Role(r).label) for r in sorted(CONFIDENTIAL_ROLES)])
     reason = forms.CharField(label="理由（如任职文件文号）", max_length=300)
 

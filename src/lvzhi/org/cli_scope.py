@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
+from lvzhi.audit.actors import COMMAND_LINE, Actor
 from lvzhi.org.models import Unit, User
 from lvzhi.org.scoping import Scope, scope_for
 
@@ -12,9 +13,10 @@ def add_user_option(parser):
     parser.add_argument("--user", help="以该账号的身份和权限范围执行（默认：系统，全部范围）")
 
 
-def actor_and_scope(username: str | None) -> tuple[object, Scope]:
+def actor_and_scope(username: str | None) -> tuple[Actor, Scope]:
+    """The account named by --user and its scope, or the command line with every unit."""
     if not username:
-        return "命令行", Scope.everything("命令行")
+        return COMMAND_LINE, Scope.everything(COMMAND_LINE.name)
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(f"账号“{username}”不存在或已停用。")

@@ -5,12 +5,17 @@ prefix condition on ``path``; records point at units by id, so moving a subtree 
 """
 
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from pypinyin import Style, lazy_pinyin
 from treebeard.mp_tree import MP_Node
 
 from lvzhi.records.models import DerivedFields
+
+if TYPE_CHECKING:
+    from .scoping import Scope
 
 
 class UnitKind(models.TextChoices):
@@ -84,7 +89,7 @@ class PartyOrg(models.Model):
     secretary = models.ForeignKey(
         "Person", verbose_name="书记", null=True, blank=True, on_delete=models.SET_NULL, related_name="secretary_of"
     )
-    committee_members = models.ManyToManyField(
+    committee_members: "models.ManyToManyField[Person, Any]" = models.ManyToManyField(
         "Person", verbose_name="委员", blank=True, related_name="committee_of"
     )
     established_on = models.DateField("成立日期", null=True, blank=True)
@@ -195,6 +200,8 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 class User(AbstractUser):
     """An account. Its roles on units (RoleAssignment) decide what it may see and change."""
 
+    _lvzhi_scope: "Scope"  # what scope_for(user) found, kept for the request (a read-only token narrows it)
+
     person = models.ForeignKey(
         Person, verbose_name="对应人员", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
     )
@@ -205,7 +212,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or (self.person.name if self.person_id else self.username)
+        return self.get_full_name() or (self.person.name if self.person is not None else self.username)
 
 
 class Role(models.TextChoices):
@@ -222,6 +229,7 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="roles")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField("角色", max_length=24, choices=Role.choices)
+    _approved_request: "RoleRequest"  # set by org.access on the grant an approved request makes
 
     class Meta:
         verbose_name = "角色授权"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from lvzhi.audit.actors import Actor
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes
 from lvzhi.org.scoping import Scope
@@ -12,7 +13,7 @@ from lvzhi.org.scoping import Scope
 from .models import Unit
 
 
-def unit_create(data: dict, *, actor, scope: Scope) -> Unit:
+def unit_create(data: dict, *, actor: Actor, scope: Scope) -> Unit:
     """Add a unit under ``data['parent']`` (or as a new root, administrators only). Runs in the caller's transaction."""
     data = dict(data)
     parent = data.pop("parent", None)
@@ -28,7 +29,7 @@ def unit_create(data: dict, *, actor, scope: Scope) -> Unit:
     return Unit.objects.add_child(parent, instance=node)
 
 
-def unit_move(unit: Unit, new_parent: Unit, *, actor, scope: Scope) -> Unit:
+def unit_move(unit: Unit, new_parent: Unit, *, actor: Actor, scope: Scope) -> Unit:
     """Move a unit and its whole subtree under ``new_parent``. Records follow, since they point at unit ids."""
     if not (scope.can_write("org", unit) and scope.can_write("org", new_parent)):
         raise PermissionDenied("移动单位需要对原位置和新位置都有组织管理权限。")
@@ -43,7 +44,7 @@ def unit_move(unit: Unit, new_parent: Unit, *, actor, scope: Scope) -> Unit:
     return unit
 
 
-def grant_admin_role(user, unit: Unit, *, actor) -> bool:
+def grant_admin_role(user, unit: Unit, *, actor: Actor) -> bool:
     """Give an account the system administrator's role on a unit (its whole subtree); False if it had it already.
     The administrator is not a confidential role, so no second approval is needed."""
     from .models import Role, RoleAssignment

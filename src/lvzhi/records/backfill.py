@@ -11,6 +11,8 @@ import datetime as dt
 from django.db.models import Count, DateField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 
+from lvzhi.web.datacache import reused
+
 from .advice import backfill_days
 
 
@@ -43,6 +45,7 @@ def is_backfill(rt, obj, today: dt.date) -> bool:
     return (entered - day).days > backfill_days() and entered <= today
 
 
+@reused("records.backfill")
 def per_unit(rt, qs, today: dt.date) -> list[dict]:
     """How many of ``qs`` are 补录, per unit (most first)."""
     if not applies(rt) or not rt.unit_field:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,9 @@ from django.db.models import Q
 from lvzhi.org.models import PartyOrg, Person, Unit
 
 from .registry import Column, RecordType
+
+if TYPE_CHECKING:
+    from lvzhi.org.scoping import Scope
 
 MAX_TEXT = 5000  # a cell longer than this is refused (TextFields have no max_length of their own)
 MANY_SEP = "、"  # how exports and forms join many people or records; MANY_SPLIT reads it back
@@ -298,7 +302,7 @@ def display_cell(rt: RecordType, column: Column, obj):
 class Resolver:
     """Resolves every Ref of a file in bulk, within what the user may read."""
 
-    scope: object
+    scope: Scope
     cache: dict = field(default_factory=dict)
 
     def resolve_all(self, refs: list[Ref]) -> None:

@@ -1,9 +1,16 @@
 """Small model helpers shared by the record models."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 
+if TYPE_CHECKING:
+    from lvzhi.org.models import Person, Unit
 
-def unit_fk(verbose_name: str = "所属单位", derived: bool = False) -> models.ForeignKey:
+
+def unit_fk(verbose_name: str = "所属单位", derived: bool = False) -> models.ForeignKey[Any, Unit]:
     """The unit a record belongs to. ``derived``: filled from the record's parent (Party org, meeting …)."""
     return models.ForeignKey(
         "org.Unit", verbose_name=verbose_name, on_delete=models.PROTECT, related_name="+",
@@ -11,7 +18,8 @@ def unit_fk(verbose_name: str = "所属单位", derived: bool = False) -> models
     )
 
 
-def person_fk(verbose_name: str, *, required: bool = False, related_name: str = "+") -> models.ForeignKey:
+def person_fk(verbose_name: str, *, required: bool = False,
+              related_name: str = "+") -> models.ForeignKey[Any, Person | None]:
     return models.ForeignKey(
         "org.Person", verbose_name=verbose_name, on_delete=models.PROTECT if required else models.SET_NULL,
         null=not required, blank=not required, related_name=related_name,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from lvzhi.org.scoping import Scope
 
 from . import registry
-from .registry import RecordType
+from .registry import Column, RecordType
 
 
 def visible(rt: RecordType, scope: Scope) -> QuerySet:
@@ -139,7 +139,7 @@ def with_related(rt: RecordType, qs: QuerySet) -> QuerySet:
     return qs.select_related(*related) if related else qs
 
 
-def child_types(rt: RecordType) -> list[tuple[RecordType, object]]:
+def child_types(rt: RecordType) -> list[tuple[RecordType, Column]]:
     """(type, column) of every record type whose column points at a record of ``rt`` (finding → inspection …)."""
     from .cells import kind_of
 
@@ -164,7 +164,8 @@ def children(rt: RecordType, obj, scope: Scope, limit: int = 20) -> list[dict]:
 def _sees_all(rt: RecordType, scope: Scope, parent) -> bool:
     if scope.confidential_paths == ("",):
         return True
-    unit = registry.for_model(type(parent)).unit_of(parent) if registry.for_model(type(parent)) else None
+    parent_type = registry.for_model(type(parent))
+    unit = parent_type.unit_of(parent) if parent_type is not None else None
     return unit is not None and scope.sees_confidential(unit)
 
 

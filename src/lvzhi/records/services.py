@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
+from lvzhi.audit.actors import Actor, person
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes, snapshot
 from lvzhi.org.scoping import Scope
@@ -91,15 +92,15 @@ def _save_new(rt: RecordType, obj, *, numbered: bool) -> None:
                 raise
 
 
-def create_record(rt: RecordType, data: dict, *, actor, scope: Scope):
+def create_record(rt: RecordType, data: dict, *, actor: Actor, scope: Scope):
     plain, m2m = _split_m2m(rt, data)
     with transaction.atomic():
         if rt.create_func is not None:
             obj = rt.create_func(plain, actor=actor, scope=scope)
         else:
             obj = rt.model(**plain)
-            if hasattr(obj, "created_by_id") and actor is not None and not isinstance(actor, str):
-                obj.created_by = actor
+            if hasattr(obj, "created_by_id") and person(actor) is not None:
+                obj.created_by = person(actor)
             fill_derived(obj)
             check_write(rt, scope, obj)
             check_references(rt, scope, obj, m2m)
@@ -112,7 +113,7 @@ def create_record(rt: RecordType, data: dict, *, actor, scope: Scope):
     return obj
 
 
-def update_record(rt: RecordType, obj, data: dict, *, actor, scope: Scope, expected_version: int | None = None):
+def update_record(rt: RecordType, obj, data: dict, *, actor: Actor, scope: Scope, expected_version: int | None = None):
     plain, m2m = _split_m2m(rt, data)
     with transaction.atomic():
         current = rt.model._default_manager.select_for_update().get(pk=obj.pk)
@@ -146,7 +147,7 @@ def update_record(rt: RecordType, obj, data: dict, *, actor, scope: Scope, expec
     return current
 
 
-def delete_record(rt: RecordType, obj, *, actor, scope: Scope) -> None:
+def delete_record(rt: RecordType, obj, *, actor: Actor, scope: Scope) -> None:
     with transaction.atomic():
         check_write(rt, scope, obj)
         before = snapshot(obj)
@@ -165,7 +166,7 @@ def delete_record(rt: RecordType, obj, *, actor, scope: Scope) -> None:
 ALLOWED_ATTACHMENTS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".ofd", ".wps"}
 
 
-def attach_file(rt: RecordType, obj, upload, *, actor, scope: Scope):
+def attach_file(rt: RecordType, obj, upload, *, actor: Actor, scope: Scope):
     """Store an uploaded file with a record (size and type limited), audited like any other change."""
     from pathlib import PurePath
 
@@ -185,7 +186,7 @@ def attach_file(rt: RecordType, obj, upload, *, actor, scope: Scope):
     with transaction.atomic():
         att = Attachment(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
                          name=PurePath(upload.name).name[:200], size=upload.size,
-                         uploaded_by=actor if not isinstance(actor, str) else None)
+                         uploaded_by=person(actor))
         att.file.save(att.name, upload, save=False)
         att.save()
         log_changes(actor, [Change(AuditAction.CREATE, att, after={"record": f"{obj._meta.label_lower}#{obj.pk}",

@@ -64,9 +64,7 @@ def record_list(request, key):
     query = request.GET.copy()
     query.pop("page", None)
     today = clock.today()
-    key_parts = (rt.key, getattr(f["unit"], "pk", None), f["year"], f["kind"], f["search"])
-    backfilled = datacache.cached("records.backfill", key_parts, lambda: backfill.per_unit(rt, qs, today),
-                                  scope=scope) if backfill.applies(rt) else []
+    backfilled = backfill.per_unit(rt, qs, today) if backfill.applies(rt) else []
     return render(request, "records/list.html", {
         "rt": rt, "page": page, **_table(rt, page, today), "filters": f,
         "backfilled": backfilled, "backfill_total": sum(b["n"] for b in backfilled),

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 
+from lvzhi.audit.actors import person
 from lvzhi.audit.models import AuditAction
 from lvzhi.imports.dataset import ExtraSheet, register_sheet
 from lvzhi.org.models import Unit
 from lvzhi.records import cells
 
 from .models import DefaultTemplate, ReportKind, ReportTemplate
-from .services import _actor_user, _audit
+from .services import _audit
 
 HEADERS = ["模板标识", "版本", "名称", "所属单位", "修改说明", "模板正文", "述职类别"]
 DEFAULT_HEADERS = ["单位", "述职类别", "模板标识"]
@@ -62,7 +63,7 @@ def _load(rows, scope, actor, result) -> int:
             continue
         tpl = ReportTemplate.objects.create(key=key, version=version, name=name, body=body, unit=unit,
                                             kind=kind or ReportKind.ANNUAL, note=str(values.get("修改说明") or ""),
-                                            created_by=_actor_user(actor))
+                                            created_by=person(actor))
         _audit(actor, AuditAction.IMPORT, tpl, after={"key": key, "version": version, "name": name,
                                                        "body_sha256": hashlib.sha256(body.encode()).hexdigest()},
                unit_id=unit.pk)
@@ -115,7 +116,7 @@ def _load_defaults(rows, scope, actor, result) -> int:
             continue
         before = {"template": row.template_key} if row else None
         row = row or DefaultTemplate(unit=unit, kind=kind)
-        row.template_key, row.updated_by = key, _actor_user(actor)
+        row.template_key, row.updated_by = key, person(actor)
         row.save()
         _audit(actor, AuditAction.IMPORT, row, before=before, after={"unit": unit.code, "kind": kind, "template": key},
                unit_id=unit.pk)

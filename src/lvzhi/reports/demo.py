@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 
+from lvzhi.audit.actors import DEMO
 from lvzhi.org.models import Unit
 
 from . import pdf_render, services, templating
@@ -24,8 +25,8 @@ def ensure_demo_report(unit: Unit):
     existing = DutyReport.objects.filter(unit=unit, year=DEMO_YEAR).order_by("-number").first()
     if existing is not None:
         return existing
-    return services.create_report(unit=unit, year=DEMO_YEAR, template=services.builtin_template(), actor="演示数据",
-                                  scope=Scope.everything("演示数据"))
+    return services.create_report(unit=unit, year=DEMO_YEAR, template=services.builtin_template(), actor=DEMO,
+                                  scope=Scope.everything(DEMO.name))
 
 
 def write_demo_report(command) -> list:

@@ -16,6 +16,7 @@ from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry, selectors
 from lvzhi.web import clock
+from lvzhi.web.datacache import reused
 
 SHOWN_PER_RULE = 5  # more late items of one rule than this are one line: a writer needs the pattern, not 300 rows
 
@@ -70,6 +71,7 @@ def declines(scope: Scope, unit: Unit, year: int) -> list[dict]:
 LATE, OPEN, DECLINES, COMMITMENTS = "late", "open", "declines", "commitments"
 
 
+@reused("reports.evidence")
 def evidence_for(scope: Scope, unit: Unit, year: int, kind: str | None = None) -> list[dict]:
     """Groups of evidence in the order a writer reads them; last year's commitments are those of the report kind
     ``kind`` (default: the unit's natural kind)."""

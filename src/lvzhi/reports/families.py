@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from lvzhi.audit.actors import SYSTEM, Actor, person
 from lvzhi.audit.models import AuditAction
 from lvzhi.org.models import Person, Unit
 from lvzhi.org.scoping import Scope
@@ -51,7 +52,7 @@ def sync_builtin_templates(keys: set[str] | None = None) -> dict[str, ReportTemp
             tpl = ReportTemplate.objects.create(key=entry["key"], version=(latest.version + 1) if latest else 1,
                                                 name=entry["name"], body=body, kind=entry["kind"], is_builtin=True,
                                                 note=entry.get("note", "随系统发布"))
-            _audit("系统", AuditAction.CREATE, tpl, after={"key": tpl.key, "version": tpl.version, "kind": tpl.kind})
+            _audit(SYSTEM, AuditAction.CREATE, tpl, after={"key": tpl.key, "version": tpl.version, "kind": tpl.kind})
         out[entry["key"]] = tpl
     return out
 
@@ -89,8 +90,8 @@ def default_template(unit: Unit, kind: str | None = None) -> ReportTemplate:
     return generic_template(kind)
 
 
-def set_default_template(*, unit: Unit, kind: str, template: ReportTemplate, actor, scope: Scope) -> DefaultTemplate:
-    from .services import _actor_user, _audit
+def set_default_template(*, unit: Unit, kind: str, template: ReportTemplate, actor: Actor, scope: Scope) -> DefaultTemplate:
+    from .services import _audit
 
     if not scope.can_write("reports", unit):
         raise PermissionDenied(f"您没有为“{unit.name}”设置默认报告模板的权限。")
@@ -103,7 +104,7 @@ def set_default_template(*, unit: Unit, kind: str, template: ReportTemplate, act
         before = {"template": row.template_key} if row else None
         if row is None:
             row = DefaultTemplate(unit=unit, kind=kind)
-        row.template_key, row.updated_by = template.key, _actor_user(actor)
+        row.template_key, row.updated_by = template.key, person(actor)
         row.save()
         _audit(actor, AuditAction.UPDATE if before else AuditAction.CREATE, row, before=before,
                after={"unit": unit.code, "kind": kind, "template": template.key}, unit_id=unit.pk)

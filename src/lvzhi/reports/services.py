@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from lvzhi.audit.actors import Actor, person
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes
 from lvzhi.org.models import PartyOrg, Person, Unit
@@ -29,11 +30,7 @@ BUILTIN_FILE = Path(__file__).parent / "builtin" / "duty_report.txt"
 FORMATS = {"docx": "DOCX", "pdf": "PDF", "html": "HTML", "md": "Markdown"}
 
 
-def _actor_user(actor):
-    return actor if actor is not None and not isinstance(actor, str) else None
-
-
-def _audit(actor, action, obj, *, before=None, after=None, unit_id=None):
+def _audit(actor: Actor, action, obj, *, before=None, after=None, unit_id=None):
     log_changes(actor, [Change(action, obj, before=before, after=after, unit_id=unit_id)])
 
 
@@ -70,7 +67,7 @@ def validate_template(body: str, unit: Unit, year: int) -> templating.Document:
     return templating.render(body, unit=unit, year=year, secretary=default_secretary(unit, dt.date(year + 1, 1, 10)))
 
 
-def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key: str = "", note: str = "",
+def save_template(*, name: str, body: str, unit: Unit, actor: Actor, scope: Scope, key: str = "", note: str = "",
                   trial_year: int | None = None, kind: str = "") -> ReportTemplate:
     """A new version of a template (or a new template). Nothing is written if the template does not render."""
     if not scope.can_write("reports", unit):
@@ -99,7 +96,7 @@ def save_template(*, name: str, body: str, unit: Unit, actor, scope: Scope, key:
             version = 1
         kind = kind or (previous.kind if previous is not None else "annual")
         tpl = ReportTemplate.objects.create(key=key, version=version, name=name.strip(), body=body, unit=unit,
-                                            kind=kind, note=note, created_by=_actor_user(actor))
+                                            kind=kind, note=note, created_by=person(actor))
         _audit(actor, AuditAction.CREATE, tpl, after={"key": key, "version": version, "name": tpl.name,
                                                        "body_sha256": hashlib.sha256(body.encode()).hexdigest()},
                unit_id=unit.pk)
@@ -142,7 +139,7 @@ def default_secretary(unit: Unit, on: dt.date | None = None) -> Person | None:
     return org.secretary
 
 
-def create_report(*, unit: Unit, year: int, template: ReportTemplate, actor, scope: Scope,
+def create_report(*, unit: Unit, year: int, template: ReportTemplate, actor: Actor, scope: Scope,
                   secretary: Person | None = None) -> DutyReport:
     if not scope.can_write("reports", unit):
         raise PermissionDenied(f"您没有为“{unit.name}”撰写述职报告的权限。")
@@ -152,14 +149,14 @@ def create_report(*, unit: Unit, year: int, template: ReportTemplate, actor, sco
 
         report = DutyReport.objects.create(unit=unit, year=year, number=number, template=template,
                                            secretary=secretary or reporter(unit, template.kind, dt.date(year + 1, 1, 10)),
-                                           report_date=dt.date(year + 1, 1, 10), created_by=_actor_user(actor))
+                                           report_date=dt.date(year + 1, 1, 10), created_by=person(actor))
         _audit(actor, AuditAction.CREATE, report, after={"unit": unit.code, "year": year, "number": number,
                                                           "template": f"{template.key}@{template.version}"},
                unit_id=unit.pk)
     return report
 
 
-def save_writer_texts(report: DutyReport, texts: dict, *, actor, scope: Scope, expected_version: int,
+def save_writer_texts(report: DutyReport, texts: dict, *, actor: Actor, scope: Scope, expected_version: int,
                       report_date: dt.date | None = None) -> DutyReport:
     _check_draft(report, scope)
     clean = {k: templating.sanitize_writer_text(v).strip() for k, v in texts.items() if isinstance(v, str)}
@@ -266,7 +263,7 @@ def _audit_anchor() -> dict:
     return {"seq": seq, "head": head, "key_id": key_id()}
 
 
-def finalise(report: DutyReport, *, actor, scope: Scope, require_pdf: bool = True) -> DutyReport:
+def finalise(report: DutyReport, *, actor: Actor, scope: Scope, require_pdf: bool = True) -> DutyReport:
     """Freeze the report: figures with their record ids, template and rule versions, DOCX and PDF, one hash.
 
     Everything happens before anything is stored; a failure (a template error, LibreOffice missing or
@@ -297,7 +294,7 @@ def finalise(report: DutyReport, *, actor, scope: Scope, require_pdf: bool = Tru
             current.content_hash = digest
             current.status = ReportStatus.FINAL
             current.finalised_at = clock.now()  # the configured today (LVZHI_AS_OF)
-            current.finalised_by = _actor_user(actor)
+            current.finalised_by = person(actor)
             current.version += 1
             current.save()
             _audit(actor, AuditAction.FINALISE, current, after={"content_hash": digest, "figures": len(snapshot["figures"]),
@@ -321,7 +318,7 @@ def _append_anchor(anchor: dict, stem: str) -> None:
         pass
 
 
-def new_version(report: DutyReport, *, actor, scope: Scope) -> DutyReport:
+def new_version(report: DutyReport, *, actor: Actor, scope: Scope) -> DutyReport:
     """A new draft after a finalised one: same unit, year, template family and the writer's text."""
     from .families import sync_builtin_templates
 

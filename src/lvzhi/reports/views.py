@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit
 from lvzhi.records.services import ConcurrentEditError
-from lvzhi.web import clock, datacache
+from lvzhi.web import clock
 
-from . import families, html_render, llm, pdf_render, services, suggest, templating
+from . import families, html_render, llm, pdf_render, selectors, services, suggest, templating
 from .evidence import evidence_for
 from .models import DutyReport, ReportKind, ReportTemplate
 
@@ -76,16 +76,12 @@ def detail(request, pk):
         preview = report.snapshot["html"]
         warnings = report.snapshot["warnings"]
     else:
-        def render_preview():
-            document = services.render_document(report)
-            return html_render.to_html_fragment(document, report.year), list(document.warnings)
-
         try:
-            preview, warnings = datacache.cached("reports.preview", (report.pk,), render_preview)
+            preview, warnings = selectors.preview(report)
         except templating.TemplateProblem as exc:
             preview, warnings, problem = "", [], str(exc)
     writer_sections = _writer_sections(report)
-    evidence = _evidence(report, scope)
+    evidence = evidence_for(scope, report.unit, report.year, report.template.kind)
     return render(request, "reports/detail.html", {
         "report": report, "preview": preview, "warnings": warnings, "problem": problem,
         "writer_sections": writer_sections, "evidence": evidence,
@@ -96,11 +92,6 @@ def detail(request, pk):
         "pdf_available": bool(pdf_render.soffice()), "style": html_render.HTML_STYLE,
         "integrity_ok": services.verify_integrity(report) if report.is_final else None,
     })
-
-
-def _evidence(report: DutyReport, scope) -> list[dict]:
-    return datacache.cached("reports.evidence", (report.unit_id, report.year, report.template.kind),
-                            lambda: evidence_for(scope, report.unit, report.year, report.template.kind), scope=scope)
 
 
 @login_required
@@ -115,7 +106,7 @@ def draft(request, pk, key):
     if key not in {s["key"] for s in sections}:
         raise Http404("该报告没有这一部分。")
     found = suggest.suggest(scope, report.unit, report.year, kind=report.template.kind, sections=sections,
-                            groups=_evidence(report, scope), draft=key)
+                            groups=evidence_for(scope, report.unit, report.year, report.template.kind), draft=key)
     s = next((s for s in found if s.key == key), None)
     if s is None:
         raise Http404("该部分没有建议段落。")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from lvzhi.audit.actors import SCALE
 from lvzhi.org.models import Unit
 
 from . import membership, others, party
@@ -21,7 +22,7 @@ from .scenarios import SCENARIOS, Scenario
 from .writer import Writer
 
 DEFAULT_END_YEAR = 2024  # fixed, so a run never depends on today's date
-ACTOR = "规模测试数据"
+ACTOR = SCALE
 
 
 @dataclass

@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 
 from pypinyin import Style, lazy_pinyin
 
-from lvzhi.demo import story
 from lvzhi.org.models import PartyOrg, Person, Unit
 
 from . import scenarios as sp
+from . import words
 from .writer import Writer
 
 PLACES = ["江北", "临港", "滨海", "东岳", "西山", "南湖", "北源", "青峰", "金川", "长河", "丰泽", "安澜", "云岭", "海岳",
           "嘉禾", "平川", "石门", "白鹭", "红星", "远航"]
 INDUSTRIES = ["石化", "化肥", "氯碱", "新材料", "精细化工", "化工物流", "热电", "化工装备", "煤化工", "盐化工", "氟化工", "农化"]
-PLANT_NAMES = [name for _, name, _, _ in story.PLANTS] + ["合成车间联合厂", "炼油厂", "乙烯厂", "芳烃厂", "橡胶厂", "涂料厂"]
-DEPARTMENT_NAMES = [name for _, name in story.DEPARTMENTS]
+PLANT_NAMES = words.PLANT_NAMES
+DEPARTMENT_NAMES = words.DEPARTMENT_NAMES
 LEADER_POSTS = ["党委书记、董事长", "党委副书记、总经理", "党委副书记、工会主席", "纪委书记", "副总经理", "副总经理",
                 "总会计师", "总工程师"]
 
@@ -151,8 +151,10 @@ def _units(sc, w, rng, top: UnitRow):
         else:
             code, kind = f"{company.code}-P{k - n_depts + 1:02d}", "plant"
             name = PLANT_NAMES[(k - n_depts + ci) % len(PLANT_NAMES)]
-        row = UnitRow(0, code, name, kind, "", company.company)
-        (company.company.departments if kind == "department" else company.company.plants).append(row)
+        owner = company.company
+        assert owner is not None  # every company row carries its Company
+        row = UnitRow(0, code, name, kind, "", owner)
+        (owner.departments if kind == "department" else owner.plants).append(row)
         children.setdefault(company.code, []).append((code, {"row": row, "parent": company}))
     # Paths in code order among siblings (Unit.node_order_by = code), breadth first so parents come first.
     child_count: dict[str, int] = {}
@@ -187,7 +189,7 @@ def _party_orgs(sc, w, rng, org: Org) -> None:
         parent_code = next((u.code for u in org.units if c.unit.path.startswith(u.path) and u.kind in ("company", "group")
                             and len(u.path) == len(c.unit.path) - Unit.steplen), None)
         c.committee_id = t.add(code=f"DW-{c.unit.code}", name=f"中共{c.unit.name}委员会", kind="committee",
-                               unit_id=c.unit.pk, parent_id=parent_committee.get(parent_code), secretary_id=None,
+                               unit_id=c.unit.pk, parent_id=parent_committee.get(parent_code) if parent_code else None, secretary_id=None,
                                established_on=est, dissolved_on=None, version=1)
         parent_committee[c.unit.code] = c.committee_id
     # Branches: one per department; companies without departments get an office branch for their leaders;
@@ -223,8 +225,8 @@ def _party_orgs(sc, w, rng, org: Org) -> None:
 # --- people ------------------------------------------------------------------------------------------------
 
 def _name(rng) -> str:
-    given = rng.choice(story.GIVEN_CHARS) + (rng.choice(story.GIVEN_CHARS) if rng.random() < 0.7 else "")
-    return rng.choice(story.SURNAMES) + given
+    given = rng.choice(words.GIVEN_CHARS) + (rng.choice(words.GIVEN_CHARS) if rng.random() < 0.7 else "")
+    return rng.choice(words.SURNAMES) + given
 
 
 def _people(sc, w, rng, org: Org, first_year: int, last_year: int) -> None:
@@ -251,8 +253,8 @@ def _people(sc, w, rng, org: Org, first_year: int, last_year: int) -> None:
             code=f"{sc.code}{counter[0]:07d}", name=name, gender="female" if rng.random() < 0.3 else "male",
             birth_date=birth, education=edu, degree={"doctorate": "doctor", "postgraduate": "master",
                                                      "bachelor": "bachelor"}.get(edu, "none"),
-            school=rng.choice(story.DOUBLE_FIRST_CLASS_SCHOOLS if school_dfc else story.OTHER_SCHOOLS),
-            double_first_class=school_dfc, major=rng.choice(story.MAJORS_MAIN + story.MAJORS_OTHER), unit_id=unit_id,
+            school=rng.choice(words.DOUBLE_FIRST_CLASS_SCHOOLS if school_dfc else words.OTHER_SCHOOLS),
+            double_first_class=school_dfc, major=rng.choice(words.MAJORS), unit_id=unit_id,
             post=post, cadre_level=level, is_key_post=key, is_reserve_cadre=False, party_status=status,
             member_since=dt.date(min(year + 25, first_year - 1), 7, 1) if member else None, party_org_id=org_id,
             joined_on=joined, left_on=None, pinyin=full, pinyin_initials=initials, version=1)

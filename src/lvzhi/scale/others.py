@@ -9,13 +9,13 @@ import random
 from decimal import Decimal
 
 from lvzhi.cadres import models as cadres
-from lvzhi.demo import story
 from lvzhi.governance import models as gov
 from lvzhi.ideology import models as ideo
 from lvzhi.integrity import models as integ
 from lvzhi.org.models import UnitFact
 
 from . import scenarios as sp
+from . import words
 from .org import Org
 from .party import day_in, day_of_year
 from .writer import Writer
@@ -43,7 +43,7 @@ def once(w: Writer, rng: random.Random, org: Org, first_year: int, stamp: dt.dat
                       effective_to=None, created_at=stamp, updated_at=stamp)
         c.channel = chans.add(unit_id=u, name=f"{c.unit.name[:4]}号", platform="wechat", date=since, operator="融媒体中心",
                               created_at=stamp, updated_at=stamp)
-        for key, label, value, _ in story.UNIT_FACTS:
+        for key, label, value in words.UNIT_FACTS:
             facts.add(unit_id=u, key=key, label=label, value=value, date=since, version=1)
 
 
@@ -122,7 +122,7 @@ def integrity_year(w, rng, org: Org, year: int, stamp) -> None:
                 talk_people.add(integritytalk_id=pk, person_id=pid)
         for k in range(4):
             we.add(unit_id=u, date=day_in(rng, year, 3 * k + 2), title="警示教育", form="meeting",
-                   audience=story.WARNING_AUDIENCE, participants=rng.randint(50, 300), created_at=stamp,
+                   audience=words.WARNING_AUDIENCE, participants=rng.randint(50, 300), created_at=stamp,
                    updated_at=stamp)
 
 
@@ -137,7 +137,7 @@ def ideology_year(w, rng, org: Org, year: int, stamp) -> None:
                 rep.add(unit_id=u, kind=kind, year=year, quarter=q, date=day_in(rng, year, 3 * q, 10, 28),
                         title=f"{year}年第{q}季度意识形态工作{dict(ideo.IdeologyReportKind.choices)[kind]}",
                         recipient="上级党委", created_at=stamp, updated_at=stamp)
-            quarter, title, form = story.CAMPAIGNS[2022][q - 1]
+            title, form = words.CAMPAIGNS[q - 1]
             camp.add(unit_id=u, title=title, form=form, year=year, quarter=q, date=day_in(rng, year, 3 * q - 2),
                      audience="全体员工", description="", created_at=stamp, updated_at=stamp)
         for k in range(n_posts + rng.randint(-50, 50)):

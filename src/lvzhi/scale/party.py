@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from lvzhi.demo import story
 from lvzhi.partybuilding import models as pb
 
 from . import scenarios as sp
+from . import words
 from .org import Org
 from .writer import Writer
 
@@ -31,9 +31,9 @@ def branch_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt.da
     att = w.table(pb.BranchActivity.attendees.through, "支部活动参加人员")
     ss = w.table(pb.StudySession)
     miss = sp.MISS_RATE
-    themes = story.THEMED_DAYS[2022]
-    topics = story.BRANCH_COMMITTEE_TOPICS
-    lectures = story.PARTY_LECTURE_TOPICS[2022]
+    themes = words.THEMED_DAYS
+    topics = words.BRANCH_COMMITTEE_TOPICS
+    lectures = words.PARTY_LECTURE_TOPICS
 
     def activity(b_pk, unit_id, kind, day, title, lecturer=None, theme="", people=()):
         pk = ba.add(party_org_id=b_pk, unit_id=unit_id, kind=kind, date=day, title=title, theme=theme,
@@ -54,12 +54,12 @@ def branch_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt.da
                 activity(b.pk, u, "themed_day", day_in(rng, year, month, 10, 25), themes[month - 1])
             for k in range(sp.BRANCH_YEAR["branch_study"] // 12):
                 ss.add(unit_id=u, party_org_id=b.pk, kind="branch_study", date=day_in(rng, year, month, 1 + 9 * k, 9 + 9 * k),
-                       title=rng.choice(story.STUDY_THEMES), materials="", speaker_id=None, host="", meeting_id=None,
+                       title=rng.choice(words.STUDY_THEMES), materials="", speaker_id=None, host="", meeting_id=None,
                        is_ideology=False, expected_count=None, created_at=stamp, updated_at=stamp)
             for g in b.groups:
                 if rng.random() >= miss:
                     activity(g, u, "group_meeting", day_in(rng, year, month, 12, 26),
-                             story.GROUP_MEETING_TOPICS[month % len(story.GROUP_MEETING_TOPICS)])
+                             words.GROUP_MEETING_TOPICS[month % len(words.GROUP_MEETING_TOPICS)])
         for q in range(1, 5):
             if rng.random() >= miss:
                 share = 0.8 if rng.random() > 0.03 else 0.4  # now and then a meeting without a quorum
@@ -68,12 +68,12 @@ def branch_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt.da
                          people=present)
             lecturer = b.secretary if q == 4 else rng.choice(b.members)
             if rng.random() >= miss:
-                activity(b.pk, u, "party_lecture", day_in(rng, year, 3 * q), lectures[q][0], lecturer=lecturer)
-        activity(b.pk, u, "org_life_meeting", day_in(rng, year, 12, 1, 20), "组织生活会", theme=story.STYLE_MEETING_THEME)
+                activity(b.pk, u, "party_lecture", day_in(rng, year, 3 * q), lectures[q - 1], lecturer=lecturer)
+        activity(b.pk, u, "org_life_meeting", day_in(rng, year, 12, 1, 20), "组织生活会", theme=words.STYLE_MEETING_THEME)
         activity(b.pk, u, "member_appraisal", day_in(rng, year, 12, 1, 20), "民主评议党员")
         for k in range(sp.BRANCH_YEAR["mutual_exchange"]):
             activity(b.pk, u, "mutual_exchange", day_in(rng, year, 4 + 5 * k),
-                     story.MUTUAL_EXCHANGE_TOPICS[k % len(story.MUTUAL_EXCHANGE_TOPICS)])
+                     words.MUTUAL_EXCHANGE_TOPICS[k % len(words.MUTUAL_EXCHANGE_TOPICS)])
         talked = [p for p in b.members if rng.random() < 0.97]
         for i in range(0, len(talked), sp.HEART_TALK_PEOPLE):
             activity(b.pk, u, "heart_talk", day_of_year(rng, year), "谈心谈话", lecturer=b.secretary,
@@ -81,7 +81,7 @@ def branch_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt.da
     # Secretaries of committees and general branches give their own 党课 once a year.
     for c in org.companies:
         if c.leaders:
-            activity(c.committee_id, c.unit.pk, "party_lecture", day_in(rng, year, 6), story.COMMITTEE_LECTURES[2022], lecturer=c.leaders[0])
+            activity(c.committee_id, c.unit.pk, "party_lecture", day_in(rng, year, 6), words.COMMITTEE_LECTURE, lecturer=c.leaders[0])
     for pk, unit_id, secretary in org.general_branches:
         if secretary and rng.random() >= miss:
             activity(pk, unit_id, "party_lecture", day_in(rng, year, 7), "党总支书记讲党课", lecturer=secretary)
@@ -117,7 +117,7 @@ def committee_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt
                        date=day, created_at=stamp, updated_at=stamp)
             if rng.random() > 0.02:  # now and then the 第一议题 study is not recorded
                 ss.add(unit_id=u, party_org_id=c.committee_id, kind="first_agenda", date=day,
-                       title=rng.choice(story.STUDY_THEMES), materials="", speaker_id=sec, host="", meeting_id=pk,
+                       title=rng.choice(words.STUDY_THEMES), materials="", speaker_id=sec, host="", meeting_id=pk,
                        is_ideology=False, expected_count=None, created_at=stamp, updated_at=stamp)
         for week in range(sp.COMMITTEE_YEAR["follow_up"]):
             ss.add(unit_id=u, party_org_id=c.committee_id, kind="follow_up",
@@ -125,27 +125,27 @@ def committee_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt
                    title="班子集中跟进学习", materials="", speaker_id=sec, host="", meeting_id=None, is_ideology=False,
                    expected_count=None, created_at=stamp, updated_at=stamp)
         ss.add(unit_id=u, party_org_id=None, kind="external_speech", date=day_in(rng, year, 11), title="交流发言",
-               materials="", speaker_id=sec, host=story.EXTERNAL_SPEECH[1], meeting_id=None, is_ideology=False,
+               materials="", speaker_id=sec, host=words.EXTERNAL_SPEECH_HOST, meeting_id=None, is_ideology=False,
                expected_count=None, created_at=stamp, updated_at=stamp)
         for kind in ("central_group", "central_group_seminar"):
             n = sp.COMMITTEE_YEAR[kind]
             for k in range(n):
                 ss.add(unit_id=u, party_org_id=c.committee_id, kind=kind,
                        date=dt.date(year, 1, 10) + dt.timedelta(days=k * 340 // n + rng.randint(0, 10)),
-                       title=rng.choice(story.STUDY_THEMES), materials="", speaker_id=sec, host="", meeting_id=None,
+                       title=rng.choice(words.STUDY_THEMES), materials="", speaker_id=sec, host="", meeting_id=None,
                        is_ideology=(kind == "central_group_seminar" and k in (2, 7)), expected_count=None,
                        created_at=stamp, updated_at=stamp)
-        for cp_pk, plant_unit in [(c.contact_point, c.contact_plant.pk)] if c.contact_point else []:
+        for cp_pk, plant_unit in [(c.contact_point, c.contact_plant.pk)] if c.contact_point and c.contact_plant else []:
             for month in range(1, 13):
                 cv.add(contact_point_id=cp_pk, unit_id=plant_unit, kind="research", date=day_in(rng, year, month),
-                       title=story.CONTACT_RESEARCH[month % len(story.CONTACT_RESEARCH)][0], findings="",
+                       title=words.CONTACT_RESEARCH[month % len(words.CONTACT_RESEARCH)], findings="",
                        follow_ups="", created_at=stamp, updated_at=stamp)
             monday = dt.date(year, 1, 1) + dt.timedelta(days=(7 - dt.date(year, 1, 1).weekday()) % 7)
             while monday.year == year:
                 if rng.random() > 0.02:
                     cv.add(contact_point_id=cp_pk, unit_id=plant_unit, kind="supervision",
                            date=monday + dt.timedelta(days=rng.randint(0, 4)),
-                           title=rng.choice(story.CONTACT_SUPERVISION), findings="", follow_ups="", created_at=stamp,
+                           title=rng.choice(words.CONTACT_SUPERVISION), findings="", follow_ups="", created_at=stamp,
                            updated_at=stamp)
                 monday += dt.timedelta(days=7)
     return meetings
@@ -177,19 +177,19 @@ def outreach_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt.
         if grass and with_grass % 3 == 1:  # one company in three has a 省级示范党支部
             b = grass[0]
             ho.add(unit_id=b.unit_id, kind="model_branch", title="省级示范党支部", level="provincial", party_org_id=b.pk,
-                   person_id=None, brand=story.MODEL_BRANCHES[n % 2][2], issuer="省国资委党委",
+                   person_id=None, brand=words.MODEL_BRANCH_BRANDS[n % len(words.MODEL_BRANCH_BRANDS)], issuer="省国资委党委",
                    date=day_in(rng, year, 6), created_at=stamp, updated_at=stamp)
         for b in grass[1:3]:
             ho.add(unit_id=b.unit_id, kind="five_strong", title="“五强”支部", level="company", party_org_id=b.pk,
                    person_id=None, brand="", issuer="公司党委", date=day_in(rng, year, 7), created_at=stamp,
                    updated_at=stamp)
         for k in range(10 + len(c.plants)):
-            kind, visitor, level, title = story.EXTERNAL_VISITORS[(k + n) % len(story.EXTERNAL_VISITORS)]
+            kind, visitor, level, title = words.EXTERNAL_VISITORS[(k + n) % len(words.EXTERNAL_VISITORS)]
             ev.add(unit_id=u, kind=kind, visitor=visitor, level=level, date=day_of_year(rng, year),
                    title=f"{title}（{year}年第{k + 1}批）",  # two visits on one random day must differ (natural key)
                    created_at=stamp, updated_at=stamp)
         for k in range(2):
-            inn.add(unit_id=u, kind="product", title=f"新产品{year}-{n}-{k + 1}", platform=story.LAB_NAME,
+            inn.add(unit_id=u, kind="product", title=f"新产品{year}-{n}-{k + 1}", platform=words.LAB_NAME,
                     fills_gap=k == 0, date=day_of_year(rng, year), description="", created_at=stamp, updated_at=stamp)
         series = [(p.pk, "profit") for p in c.plants]
         if c.contact_plant is not None:  # the secretary's contact plant reports its turnaround too
@@ -203,7 +203,7 @@ def outreach_year(w: Writer, rng: random.Random, org: Org, year: int, stamp: dt.
                        value=round(rng.uniform(-50, 300), 2), measure="万元", created_at=stamp, updated_at=stamp)
         for pair_pk, unit_id in pairs.get(u, []):
             for k in range(10):
-                focus, title = story.CO_BUILDING_ACTIVITIES_TOPICS[k]
+                focus, title = words.CO_BUILDING_TOPICS[k % len(words.CO_BUILDING_TOPICS)]
                 cba.add(co_building_id=pair_pk, unit_id=unit_id, date=day_in(rng, year, k + 2), title=title, focus=focus,
                         participants=rng.randint(8, 30), created_at=stamp, updated_at=stamp)
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import connection, models
 
+from lvzhi.audit.actors import Actor
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import Change, log_changes
 from lvzhi.records.numbering import Sequence
@@ -113,7 +114,7 @@ class Writer:
                 cur.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})',
                                 [tuple(_sqlite(v) for v in row) for row in rows])
 
-    def finish(self, actor: str, note: dict) -> int:
+    def finish(self, actor: Actor, note: dict) -> int:
         """Flush everything, move sequences past the ids used, and audit one entry per table written."""
         for t in self.tables.values():
             t.flush()

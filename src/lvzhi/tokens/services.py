@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lvzhi.audit.actors import Actor, person
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import log_change
 
@@ -33,7 +34,7 @@ def _summary(token: AccessToken) -> dict:
             "read_only": token.read_only, "expires_at": token.expires_at.isoformat()}
 
 
-def create_token(user, *, name: str, days: int = DEFAULT_DAYS, read_only: bool = False, actor=None,
+def create_token(user, *, name: str, days: int = DEFAULT_DAYS, read_only: bool = False, actor: Actor | None = None,
                  not_after: dt.datetime | None = None) -> tuple[AccessToken, str]:
     """A new token for ``user``; returns the row and the token itself (never stored, shown once).
 
@@ -59,9 +60,10 @@ def create_token(user, *, name: str, days: int = DEFAULT_DAYS, read_only: bool =
     return token, plain
 
 
-def revoke_token(token: AccessToken, *, actor) -> AccessToken:
+def revoke_token(token: AccessToken, *, actor: Actor) -> AccessToken:
     """Revoke a token now (idempotent). Only its owner (or an operator at the command line) may."""
-    if not isinstance(actor, str) and actor.pk != token.user_id:
+    user = person(actor)
+    if user is not None and user.pk != token.user_id:
         raise PermissionDenied("只能撤销自己的令牌。")
     if token.revoked_at is not None:
         return token

@@ -12,32 +12,45 @@ from, with nothing to invalidate and no write path that could forget to. The cac
 Never cached: on SQLite (one company on a PC, where these computations take milliseconds), and inside a
 transaction that has written (its uncommitted rows must not reach another request). The key also holds what the
 reader may see (their readable and confidential subtrees) and "today".
+
+The reuse lives in the selectors whose results it holds: ``@reused("name")`` on the selector (one line), keyed by
+its arguments (a unit or any model by its id, a query by its SQL, a record type or metric by its key, a date as
+is; a ``scope`` argument by what it may see) and by the version of every table — or, with
+``tables=("org.Unit", …)``, of just the tables it reads. A view calls the selector and cannot forget the reuse.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
 import hashlib
+import inspect
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db import models
 from django.utils.functional import cached_property
 from rest_framework import pagination
 
 from lvzhi.web import clock, datachange
 
 T = TypeVar("T")
+P = ParamSpec("P")
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 stats = {"hits": 0, "misses": 0}  # per process; read by tests and the benchmark's notes
 
 
-def database_version() -> str | None:
-    """The data version, or None where results must not be reused."""
-    return datachange.version()
+def database_version(tables: Iterable[str] | None = None) -> str | None:
+    """The data version (of every table, or of the models labelled in ``tables``), or None where results must not
+    be reused."""
+    return datachange.version(tables)
 
 
 @functools.cache
@@ -58,11 +71,17 @@ def scope_key(scope) -> tuple:
     return (tuple(sorted(scope.read_paths)), tuple(sorted(scope.confidential_paths))) if scope is not None else ()
 
 
-def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, timeout: int = 3600) -> T:
-    """``compute()``, or its result for the same name, parts, reader and database state."""
-    version = database_version()
+def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, timeout: int = 3600,
+           tables: Iterable[str] | None = None) -> T:
+    """``compute()``, or its result for the same name, parts, reader and database state (of ``tables`` if given:
+    model labels of every table ``compute`` reads)."""
+    version = database_version(tables)
     if version is None:
         return compute()
+    return _reuse(version, name, parts, compute, scope, timeout)
+
+
+def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scope, timeout: int) -> T:
     raw = repr((release(), name, parts, scope_key(scope), version, clock.today().isoformat()))
     key = f"lvzhi:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
     cache = caches["results"]
@@ -83,6 +102,58 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, tim
     with _locks_guard:
         _locks.pop(key, None)
     return hit[0]
+
+
+class Unkeyable(TypeError):
+    """An argument ``reused`` cannot turn into a key: the selector must not be reused as declared."""
+
+
+def key_part(value: Any) -> Any:
+    """What an argument of a reused selector contributes to the key."""
+    if value is None or isinstance(value, (str, int, float, bool, dt.date)):
+        return value
+    if isinstance(value, models.Model):
+        return (value._meta.label, value.pk)
+    if isinstance(value, models.QuerySet):
+        return (value.model._meta.label, str(value.query))  # the SQL holds the reader's scope
+    if isinstance(value, (tuple, list, frozenset, set)):
+        parts = [key_part(v) for v in value]
+        return tuple(sorted(parts, key=repr)) if isinstance(value, (set, frozenset)) else tuple(parts)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for name in ("key", "id"):  # a record type, a metric: declared once, named by their key
+            if isinstance(getattr(value, name, None), str):
+                return (type(value).__name__, getattr(value, name))
+        return (type(value).__name__,) + tuple(key_part(getattr(value, f.name)) for f in dataclasses.fields(value))
+    raise Unkeyable(f"{type(value).__name__} cannot be part of a result's key")
+
+
+def reused(name: str, *, tables: Iterable[str] | None = None,
+           timeout: int = 3600) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Decorate a selector so its result is reused for the same arguments, reader and data (see the module).
+    ``tables``: model labels of every table it reads, if fewer than all; a write elsewhere then keeps the result.
+    """
+    tables = tuple(tables) if tables is not None else None
+
+    def decorate(fn: Callable[P, T]) -> Callable[P, T]:
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def selector(*args: P.args, **kwargs: P.kwargs) -> T:
+            version = database_version(tables)
+            if version is None:  # SQLite, or a transaction that wrote: nothing to key
+                return fn(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            scope = bound.arguments.get("scope")
+            try:
+                parts = tuple((k, key_part(v)) for k, v in bound.arguments.items() if k != "scope")
+            except EmptyResultSet:  # a query that can match nothing has no SQL: just computed
+                return fn(*args, **kwargs)
+            return _reuse(version, name, parts, lambda: fn(*args, **kwargs), scope, timeout)
+
+        return selector  # the selector without reuse, for comparisons: ``.__wrapped__``
+
+    return decorate
 
 
 def count(queryset) -> int:

@@ -9,6 +9,11 @@ a number never seen before, so no pair ever comes back. Transactions in *other* 
 (which moved ``pg_current_snapshot()``, the key used before) change nothing here. The database's oid is part of
 the version: a restore swaps in a new database whose counter may have started anywhere.
 
+A result that reads only some tables is keyed by the version of those tables (``version(tables)``): the latest
+compaction's number (every compaction row's number is a multiple of ``COMPACT_EVERY``), and the rows and highest
+number announcing those tables. Between two compactions rows are only added, so each commit that wrote one of
+the tables adds one and moves the count; a compaction moves the first part, which never comes back.
+
 Installed after every ``migrate`` (the ``post_migrate`` signal), so a table added by a later migration is covered
 as soon as it exists; dumps and restores carry the table, the sequence and the triggers with the rest.
 """
@@ -67,10 +72,22 @@ def install(using: str = "default", **_) -> None:
                         f"FOR EACH STATEMENT EXECUTE FUNCTION lvzhi_note_change()")
 
 
-def version() -> str | None:
-    """The committed data's version, or None where results must not be reused: not PostgreSQL, no counter
-    (a database not migrated by this version), or a transaction that has itself written (its uncommitted rows
-    must not reach another request)."""
+def db_tables(labels) -> list[str]:
+    """The tables behind model labels ("org.Unit"), with their many-to-many tables."""
+    from django.apps import apps
+
+    names = []
+    for label in labels:
+        model = apps.get_model(label)
+        names.append(model._meta.db_table)
+        names += [f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many]
+    return sorted(set(names))
+
+
+def version(tables=None) -> str | None:
+    """The committed data's version — of every table, or of the models labelled in ``tables`` — or None where
+    results must not be reused: not PostgreSQL, no counter (a database not migrated by this version), or a
+    transaction that has itself written (its uncommitted rows must not reach another request)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cur:
@@ -78,7 +95,15 @@ def version() -> str | None:
         present, own_xid = cur.fetchone()
         if not present or own_xid is not None:
             return None
+        if tables is None:
+            cur.execute(f"""SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
+                                   count(*), coalesce(max(number_), 0) FROM {TABLE}""")
+            oid, rows, highest = cur.fetchone()
+            return f"{oid}:{rows}:{highest}"
         cur.execute(f"""SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
-                               count(*), coalesce(max(number_), 0) FROM {TABLE}""")
-        oid, rows, highest = cur.fetchone()
-    return f"{oid}:{rows}:{highest}"
+                               coalesce(max(number_) FILTER (WHERE number_ %% {COMPACT_EVERY} = 0), 0),
+                               count(*) FILTER (WHERE table_name = ANY(%s)),
+                               coalesce(max(number_) FILTER (WHERE table_name = ANY(%s)), 0) FROM {TABLE}""",
+                    [db_tables(tables)] * 2)
+        oid, compacted, rows, highest = cur.fetchone()
+    return f"{oid}:{compacted}:{rows}:{highest}"

@@ -1,7 +1,5 @@
 """The workbench (home page) and the unit switcher."""
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,50 +8,9 @@ from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from lvzhi.org.scoping import scope_for
-from lvzhi.org.selectors import current_unit, readable_unit, unit_tree
-from lvzhi.records import registry, selectors
-from lvzhi.web import clock, datacache
-
-REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
-
-
-def _year_counts(scope, unit, year: int) -> list[tuple[str, int]]:
-    """This year's records of every type in the unit's subtree."""
-    counts = []
-    for rt in registry.all_types():
-        # reference data (lists, channels, rules) is not "recorded this year"
-        if rt.system in ("org", "obligations") or rt.date_field is None or rt.key in REFERENCE_TYPES:
-            continue
-        n = selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)).count()
-        counts.append((rt.key, n))
-    return counts
-
-
-TODO_SHOWN = 8  # the workbench's first items; the rest are one tap away on 待办
-
-
-def _own_todo(scope, unit, year: int, today) -> dict:
-    """The late and due-soon items of the user's current unit (and below), latest risk first, each with the
-    prefilled form that fills it when the user may write that record."""
-    from lvzhi.obligations import dashboard as board
-    from lvzhi.obligations.engine import LATE
-    from lvzhi.obligations.prefill import entry_url
-    from lvzhi.obligations.selectors import warnings_for
-
-    items, evaluations = warnings_for(scope, year=year, as_of=today, unit=unit)
-    items.sort(key=lambda c: (c.state != LATE, -(c.due or c.period.end).toordinal()))
-    ev = evaluations[0] if evaluations else None
-    rows = []
-    for c in items[:TODO_SHOWN]:
-        try:
-            writable = c.rule.record_type and scope.can_write_any(registry.get(c.rule.record_type).system)
-        except LookupError:  # a revised rule naming a record type that does not exist
-            writable = False
-        rows.append({"state": c.state, "state_label": c.state_label, "due": c.due, "rule": c.rule.name,
-                     "subject": c.subject.label, "period": c.period.label, "detail": c.detail,
-                     "url": board.cell_url(ev, c.rule.rule_id, c.subject.ref, c.period.key),
-                     "entry": entry_url(c, today, "/") if writable else None})
-    return {"rows": rows, "late": sum(1 for c in items if c.state == LATE), "total": len(items)}
+from lvzhi.org.selectors import current_unit, readable_unit
+from lvzhi.records import registry
+from lvzhi.web import clock, selectors
 
 
 @login_required
@@ -63,13 +20,10 @@ def home(request):
     year = clock.working_year()
     counts = []
     if unit is not None:
-        counted = datacache.cached("web.home", (unit.pk, year), lambda: _year_counts(scope, unit, year), scope=scope)
-        counts = [{"rt": registry.get(key), "n": n} for key, n in counted]
-    tree = datacache.cached("web.home_tree", (unit.pk,), lambda: unit_tree(scope, unit, max_depth=1),
-                            scope=scope) if unit else []
+        counts = [{"rt": registry.get(key), "n": n} for key, n in selectors.year_counts(scope, unit, year)]
+    tree = selectors.home_tree(scope, unit) if unit else []
     today = clock.today()
-    todo = datacache.cached("web.home_todo", (unit.pk, year), lambda: _own_todo(scope, unit, year, today),
-                            scope=scope) if unit else None
+    todo = selectors.own_todo(scope, unit, year, today) if unit else None
     return render(request, "web/home.html", {"unit": unit, "year": year, "counts": counts, "tree": tree,
                                              "todo": todo, "today": today})
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if options["all"]:
             if year:
                 raise CommandError("整个数据集不按年度导出（--year 只用于 --type）。")
-            counts = export_dataset(out, scope=scope, unit=unit, actor_name=getattr(actor, "username", actor))
+            counts = export_dataset(out, scope=scope, unit=unit, actor_name=getattr(actor, "username", str(actor)))
             sheets = sum(1 for n in counts.values() if n)
             self.stdout.write(self.style.SUCCESS(f"已导出数据集到 {out}：{sheets} 个工作表有数据，共 {sum(counts.values())} 行。"))
             return

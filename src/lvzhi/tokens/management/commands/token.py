@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from lvzhi.audit.actors import COMMAND_LINE
 from lvzhi.org.models import User
 from lvzhi.tokens import selectors, services
 from lvzhi.tokens.models import AccessToken
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def _create(self, *, user, read_only, days, name, **_):
         owner = _user(user)
         try:
-            token, plain = services.create_token(owner, name=name, days=days, read_only=read_only, actor="命令行")
+            token, plain = services.create_token(owner, name=name, days=days, read_only=read_only, actor=COMMAND_LINE)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from None
         kind = "只读" if token.read_only else "读写"
@@ -54,5 +55,5 @@ class Command(BaseCommand):
         token = AccessToken.objects.filter(pk=id).first()
         if token is None:
             raise CommandError(f"没有编号为 {id} 的令牌。")
-        services.revoke_token(token, actor="命令行")
+        services.revoke_token(token, actor=COMMAND_LINE)
         self.stdout.write(f"已撤销令牌 {token.prefix}…（{token.name}）。")

@@ -8,13 +8,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from lvzhi.audit.actors import COMMAND_LINE
 from lvzhi.audit.models import AuditAction
 from lvzhi.audit.services import log_change
 from lvzhi.org.models import Unit, UnitKind, User
 from lvzhi.org.scoping import Scope
 from lvzhi.org.services import grant_admin_role, unit_create
 
-ACTOR = "命令行"
+ACTOR = COMMAND_LINE
 
 
 class Command(BaseCommand):
@@ -64,11 +65,11 @@ class Command(BaseCommand):
                 raise CommandError(f"没有编码为“{code}”的单位；要新建顶级单位请同时给出 --unit-name。")
             with transaction.atomic():
                 created = unit_create({"code": code, "name": name, "kind": kind}, actor=ACTOR,
-                                      scope=Scope.everything(ACTOR))
+                                      scope=Scope.everything(ACTOR.name))
                 log_change(ACTOR, AuditAction.CREATE, created, after={"code": code, "name": name, "kind": kind})
             self.stdout.write(self.style.SUCCESS(f"已新建顶级单位“{name}”（{code}）。"))
             return [created]
-        tops = list(Unit.get_root_nodes())
+        tops = list(Unit.objects.get_root_nodes())
         if not tops:
             self.stdout.write("尚无单位：导入数据集（lvzhi import 数据集.xlsx）后再运行一次 lvzhi init，"
                               "或用 --unit 编码 --unit-name 名称 新建顶级单位；在此之前管理员看不到任何单位。")
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         generated = not password
         if generated:
             password = f"Lz-{secrets.token_urlsafe(12)}"
+        assert password is not None
         user = User(username=admin, is_staff=True, is_superuser=True, first_name="系统管理员")
         try:
             validate_password(password, user)

@@ -1,0 +1,64 @@
+"""The workbench's reads: this year's counts, the units below, the user's own to-do — each reused while the data
+it reads is unchanged (``datacache.reused``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lvzhi.org.models import Unit
+from lvzhi.org.scoping import Scope
+from lvzhi.org.selectors import unit_tree
+from lvzhi.records import registry
+from lvzhi.records import selectors as records_selectors
+from lvzhi.web.datacache import reused
+
+REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
+
+
+@reused("web.home")
+def year_counts(scope: Scope, unit: Unit, year: int) -> list[tuple[str, int]]:
+    """This year's records of every type in the unit's subtree."""
+    counts = []
+    for rt in registry.all_types():
+        # reference data (lists, channels, rules) is not "recorded this year"
+        if rt.system in ("org", "obligations") or rt.date_field is None or rt.key in REFERENCE_TYPES:
+            continue
+        n = records_selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)).count()
+        counts.append((rt.key, n))
+    return counts
+
+
+TODO_SHOWN = 8  # the workbench's first items; the rest are one tap away on 待办
+
+
+@reused("web.home_todo")
+def own_todo(scope: Scope, unit: Unit, year: int, today: dt.date) -> dict:
+    """The late and due-soon items of the user's current unit (and below), latest risk first, each with the
+    prefilled form that fills it when the user may write that record."""
+    from lvzhi.obligations import dashboard as board
+    from lvzhi.obligations.engine import LATE
+    from lvzhi.obligations.prefill import entry_url
+    from lvzhi.obligations.selectors import warnings_for
+
+    items, evaluations = warnings_for(scope, year=year, as_of=today, unit=unit)
+    if not evaluations:  # no unit evaluated: nothing owed
+        return {"rows": [], "late": 0, "total": 0}
+    items.sort(key=lambda c: (c.state != LATE, -(c.due or c.period.end).toordinal()))
+    ev = evaluations[0]
+    rows = []
+    for c in items[:TODO_SHOWN]:
+        try:
+            writable = c.rule.record_type and scope.can_write_any(registry.get(c.rule.record_type).system)
+        except LookupError:  # a revised rule naming a record type that does not exist
+            writable = False
+        rows.append({"state": c.state, "state_label": c.state_label, "due": c.due, "rule": c.rule.name,
+                     "subject": c.subject.label, "period": c.period.label, "detail": c.detail,
+                     "url": board.cell_url(ev, c.rule.rule_id, c.subject.ref, c.period.key),
+                     "entry": entry_url(c, today, "/") if writable else None})
+    return {"rows": rows, "late": sum(1 for c in items if c.state == LATE), "total": len(items)}
+
+
+@reused("web.home_tree", tables=("org.Unit", "org.Person", "org.PartyOrg"))
+def home_tree(scope: Scope, unit: Unit) -> list[dict]:
+    """The unit and the units directly below it, with member and branch counts (what ``unit_tree`` reads)."""
+    return unit_tree(scope, unit, max_depth=1)
