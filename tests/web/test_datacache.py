@@ -3,6 +3,7 @@ the database state they were computed from (lvzhi.web.datacache)."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -248,6 +249,10 @@ def test_the_workbench_is_reused_through_its_selectors_without_calling_datacache
 
     for module in (views, records_views, metrics_api, reports_views):
         assert "datacache.cached" not in inspect.getsource(module)
+    import lvzhi
+
+    doors = [f for f in Path(lvzhi.__file__).parent.rglob("*.py") if f.stem.endswith(("views", "api"))]
+    assert len(doors) > 20 and not [f.name for f in doors if "datacache.cached" in f.read_text(encoding="utf-8")]
     (first, second), delta = _quiet(lambda: [_home(users["dangban"]).content.decode() for _ in range(2)])
     assert delta == {"misses": 3, "hits": 3}  # counts, tree and to-do: each computed once
     tokens = re.compile(r"[A-Za-z0-9]{64}")  # the page's CSRF token differs per request

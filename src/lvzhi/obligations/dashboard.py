@@ -3,9 +3,15 @@ ECharts heatmap for large ones), a coverage summary for yearly rules with many s
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
+from django.template.loader import render_to_string
 from django.urls import reverse
+
+from lvzhi.org.models import Unit
+from lvzhi.org.scoping import Scope
+from lvzhi.web.datacache import reused
 
 from .engine import DONE, DUE_SOON, LATE, NA, PENDING, STATE_ORDER, STATES, Evaluation, RuleResult
 from .models import Cadence, Responsibility
@@ -99,3 +105,13 @@ def build(ev: Evaluation) -> dict:
     for c in ev.cells():
         totals[c.state] += 1
     return {"sections": sections, "totals": [(s, STATES[s], totals[s]) for s in STATE_ORDER]}
+
+
+@reused("obligations.board")
+def board_html(scope: Scope, unit: Unit, start: dt.date, end: dt.date, as_of: dt.date) -> str:
+    """The board of the 合规看板 as HTML: kept as HTML because on a whole province building it costs more than
+    the check itself, and every reader with the same scope sees the same board."""
+    from .selectors import checked
+
+    ev = checked(scope, unit, start, end, as_of)
+    return render_to_string("obligations/_board.html", {"ev": ev, "board": build(ev), "unit": unit})

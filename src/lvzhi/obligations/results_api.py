@@ -12,13 +12,13 @@ from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import readable_unit, top_units
 from lvzhi.records import registry
 from lvzhi.records import selectors as record_selectors
-from lvzhi.web import clock, datacache
+from lvzhi.web import clock
 from lvzhi.web.api_conventions import check_query, not_found, paging_params
 from lvzhi.web.params import FIRST_YEAR, LAST_YEAR
 
-from .engine import STATE_ORDER, STATES, evaluate
-from .export import cell_fields
+from .engine import STATE_ORDER, STATES
 from .models import Responsibility
+from .selectors import check_rows
 
 STATE_CHOICES = [(s, STATES[s]) for s in STATE_ORDER]
 
@@ -55,16 +55,6 @@ class CheckResultSerializer(serializers.Serializer):
     record_type = serializers.CharField(help_text="依据记录的类型（/api/ 下对应的记录接口）")
     record_ids = serializers.ListField(child=serializers.IntegerField(), help_text="您可查看的依据记录编号")
     hidden_records = serializers.IntegerField(help_text="您无权查看的依据记录条数（保密）")
-
-
-def _rows(ev) -> list[dict]:
-    rows = []
-    for c in ev.cells():
-        rows.append({**cell_fields(c), "subject_ref": c.subject.ref,
-                     "record_ids": [c.subject.pk] if c.subject.record_type else list(c.record_ids),
-                     "responsibility": c.rule.responsibility, "unit_id": c.subject.unit_id,
-                     "period_start": c.period.start, "period_end": c.period.end})
-    return rows
 
 
 def _visible_ids(rows: list[dict], scope) -> None:
@@ -111,11 +101,7 @@ class CheckResultViewSet(viewsets.GenericViewSet):
             raise NotFound("未找到该单位，或您无权查看。")
         year = q.get("year") or clock.working_year()
         as_of = q.get("as_of") or clock.today()
-        rule_ids = [q["rule"]] if q.get("rule") else None
-        rows = datacache.cached(
-            "api.checks", (unit.pk, year, as_of, q.get("rule"), q.get("responsibility")),
-            lambda: _rows(evaluate(unit, year=year, as_of=as_of, scope=scope, rule_ids=rule_ids,
-                                   responsibility=q.get("responsibility"))), scope=scope)
+        rows = check_rows(scope, unit, year, as_of, q.get("rule"), q.get("responsibility"))
         rows = [r for r in rows if (not q.get("state") or r["state"] == q["state"])
                 and (not q.get("period") or r["period"] == q["period"])]
         page = [dict(r) for r in self.paginate_queryset(rows)]

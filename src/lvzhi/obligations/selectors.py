@@ -11,6 +11,7 @@ from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.org.selectors import top_units
 from lvzhi.web import clock
+from lvzhi.web.datacache import reused
 
 from .engine import DONE, DUE_SOON, LATE, Cell, Evaluation, evaluate
 from .models import ObligationRule
@@ -155,3 +156,19 @@ def find_cell(scope: Scope, root: Unit, *, rule_id: str, subject_ref: str, perio
               end: dt.date, as_of: dt.date) -> Cell | None:
     ev = evaluate(root, start=start, end=end, as_of=as_of, scope=scope, rule_ids=[rule_id])
     return next((c for c in ev.cells() if c.subject.ref == subject_ref and c.period.key == period_key), None)
+
+
+# --- the check results API ---------------------------------------------------------------------------------
+
+@reused("api.checks")
+def check_rows(scope: Scope, unit: Unit, year: int, as_of: dt.date, rule_id: str | None = None,
+               responsibility: str | None = None) -> list[dict]:
+    """Every cell of the unit's subtree for the year as plain rows (the check results API filters and pages them)."""
+    from .export import cell_fields
+
+    ev = evaluate(unit, year=year, as_of=as_of, scope=scope, rule_ids=[rule_id] if rule_id else None,
+                  responsibility=responsibility)
+    return [{**cell_fields(c), "subject_ref": c.subject.ref,
+             "record_ids": [c.subject.pk] if c.subject.record_type else list(c.record_ids),
+             "responsibility": c.rule.responsibility, "unit_id": c.subject.unit_id,
+             "period_start": c.period.start, "period_end": c.period.end} for c in ev.cells()]

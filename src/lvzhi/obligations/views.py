@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -24,7 +23,7 @@ from lvzhi.records import registry
 from lvzhi.records import selectors as record_selectors
 from lvzhi.records.forms import apply_model_errors
 from lvzhi.records.services import ConcurrentEditError
-from lvzhi.web import clock, datacache
+from lvzhi.web import clock
 from lvzhi.web.params import date_param, year_param
 
 from . import dashboard as board
@@ -32,7 +31,7 @@ from . import prefill
 from .engine import DUE_SOON, LATE, STATES, evaluate
 from .export import write_xlsx
 from .models import ObligationRule
-from .selectors import checked, find_cell, rule_history, rules_in_force, warnings_for
+from .selectors import find_cell, rule_history, rules_in_force, warnings_for
 from .services import REVISABLE, check_rule_write, revise_rule
 
 
@@ -121,12 +120,7 @@ def _evaluation(request):
 @login_required
 def dashboard(request):
     scope, unit, start, end, as_of = _evaluation(request)
-
-    def render_board() -> str:
-        ev = checked(scope, unit, start, end, as_of)
-        return render_to_string("obligations/_board.html", {"ev": ev, "board": board.build(ev), "unit": unit})
-
-    board_html = datacache.cached("obligations.board", (unit.pk, start, end, as_of), render_board, scope=scope)
+    board_html = board.board_html(scope, unit, start, end, as_of)
     return render(request, "obligations/dashboard.html", {
         "board_html": mark_safe(board_html), "unit": unit, "year": start.year, "as_of": as_of,  # noqa: S308 — our template's output
         "years": _years(clock.today()),
