@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import per_database
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -68,7 +70,9 @@ def _reports() -> dict:
     return made
 
 
-@pytest.mark.parametrize("role", ROLES)  # one test per role, so that the test workers share the walk
+# One test per role, so that the test workers share the walk. Layout does not depend on the database: every role
+# on SQLite, two on PostgreSQL (tests/per_database.py).
+@pytest.mark.parametrize("role", per_database.cases(ROLES, on_postgresql=["zhibu", "jiwei"]))
 def test_every_role_every_page_fits_phone_and_desk(role, browser, live_demo, demo_password, tmp_path, settings):
     from lvzhi.records import registry
 
