@@ -49,14 +49,7 @@ def insert(model: type[models.Model], objs: list) -> None:
         ids = _draw_ids(meta.db_table, pk.column, len(batch))
         _stamp(batch, fields, add=True)
         rows = [[pk_value, *values] for pk_value, values in zip(ids, _values(batch, fields), strict=True)]
-        with connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                with cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(rows[0]))
-                cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        _write_rows(table, columns, rows)
         for obj, pk_value in zip(batch, ids, strict=True):
             obj.pk = pk_value
             obj._state.adding = False
@@ -72,14 +65,21 @@ def insert_links(field, pairs) -> None:
     qn = connection.ops.quote_name
     pairs = list(pairs)
     for start in range(0, len(pairs), BATCH):
-        batch = pairs[start:start + BATCH]
-        with connection.cursor() as cur:
-            if connection.vendor == "postgresql":
-                with cur.cursor.copy(f"COPY {qn(meta.db_table)} ({qn(src)}, {qn(dst)}) FROM STDIN") as copy:
-                    for pair in batch:
-                        copy.write_row(pair)
-            else:
-                cur.executemany(f"INSERT INTO {qn(meta.db_table)} ({qn(src)}, {qn(dst)}) VALUES (%s, %s)", batch)
+        _write_rows(qn(meta.db_table), f"{qn(src)}, {qn(dst)}", pairs[start:start + BATCH])
+
+
+def _write_rows(table: str, columns: str, rows: list) -> None:
+    """Rows into a table (quoted name, quoted column list): COPY on PostgreSQL, one executemany on SQLite."""
+    if not rows:
+        return
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(rows[0]))
+            cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def update(model: type[models.Model], objs: list, names: list[str], versions: list[int]) -> int:

@@ -28,7 +28,7 @@ def year_counts(scope: Scope, unit: Unit, year: int) -> list[tuple[str, int]]:
     return counts
 
 
-TODO_SHOWN = 8  # the workbench's first items; the rest are one tap away on 待办
+FIRST_TASKS_SHOWN = 8  # the workbench's first items; the rest are one tap away on 待办
 
 
 @reused("web.home_todo")
@@ -46,7 +46,7 @@ def own_todo(scope: Scope, unit: Unit, year: int, today: dt.date) -> dict:
     items.sort(key=lambda c: (c.state != LATE, -(c.due or c.period.end).toordinal()))
     ev = evaluations[0]
     rows = []
-    for c in items[:TODO_SHOWN]:
+    for c in items[:FIRST_TASKS_SHOWN]:
         try:
             writable = c.rule.record_type and scope.can_write_any(registry.get(c.rule.record_type).system)
         except LookupError:  # a revised rule naming a record type that does not exist
