@@ -8,8 +8,10 @@ $PY report_figures.py --scenario province
 $PY report_figures.py --scenario central
 $PY obligations.py --scenario province
 $PY obligations.py --scenario central --repeat 1
+$PY stored.py --scenario province      # stores the report year's results, which the pages then read
+$PY stored.py --scenario central
 $PY import_xlsx.py
-$PY import_dataset.py
+$PY import_dataset.py --scenario province
 $PY render.py
-$PY pages.py
+$PY pages.py --write-every 2
 $PY yearend.py --sample 60
