@@ -35,6 +35,7 @@ from .engine import (
     SUBJECT_FIELDS,
     Cell,
     Evaluation,
+    Focus,
     RuleResult,
     evaluate,
     judge,
@@ -60,16 +61,19 @@ def _judged(cell: Cell, today: dt.date) -> bool:
     return judge(cell.count, cell.required, deadline, cell.rule, today)[0] == cell.state
 
 
-def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt.date) -> dict[str, dt.date]:
+def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt.date,
+                    focus: Focus | None = None) -> dict[str, dt.date]:
     """{period key: the first day after today with a record that may count there} for a count rule, for the
-    subjects of ``root``'s subtree: such a record counts from its day on, so the row is stale from then."""
+    subjects of ``root``'s subtree (those of ``focus``): such a record counts from its day on, so the row is
+    stale from then."""
     if version.check_type != Check.COUNT or not version.record_type:
         return {}
     rt = registry.get(version.record_type)
     if not rt.date_field:
         return {}
     path, attr = version.link_pairs[0]
-    subject_qs, _ = select(version.subject, root.path, version.subject_conditions)
+    pks = focus.subjects.get(version.subject, frozenset()) if focus is not None else None
+    subject_qs, _ = select(version.subject, root.path, version.subject_conditions, pks)
     date_field = rt.date_field
     rows = (rt.model._default_manager.filter(**version.record_conditions)
             .filter(**{f"{date_field}__gt": today, f"{date_field}__lte": end + 7 * DAY,
@@ -84,15 +88,27 @@ def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt
     return out
 
 
-def _rows(result: RuleResult, masked: RuleResult | None, root: Unit, year: int, today: dt.date) -> list[StoredResult]:
+def _rows(result: RuleResult, masked: RuleResult | None, root: Unit, year: int, today: dt.date,
+          focus: Focus | None = None, seqs: dict | None = None) -> list[StoredResult]:
+    """The rows of the result's cells (all of them: ``focus`` only narrows the future records read; ``seqs``:
+    the order of the rows they replace)."""
     now = timezone.now()
     end = year_range(year)[1]
-    future = {v.pk: _future_records(v, root, end, today) for v in result.versions if v.check_type == Check.COUNT}
+    future = {v.pk: _future_records(v, root, end, today, focus) for v in result.versions
+              if v.check_type == Check.COUNT}
     hidden = {}
     if masked is not None:
         hidden = {(c.subject.ref, c.period.key): c for c in masked.cells}
     rows = []
-    for seq, c in enumerate(result.cells):
+    last = max(seqs.values(), default=-1) if seqs else -1
+    for i, c in enumerate(result.cells):
+        seq = i
+        if seqs is not None:  # a part of the rule: the rows keep their place, new ones come after
+            old = seqs.get((c.subject.kind, c.subject.record_type, c.subject.pk, c.period.key))
+            if old is None:
+                last += 1
+                old = last
+            seq = old
         judged = _judged(c, today)
         stale: dt.date | None
         deadline = c.due - dt.timedelta(days=c.rule.grace_days) if c.due else None
@@ -137,6 +153,57 @@ def replace(root: Unit, year: int, rule_id: str, today: dt.date | None = None) -
             rows = _rows(result, masked, root, year, today)
         (StoredResult.objects.filter(year=year, rule_id=rule_id)
          .filter(unit_id__in=Unit.objects.filter(path__startswith=root.path).values("pk")).delete())
+        StoredResult.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _part(focus: Focus) -> Q:
+    """The stored rows of the focus's subjects and events (any rule, unit and period)."""
+    q = Q(pk__in=[])
+    for kind, pks in focus.subjects.items():
+        q |= Q(subject_kind=kind, subject_pk__in=sorted(pks))
+    for record_type, pks in focus.events.items():
+        q |= Q(subject_kind="event", subject_type=record_type, subject_pk__in=sorted(pks))
+    return q
+
+
+def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, today: dt.date | None = None) -> int:
+    """Recompute only the cells of ``focus`` (some subjects or events, some periods) of these rules in ``root``'s
+    subtree, and replace just those rows — what one write changes. One transaction holding the year's row, like
+    ``replace``; the engine evaluates all the rules at once, narrowed to the focus."""
+    today = today or clock.today()
+    _year_row(year)
+    with transaction.atomic():
+        StoredYear.objects.select_for_update().filter(year=year).first()
+        root = Unit.objects.get(pk=root.pk)
+        ev = evaluate(root, year=year, as_of=today, rule_ids=sorted(rule_ids), focus=focus)
+        hidden = [r.rule_id for r in ev.results if any(v.check_type == Check.RECTIFICATION for v in r.versions)]
+        masked = evaluate(root, year=year, as_of=today, rule_ids=hidden, scope=MASKED, focus=focus) if hidden else None
+        subjects = _part(focus)
+        where = Q(pk__in=[])
+        parts = []
+        for result in ev.results:
+            keys = focus.period_keys(v.cadence for v in result.versions)
+            counted = [v.pk for v in result.versions if v.check_type == Check.COUNT]
+            cond = Q(rule_id=result.rule_id) & subjects
+            if keys is not None and counted:  # a count rule: the periods of the days only
+                cond &= Q(version_id__in=counted, period_key__in=sorted(keys)) | ~Q(version_id__in=counted)
+            parts.append((result, keys))
+            where |= cond
+        mine = StoredResult.objects.filter(year=year, unit__path__startswith=root.path).filter(where)
+        seqs: dict[str, dict] = {}
+        old: list[int] = []
+        for pk, rule_id, kind, stype, spk, pkey, seq in mine.values_list(
+                "pk", "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq"):
+            seqs.setdefault(rule_id, {})[(kind, stype, spk, pkey)] = seq
+            old.append(pk)
+        rows: list[StoredResult] = []
+        for result, keys in parts:
+            result.cells = [c for c in result.cells if focus.holds(c, keys)]
+            rows += _rows(result, masked.result(result.rule_id) if masked else None, root, year, today, focus,
+                          seqs.get(result.rule_id, {}))
+        if old:
+            StoredResult.objects.filter(pk__in=old).delete()
         StoredResult.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
