@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
@@ -31,7 +32,7 @@ from django.db import connection, transaction
 from lvzhi.org.models import PartyOrg, Person, Unit
 from lvzhi.partybuilding.models import ContactPoint
 
-from .engine import SUBJECT_FIELDS
+from .engine import SUBJECT_FIELDS, Focus
 from .models import Check, ObligationRule, StoredYear
 
 log = logging.getLogger(__name__)
@@ -51,15 +52,38 @@ MASTER = {"unit", "party_org", "person", "appointment", "contact_point", "member
 SUBJECT_MODELS: dict[str, tuple[Any, str]] = {"party_org": (PartyOrg, "unit_id"), "unit": (Unit, "pk"), "person": (Person, "unit_id"),
                   "contact_point": (ContactPoint, "unit_id")}
 
+# Event rules whose subject is the record itself: a write of one recomputes that event's cells only.
+OWN_EVENTS: dict[str, str] = {
+    Check.FIRST_AGENDA: "committee_meeting",
+    Check.PRE_REVIEW: "major_matter",
+    Check.PRE_APPOINTMENT_TALK: "appointment",
+    Check.RECTIFICATION: "rectification",
+    Check.QUORUM: "branch_activity",
+    Check.DEVELOPMENT: "development",
+}
+
+
+@dataclass
+class Mark:
+    """What of one rule and year to recompute: the subtrees of ``units`` — the whole rule there (``whole``),
+    or only the cells of some subjects and events, in the periods holding ``days`` (None: every period)."""
+
+    units: set[int] = field(default_factory=set)
+    whole: bool = False
+    subjects: dict[str, set[int]] = field(default_factory=dict)
+    events: dict[str, set[int]] = field(default_factory=dict)
+    days: set[dt.date] | None = field(default_factory=set)
+
+
 _state = threading.local()
 
 
-def _pending() -> dict[tuple[int, str], set[int]]:
-    """The marks of the current transaction: {(year, rule_id): unit ids}. Fresh when our flush is no longer
+def _pending() -> dict[tuple[int, str], Mark]:
+    """The marks of the current transaction: {(year, rule_id): Mark}. Fresh when our flush is no longer
     waiting for the commit (it ran, or the transaction that registered it was rolled back)."""
     callback = getattr(_state, "callback", None)
     if callback is None or not any(entry[1] is callback for entry in connection.run_on_commit):
-        marks: dict[tuple[int, str], set[int]] = {}
+        marks: dict[tuple[int, str], Mark] = {}
         _state.marks = marks
 
         def flush() -> None:
@@ -72,6 +96,10 @@ def _pending() -> dict[tuple[int, str], set[int]]:
     return _state.marks
 
 
+def _mark(marks: dict[tuple[int, str], Mark], year: int, rule_id: str) -> Mark:
+    return marks.setdefault((year, rule_id), Mark())
+
+
 def _stored_years() -> list[int]:
     return list(StoredYear.objects.filter(complete=True).values_list("year", flat=True))
 
@@ -80,7 +108,33 @@ def _rules(key: str) -> list[ObligationRule]:
     if key in MASTER:
         return list(ObligationRule.objects.all())
     return [v for v in ObligationRule.objects.all()
-            if v.record_type == key or key in EVENT_TYPES.get(v.check_type, ())]
+            if (v.record_type == key or key in EVENT_TYPES.get(v.check_type, ()))
+            and not (v.check_type == Check.RECTIFICATION and v.parameters.get("source") == "appraisal")]
+
+
+def _linked_subjects(rule: ObligationRule, model, pks: list[int], seen: dict) -> tuple[set[int], set[int]] | None:
+    """(subject pks, their units) that these records count for under a count rule's link; None when the link
+    cannot be followed (a revised rule naming a field the model lacks). ``seen``: the answers of this touch
+    (most rules of a record type share their link)."""
+    if not rule.link_pairs or rule.subject not in SUBJECT_MODELS:
+        return None
+    path, attr = rule.link_pairs[0]
+    key = (rule.subject, path, attr)
+    if key not in seen:
+        seen[key] = _follow(rule.subject, path, attr, model, pks)
+    return seen[key]
+
+
+def _follow(subject: str, path: str, attr: str, model, pks: list[int]) -> tuple[set[int], set[int]] | None:
+    try:
+        values = [v for v in model._default_manager.filter(pk__in=pks).values_list(path, flat=True) if v is not None]
+    except Exception:  # noqa: BLE001
+        return None
+    subject_model, unit_field = SUBJECT_MODELS[subject]
+    field_ = SUBJECT_FIELDS[subject].get(attr, "pk")
+    rows = subject_model.objects.filter(**{f"{field_}__in": values}).values_list("pk", unit_field) if values else []
+    found = set(rows)
+    return {pk for pk, _ in found}, {u for _, u in found if u is not None}
 
 
 def _linked_units(rule: ObligationRule, model, pks: list[int]) -> set[int]:
@@ -114,8 +168,8 @@ def _own_units(rt, model, pks: list[int]) -> set[int]:
         return set(pks)
     names = {f.name for f in model._meta.fields}
     units: set[int] = set()
-    for field, through in (("unit", "unit_id"), ("party_org", "party_org__unit_id"), ("person", "person__unit_id")):
-        if field in names:
+    for name, through in (("unit", "unit_id"), ("party_org", "party_org__unit_id"), ("person", "person__unit_id")):
+        if name in names:
             units |= set(model._default_manager.filter(pk__in=pks).values_list(through, flat=True))
     return {u for u in units if u is not None}
 
@@ -144,7 +198,9 @@ def touch(rt, objs: Iterable) -> None:
         for o in objs:
             owner = [o.unit_id] if o.unit_id else roots
             for year in stored:
-                marks.setdefault((year, o.rule_id), set()).update(owner)
+                mark = _mark(marks, year, o.rule_id)
+                mark.whole = True
+                mark.units.update(owner)
         _now_if_no_transaction(marks)
         return
     own = _own_units(rt, model, pks)
@@ -152,10 +208,31 @@ def touch(rt, objs: Iterable) -> None:
     if rt.date_field:
         dates = {d for d in model._default_manager.filter(pk__in=pks).values_list(rt.date_field, flat=True) if d}
         dates = {d.date() if isinstance(d, dt.datetime) else d for d in dates}
+    seen: dict = {}
     for rule in _rules(rt.key):
-        units = own | (_linked_units(rule, model, pks) if rule.record_type == rt.key else set())
-        for year in _years(rule, rt, dates, stored):
-            marks.setdefault((year, rule.rule_id), set()).update(units)
+        years = _years(rule, rt, dates, stored)
+        if not years:
+            continue
+        linked = None
+        if rule.check_type == Check.COUNT and rule.record_type == rt.key and rt.key not in MASTER:
+            linked = _linked_subjects(rule, model, pks, seen)  # the subjects it counts for, in its periods
+        own_event = OWN_EVENTS.get(rule.check_type) == rt.key
+        for year in years:
+            mark = _mark(marks, year, rule.rule_id)
+            if linked is not None:
+                subjects, units = linked
+                mark.units |= units
+                mark.subjects.setdefault(rule.subject, set()).update(subjects)
+                if mark.days is not None:
+                    mark.days |= dates if dates else set()
+                    if not dates:
+                        mark.days = None
+            elif own_event:
+                mark.units |= own
+                mark.events.setdefault(rt.key, set()).update(pks)
+            else:  # evidence of events elsewhere, or who owes what: the rule for the subtrees concerned
+                mark.whole = True
+                mark.units |= own | (_linked_units(rule, model, pks) if rule.record_type == rt.key else set())
     _now_if_no_transaction(marks)
 
 
@@ -167,11 +244,13 @@ def touch_rule(rule_id: str, unit_id: int | None) -> None:
     units = [unit_id] if unit_id else list(Unit.objects.get_root_nodes().values_list("pk", flat=True))
     marks = _pending()
     for year in stored:
-        marks.setdefault((year, rule_id), set()).update(units)
+        mark = _mark(marks, year, rule_id)
+        mark.whole = True
+        mark.units.update(units)
     _now_if_no_transaction(marks)
 
 
-def _now_if_no_transaction(marks) -> None:
+def _now_if_no_transaction(marks: dict[tuple[int, str], Mark]) -> None:
     if not connection.in_atomic_block:  # autocommit: the write is already committed
         _flush(dict(marks))
         marks.clear()
@@ -187,13 +266,40 @@ def _roots(unit_ids: set[int]) -> list[Unit]:
     return out
 
 
-def _flush(marks: dict[tuple[int, str], set[int]]) -> None:
+def _flush(marks: dict[tuple[int, str], Mark]) -> None:
+    """Per year: the rules marked in part at once, narrowed to their subjects, events and periods (one
+    evaluation and one transaction per covering subtree); the rules marked whole, each for its subtrees."""
     from . import stored
 
-    for (year, rule_id), unit_ids in sorted(marks.items()):
+    years = sorted({year for year, _ in marks})
+    for year in years:
+        mine = {rule_id: m for (y, rule_id), m in marks.items() if y == year}
+        part = {rule_id: m for rule_id, m in mine.items() if not m.whole}
         try:
-            for root in _roots(unit_ids):
-                stored.replace(root, year, rule_id)
+            if part:
+                focus = _focus(part.values())
+                for root in _roots(set().union(*(m.units for m in part.values()))):
+                    stored.replace_part(root, year, sorted(part), focus)
+            for rule_id, m in sorted(mine.items()):
+                if m.whole:
+                    for root in _roots(m.units):
+                        stored.replace(root, year, rule_id)
         except Exception:
-            log.exception("recomputing %s %s failed; the year's stored results are set aside", rule_id, year)
+            log.exception("recomputing %s failed; the year's stored results are set aside", year)
             StoredYear.objects.filter(year=year).update(complete=False)
+
+
+def _focus(parts: Iterable[Mark]) -> Focus:
+    """One focus for the rules marked in part (their union: a rule recomputing a few more cells is harmless)."""
+    subjects: dict[str, set[int]] = {}
+    events: dict[str, set[int]] = {}
+    days: set[dt.date] | None = set()
+    for m in parts:
+        for kind, pks in m.subjects.items():
+            subjects.setdefault(kind, set()).update(pks)
+        for record_type, pks in m.events.items():
+            events.setdefault(record_type, set()).update(pks)
+        if m.subjects:
+            days = None if (days is None or m.days is None) else days | m.days
+    return Focus({k: frozenset(v) for k, v in subjects.items()}, {k: frozenset(v) for k, v in events.items()},
+                 None if days is None else frozenset(days))

@@ -66,8 +66,8 @@ def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt
     """{period key: the first day after today with a record that may count there} for a count rule, for the
     subjects of ``root``'s subtree (those of ``focus``): such a record counts from its day on, so the row is
     stale from then."""
-    if version.check_type != Check.COUNT or not version.record_type:
-        return {}
+    if version.check_type != Check.COUNT or not version.record_type or today >= end + 7 * DAY:
+        return {}  # (a past year: no record of it is dated after today)
     rt = registry.get(version.record_type)
     if not rt.date_field:
         return {}
@@ -169,13 +169,12 @@ def _part(focus: Focus) -> Q:
 
 def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, today: dt.date | None = None) -> int:
     """Recompute only the cells of ``focus`` (some subjects or events, some periods) of these rules in ``root``'s
-    subtree, and replace just those rows — what one write changes. One transaction holding the year's row, like
-    ``replace``; the engine evaluates all the rules at once, narrowed to the focus."""
+    subtree (``root`` as read in this transaction), and replace just those rows — what one write changes. One
+    transaction holding the year's row, like ``replace``; one evaluation of all the rules, narrowed to the focus."""
     today = today or clock.today()
-    _year_row(year)
     with transaction.atomic():
-        StoredYear.objects.select_for_update().filter(year=year).first()
-        root = Unit.objects.get(pk=root.pk)
+        if StoredYear.objects.select_for_update().filter(year=year).first() is None:
+            return 0  # (only a stored year is kept up to date)
         ev = evaluate(root, year=year, as_of=today, rule_ids=sorted(rule_ids), focus=focus)
         hidden = [r.rule_id for r in ev.results if any(v.check_type == Check.RECTIFICATION for v in r.versions)]
         masked = evaluate(root, year=year, as_of=today, rule_ids=hidden, scope=MASKED, focus=focus) if hidden else None
