@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from lvzhi.obligations import marks  # noqa: E402
 from lvzhi.obligations.models import ObligationRule, StoredResult  # noqa: E402
 from lvzhi.obligations.services import revise_rule  # noqa: E402
-from lvzhi.org.models import PartyOrg, PartyOrgKind, Person  # noqa: E402
+from lvzhi.org.models import PartyOrg, PartyOrgKind, Person, Unit  # noqa: E402
 from lvzhi.org.scoping import Scope  # noqa: E402
 from lvzhi.records import registry, services  # noqa: E402
 
@@ -101,7 +101,7 @@ def writes():
     rule = ObligationRule.objects.get(rule_id="branch.themed_day", unit__isnull=True, effective_to__isnull=True)
     yield "规则修订（默认规则，全树）", lambda: revise_rule(rule, {"grace_days": rule.grace_days + 1},
                                                      effective_from=dt.date(YEAR, 7, 1), actor=None, scope=EVERYONE,
-                                                     unit=org.unit.get_parent())
+                                                     unit=Unit.objects.get(path=org.unit.path[:-Unit.steplen]))
 
 
 def main(profile: bool) -> None:

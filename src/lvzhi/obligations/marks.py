@@ -47,6 +47,7 @@ EVENT_TYPES: dict[str, set[str]] = {
     Check.DUES: {"dues_payment"},
     Check.TRAINING_HOURS: {"training_record"},
 }
+ROSTERS = {"org_post", "group_membership", "membership_event"}  # who belongs to a Party organisation, and when
 MASTER = {"unit", "party_org", "person", "appointment", "contact_point", "membership_event", "org_post",
           "group_membership"}
 SUBJECT_MODELS: dict[str, tuple[Any, str]] = {"party_org": (PartyOrg, "unit_id"), "unit": (Unit, "pk"), "person": (Person, "unit_id"),
@@ -203,6 +204,10 @@ def touch(rt, objs: Iterable) -> None:
                 mark.units.update(owner)
         _now_if_no_transaction(marks)
         return
+    if rt.key in ROSTERS:
+        _touch_roster(marks, model, pks, stored)
+        _now_if_no_transaction(marks)
+        return
     own = _own_units(rt, model, pks)
     dates = set()
     if rt.date_field:
@@ -234,6 +239,44 @@ def touch(rt, objs: Iterable) -> None:
                 mark.whole = True
                 mark.units |= own | (_linked_units(rule, model, pks) if rule.record_type == rt.key else set())
     _now_if_no_transaction(marks)
+
+
+def _touch_roster(marks: dict[tuple[int, str], Mark], model, pks: list[int], stored: list[int]) -> None:
+    """A roster changed: every rule, for the organisations whose roster it is (and the person's other ones: a
+    Party-life event moves the person's stints), the person, those organisations' meetings (quorum by the roster
+    of the day) and the person's development records — all periods."""
+    from lvzhi.membership.models import GroupMembership, MembershipEvent
+    from lvzhi.partybuilding.models import BranchActivity
+
+    names = {f.name for f in model._meta.fields}
+    orgs: set[int] = set()
+    people: set[int] = set()
+    for name in ("party_org", "from_org", "group", "person"):
+        if name in names:
+            ids = {v for v in model._default_manager.filter(pk__in=pks).values_list(name, flat=True) if v}
+            (people if name == "person" else orgs).update(ids)
+    for a, b in MembershipEvent.objects.filter(person_id__in=people).values_list("party_org_id", "from_org_id"):
+        orgs.update(x for x in (a, b) if x)
+    orgs |= set(GroupMembership.objects.filter(person_id__in=people).values_list("group_id", flat=True))
+    orgs |= {o for o in Person.objects.filter(pk__in=people).values_list("party_org_id", flat=True) if o}
+    first, last = dt.date(min(stored), 1, 1), dt.date(max(stored), 12, 31)
+    meetings = set(BranchActivity.objects.filter(party_org_id__in=orgs, date__gte=first, date__lte=last)
+                   .values_list("pk", flat=True))
+    from lvzhi.membership.models import Development
+
+    developing = set(Development.objects.filter(person_id__in=people).values_list("pk", flat=True))
+    units = set(PartyOrg.objects.filter(pk__in=orgs).values_list("unit_id", flat=True))
+    units |= set(Person.objects.filter(pk__in=people).values_list("unit_id", flat=True))
+    units |= set(Development.objects.filter(pk__in=developing).values_list("unit_id", flat=True))
+    for rule_id in {r.rule_id for r in ObligationRule.objects.all()}:
+        for year in stored:
+            mark = _mark(marks, year, rule_id)
+            mark.units |= units
+            mark.subjects.setdefault("party_org", set()).update(orgs)
+            mark.subjects.setdefault("person", set()).update(people)
+            mark.events.setdefault("branch_activity", set()).update(meetings)
+            mark.events.setdefault("development", set()).update(developing)
+            mark.days = None
 
 
 def touch_rule(rule_id: str, unit_id: int | None) -> None:
