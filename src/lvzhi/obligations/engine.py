@@ -178,6 +178,7 @@ class Context:
     units: UnitIndex
     scope: Scope
     focus: Focus | None = None
+    selected: dict = field(default_factory=dict)  # subjects already selected: most rules share their subject set
 
 
 # --- state of one cell ---------------------------------------------------------------------------------
@@ -268,7 +269,10 @@ def count_records(rule: ObligationRule, subject_qs, periods: list[Period], as_of
 def evaluate_count(rule: ObligationRule, ctx: Context, path: str, deeper: list[ObligationRule]) -> list[Cell]:
     focus = ctx.focus
     pks = focus.subjects.get(rule.subject, frozenset()) if focus is not None else None
-    subject_qs, subjects = select(rule.subject, path, rule.subject_conditions, pks)
+    key = (rule.subject, path, repr(sorted(rule.subject_conditions.items())), pks)
+    if key not in ctx.selected:
+        ctx.selected[key] = select(rule.subject, path, rule.subject_conditions, pks)
+    subject_qs, subjects = ctx.selected[key]
     periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
     keys = focus.period_keys([rule.cadence]) if focus is not None else None
     if keys is not None:

@@ -1,26 +1,35 @@
-"""What a write touches, recomputed right after it commits: the stored results follow the data.
+"""What a write touches, recomputed right after it commits: the stored results follow the data, cell by cell.
 
 The write paths call ``touch`` inside their transaction (``records.services`` create/update/delete — which is also
 how rosters, people, units and rules are edited one at a time —, ``imports.writing`` for bulk rows,
 ``obligations.services.revise_rule``); on update and delete they call it with the record as it was, too. A touch
-works out, while the rows are still there:
+works out, while the rows are still there, per rule and stored year (``Mark``):
 
-- the rules: those the record type satisfies (``record_type``), the event rules whose events or evidence it is
-  (``EVENT_TYPES``), and every rule for the records that decide who owes what (``MASTER``: units, Party
-  organisations, people, posts, rosters, appointments, contact points) or a rule itself;
-- the units: the record's unit, and the units of the subjects its link names (a 讲党课 given by a secretary counts
-  for that secretary's organisation, a 谈话 for the people talked to, wherever they are);
-- the years: those stored (``StoredYear``) that the record's dates fall in — for a count rule the year of the date
-  (and of its week); for the other rules every stored year, as their events reach across years.
+- a count rule of the record's type: only the subjects its link names (the 支部 of a 支部活动, the people of a
+  谈心谈话, the units' organisations of a report …) in the periods its dates fall in (``_years``: the date's year
+  and its week's);
+- an event rule whose event the record is (``OWN_EVENTS``: the meeting itself for 过半数到会, the 整改 itself):
+  only that event;
+- a roster change (``ROSTERS``: posts, Party-group places, Party-life events): every rule, but only for the
+  organisations concerned, their members and post holders, their meetings and those people's development records,
+  all periods (quorum and branch structure read the roster of the day);
+- anything else — evidence of an event elsewhere (a 学习 for a 党委会's 第一议题, a 谈话 before an appointment),
+  units, organisations, people — the whole rule for the subtrees of the units concerned (``stored.replace``).
 
-After commit (``transaction.on_commit``, in the process that wrote) each rule is recomputed for the smallest set
-of subtrees that holds the marked units (``stored.replace``). A failed recomputation marks the year incomplete, so
-readers go back to the engine until the next ``lvzhi recompute``.
+After commit (``transaction.on_commit``, in the process that wrote) the rules marked in part are recomputed in one
+evaluation per covering subtree, narrowed by an ``engine.Focus`` to those subjects, events and periods, and just
+those rows replaced (``stored.replace_part``): a fixed number of queries whatever the size of the tree. A failed
+recomputation marks the year incomplete, so readers go back to the engine until the next ``lvzhi recompute``.
+
+A revised rule (``touch_rule``) makes its rows in the owner's subtree stale from today in the revision's own
+transaction — a reader recomputes that rule for its subtree before reading (``stored.refresh``) — and is
+recomputed on the task queue after commit (``lvzhi.tasks``; progress in ``lvzhi recompute --status``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from collections.abc import Iterable
@@ -33,7 +42,7 @@ from lvzhi.org.models import PartyOrg, Person, Unit
 from lvzhi.partybuilding.models import ContactPoint
 
 from .engine import SUBJECT_FIELDS, Focus
-from .models import Check, ObligationRule, StoredYear
+from .models import Check, ObligationRule, StoredResult, StoredYear
 
 log = logging.getLogger(__name__)
 
@@ -194,15 +203,9 @@ def touch(rt, objs: Iterable) -> None:
     model = rt.model
     pks = [o.pk for o in objs]
     marks = _pending()
-    if rt.key == "obligation_rule":
-        roots = list(Unit.objects.get_root_nodes().values_list("pk", flat=True))
+    if rt.key == "obligation_rule":  # a version edited as a record: as a revision
         for o in objs:
-            owner = [o.unit_id] if o.unit_id else roots
-            for year in stored:
-                mark = _mark(marks, year, o.rule_id)
-                mark.whole = True
-                mark.units.update(owner)
-        _now_if_no_transaction(marks)
+            touch_rule(o.rule_id, o.unit_id)
         return
     if rt.key in ROSTERS:
         _touch_roster(marks, model, pks, stored)
@@ -243,8 +246,8 @@ def touch(rt, objs: Iterable) -> None:
 
 def _touch_roster(marks: dict[tuple[int, str], Mark], model, pks: list[int], stored: list[int]) -> None:
     """A roster changed: every rule, for the organisations whose roster it is (and the person's other ones: a
-    Party-life event moves the person's stints), the person, those organisations' meetings (quorum by the roster
-    of the day) and the person's development records — all periods."""
+    Party-life event moves the person's stints), the person and those holding posts there, those organisations'
+    meetings (quorum by the roster of the day) and the people's development records — all periods."""
     from lvzhi.membership.models import GroupMembership, MembershipEvent
     from lvzhi.partybuilding.models import BranchActivity
 
@@ -259,6 +262,16 @@ def _touch_roster(marks: dict[tuple[int, str], Mark], model, pks: list[int], sto
         orgs.update(x for x in (a, b) if x)
     orgs |= set(GroupMembership.objects.filter(person_id__in=people).values_list("group_id", flat=True))
     orgs |= {o for o in Person.objects.filter(pk__in=people).values_list("party_org_id", flat=True) if o}
+    # Its members and who holds a post there: an organisation's first dated post replaces the secretary and
+    # committee named on it (membership.training, Rosters) — already cleared when the post is saved —, which
+    # changes the former secretary's own cells.
+    from lvzhi.membership.models import OrgPost
+
+    people |= set(OrgPost.objects.filter(party_org_id__in=orgs).values_list("person_id", flat=True))
+    people |= set(Person.objects.filter(party_org_id__in=orgs).values_list("pk", flat=True))
+    people |= {p for p in PartyOrg.objects.filter(pk__in=orgs).values_list("secretary_id", flat=True) if p}
+    people |= set(PartyOrg.committee_members.through.objects.filter(partyorg_id__in=orgs)
+                  .values_list("person_id", flat=True))
     first, last = dt.date(min(stored), 1, 1), dt.date(max(stored), 12, 31)
     meetings = set(BranchActivity.objects.filter(party_org_id__in=orgs, date__gte=first, date__lte=last)
                    .values_list("pk", flat=True))
@@ -280,17 +293,32 @@ def _touch_roster(marks: dict[tuple[int, str], Mark], model, pks: list[int], sto
 
 
 def touch_rule(rule_id: str, unit_id: int | None) -> None:
-    """A rule revised: every stored year of it, for the owner's subtree (the whole tree for a default)."""
-    stored = _stored_years()
-    if not stored:
+    """A rule revised (call inside the revision's transaction): its stored rows in the owner's subtree (the whole
+    tree for a default) are stale from today, in this transaction — a reader recomputes that rule for its own
+    subtree before reading (``stored.refresh``), never reads the old version's rows —, and after commit the rule
+    is recomputed on the task queue, with progress (``stored.progress``)."""
+    from lvzhi.web import clock
+
+    years = _stored_years()
+    if not years:
         return
-    units = [unit_id] if unit_id else list(Unit.objects.get_root_nodes().values_list("pk", flat=True))
-    marks = _pending()
-    for year in stored:
-        mark = _mark(marks, year, rule_id)
-        mark.whole = True
-        mark.units.update(units)
-    _now_if_no_transaction(marks)
+    rows = StoredResult.objects.filter(year__in=years, rule_id=rule_id)
+    if unit_id:
+        rows = rows.filter(unit__path__startswith=Unit.objects.get(pk=unit_id).path)
+    rows.update(stale_from=clock.today())
+    for year in years:
+        transaction.on_commit(functools.partial(_queue, year, unit_id, rule_id))
+
+
+def _queue(year: int, unit_id: int | None, rule_id: str) -> None:
+    from django.conf import settings
+
+    from lvzhi import tasks
+
+    from . import stored
+
+    stored.queued(year, unit_id, [rule_id])
+    tasks.submit("recompute", year, unit_id, [rule_id], inline=getattr(settings, "RULE_RECOMPUTE_INLINE", False))
 
 
 def _now_if_no_transaction(marks: dict[tuple[int, str], Mark]) -> None:

@@ -7,16 +7,22 @@ the requirement, the due date and the warning start (``state_expr`` is ``engine.
 dated after today (they count from their day), events not yet held, the roster of the day for the roster checks —
 makes a row stale from a day (``stale_from``): readers recompute those rules for their subtree first.
 
-Writes recompute what they touch (``obligations.marks``); ``lvzhi recompute`` recomputes everything, per rule and
-top unit, one transaction each. Readers use the rows only for a whole year, as of today, when that year was fully
+Writes recompute the cells they touch (``obligations.marks`` → ``replace_part``: some subjects, events and periods
+of some rules); a revised rule is recomputed on the task queue (``replace`` per subtree, progress in ``progress``);
+``lvzhi recompute`` recomputes everything, per rule and top unit, one transaction each. Readers use the rows only for a whole year, as of today, when that year was fully
 computed (``StoredYear.complete``); any other range or as-of date goes to the engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
 from django.utils import timezone
@@ -229,6 +235,56 @@ def recompute(year: int, *, unit: Unit | None = None, rule_ids: Iterable[str] | 
             StoredResult.objects.filter(year=year).exclude(rule_id__in=every).delete()  # rules no longer in force
             StoredYear.objects.filter(year=year).update(complete=True, computed_at=timezone.now())
     return total
+
+
+# --- progress of recomputations on the task queue (a rule revised, `lvzhi recompute --queue`) -------------
+# A small JSON file each under $LVZHI_VAR_DIR/jobs/, like an import's (imports.progress): written outside the
+# transactions that write the rows, so it can be read while they run.
+
+def _progress_path(year: int, unit_id: int | None, rule_ids: Iterable[str]) -> Path:
+    key = f"{year}-{unit_id or 'all'}-{'+'.join(sorted(rule_ids)) or 'all'}"
+    return Path(settings.VAR_DIR) / "jobs" / f"recompute-{key}.json"
+
+
+def _write_progress(path: Path, state: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False))
+    os.replace(tmp, path)  # readers see the old or the new state, never half of one
+
+
+def queued(year: int, unit_id: int | None, rule_ids: Iterable[str]) -> None:
+    rule_ids = list(rule_ids)
+    _write_progress(_progress_path(year, unit_id, rule_ids),
+                    {"year": year, "unit_id": unit_id, "rules": rule_ids, "label": "排队中", "done": 0, "total": None,
+                     "beat": time.time()})
+
+
+def reporter(year: int, unit_id: int | None, rule_ids: Iterable[str]) -> Callable[[str, int, int], None]:
+    """progress(label, done, total) for ``recompute``, into the job's file."""
+    rule_ids = list(rule_ids)
+    path = _progress_path(year, unit_id, rule_ids)
+
+    def report(label: str, done: int, total: int) -> None:
+        _write_progress(path, {"year": year, "unit_id": unit_id, "rules": rule_ids, "label": label, "done": done,
+                               "total": total, "beat": time.time()})
+    report("开始", 0, 0)
+    return report
+
+
+def finished(year: int, unit_id: int | None, rule_ids: Iterable[str]) -> None:
+    _progress_path(year, unit_id, rule_ids).unlink(missing_ok=True)
+
+
+def progress() -> list[dict]:
+    """The recomputations queued or running: year, unit, rules, what is being computed, done of total."""
+    out = []
+    for path in sorted((Path(settings.VAR_DIR) / "jobs").glob("recompute-*.json")):
+        try:
+            out.append(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 # --- reading -------------------------------------------------------------------------------------------
