@@ -48,7 +48,8 @@ class Timer:
         self.touch_wall = self.flush_wall = 0.0
 
     def __enter__(self):
-        self._touch, self._flush, self._queue = marks.touch, marks._flush, marks._queue
+        self._touch, self._flush = marks.touch, marks._flush
+        self._queue = getattr(marks, "_queue", None)  # (absent before the rule's recomputation was queued)
         timer = self
 
         def touch(*a, **kw):
@@ -75,11 +76,15 @@ class Timer:
                 timer.flush += cpu() - c
                 timer.flush_wall += time.perf_counter() - w
 
-        marks.touch, marks._flush, marks._queue = touch, flush, queue
+        marks.touch, marks._flush = touch, flush
+        if self._queue is not None:
+            marks._queue = queue
         return self
 
     def __exit__(self, *exc):
-        marks.touch, marks._flush, marks._queue = self._touch, self._flush, self._queue
+        marks.touch, marks._flush = self._touch, self._flush
+        if self._queue is not None:
+            marks._queue = self._queue
 
 
 def branch() -> PartyOrg:
@@ -92,6 +97,10 @@ def writes(rule_too: bool):
     ba = registry.get("branch_activity")
     yield "支部活动（主题党日）", lambda: services.create_record(
         ba, {"party_org": org, "kind": "themed_day", "date": dt.date(YEAR, 6, 3), "title": "基准写入"},
+        actor=None, scope=EVERYONE)
+    top = PartyOrg.objects.filter(kind=PartyOrgKind.BRANCH).order_by("unit__depth", "pk").first()
+    yield "支部活动（顶层单位的支部：其单位子树即全省）", lambda: services.create_record(
+        ba, {"party_org": top, "kind": "themed_day", "date": dt.date(YEAR, 6, 4), "title": "基准写入"},
         actor=None, scope=EVERYONE)
     yield "谈心谈话（支部活动，3人）", lambda: services.create_record(
         ba, {"party_org": org, "kind": "heart_talk", "date": dt.date(YEAR, 5, 9), "title": "基准谈心谈话",

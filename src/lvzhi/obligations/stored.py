@@ -184,17 +184,13 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, t
         ev = evaluate(root, year=year, as_of=today, rule_ids=sorted(rule_ids), focus=focus)
         hidden = [r.rule_id for r in ev.results if any(v.check_type == Check.RECTIFICATION for v in r.versions)]
         masked = evaluate(root, year=year, as_of=today, rule_ids=hidden, scope=MASKED, focus=focus) if hidden else None
-        subjects = _part(focus)
-        where = Q(pk__in=[])
-        parts = []
-        for result in ev.results:
-            keys = focus.period_keys(v.cadence for v in result.versions)
-            counted = [v.pk for v in result.versions if v.check_type == Check.COUNT]
-            cond = Q(rule_id=result.rule_id) & subjects
-            if keys is not None and counted:  # a count rule: the periods of the days only
-                cond &= Q(version_id__in=counted, period_key__in=sorted(keys)) | ~Q(version_id__in=counted)
-            parts.append((result, keys))
-            where |= cond
+        versions = [v for r in ev.results for v in r.versions]
+        where = Q(rule_id__in=[r.rule_id for r in ev.results]) & _part(focus)
+        keys = focus.period_keys(v.cadence for v in versions)
+        counted = [v.pk for v in versions if v.check_type == Check.COUNT]
+        if keys is not None and counted:  # count rules: the periods of the days only (keys differ by cadence)
+            where &= Q(period_key__in=sorted(keys)) | ~Q(version_id__in=counted)
+        parts = [(r, focus.period_keys(v.cadence for v in r.versions)) for r in ev.results]
         mine = StoredResult.objects.filter(year=year, unit__path__startswith=root.path).filter(where)
         seqs: dict[str, dict] = {}
         old: list[int] = []
@@ -203,8 +199,8 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, t
             seqs.setdefault(rule_id, {})[(kind, stype, spk, pkey)] = seq
             old.append(pk)
         rows: list[StoredResult] = []
-        for result, keys in parts:
-            result.cells = [c for c in result.cells if focus.holds(c, keys)]
+        for result, own in parts:
+            result.cells = [c for c in result.cells if focus.holds(c, own)]
             rows += _rows(result, masked.result(result.rule_id) if masked else None, root, year, today, focus,
                           seqs.get(result.rule_id, {}))
         if old:
