@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from lvzhi.obligations import stored
+from lvzhi.obligations import marks, stored
 from lvzhi.obligations.models import ObligationRule, StoredResult, StoredYear
 from lvzhi.obligations.periods import period_of
 from lvzhi.obligations.services import revise_rule
@@ -68,6 +68,19 @@ def test_a_write_rewrites_its_own_cells_only_and_costs_the_same_in_a_larger_tree
     _, large, more_rows = _write(django_capture_on_commit_callbacks, org, D(2022, 5, 20))
     assert large == small
     assert len(more_rows) == len(rows)
+    assert stored_cells(tc.group) == engine_cells(tc.group)
+
+
+def test_a_write_naming_too_many_cells_recomputes_its_rules_whole(settings, django_capture_on_commit_callbacks,
+                                                                   monkeypatch):
+    settings.LVZHI_AS_OF = TODAY.isoformat()
+    tc = b.company()
+    stored.recompute(2022, unit=tc.group)
+    StoredYear.objects.update_or_create(year=2022, defaults={"complete": True})
+    monkeypatch.setattr(marks, "MAX_FOCUS", 0)  # as a large import would
+    _, _, rows = _write(django_capture_on_commit_callbacks, tc.branch, D(2022, 5, 10))
+    months = {period for rule_id, _, _, _, period, _ in rows if rule_id == "branch.committee_meeting"}
+    assert len(months) == 12  # the whole rule for the unit's subtree, not the month of the write
     assert stored_cells(tc.group) == engine_cells(tc.group)
 
 

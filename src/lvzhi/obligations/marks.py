@@ -85,6 +85,10 @@ class Mark:
     days: set[dt.date] | None = field(default_factory=set)
 
 
+# More subjects and events than this in one transaction (an import): the marked rules are recomputed whole for the
+# units' subtrees instead (as many cells, and no list of ids longer than SQLite takes).
+MAX_FOCUS = 500
+
 _state = threading.local()
 
 
@@ -346,9 +350,13 @@ def _flush(marks: dict[tuple[int, str], Mark]) -> None:
     for year in years:
         mine = {rule_id: m for (y, rule_id), m in marks.items() if y == year}
         part = {rule_id: m for rule_id, m in mine.items() if not m.whole}
+        focus = _focus(part.values())
+        if sum(map(len, (*focus.subjects.values(), *focus.events.values()))) > MAX_FOCUS:
+            for m in part.values():  # a large import: whole rules, bounded SQL
+                m.whole = True
+            part = {}
         try:
             if part:
-                focus = _focus(part.values())
                 for root in _roots(set().union(*(m.units for m in part.values()))):
                     stored.replace_part(root, year, sorted(part), focus)
             for rule_id, m in sorted(mine.items()):

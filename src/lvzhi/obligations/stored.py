@@ -193,18 +193,16 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, t
         parts = [(r, focus.period_keys(v.cadence for v in r.versions)) for r in ev.results]
         mine = StoredResult.objects.filter(year=year, unit__path__startswith=root.path).filter(where)
         seqs: dict[str, dict] = {}
-        old: list[int] = []
-        for pk, rule_id, kind, stype, spk, pkey, seq in mine.values_list(
-                "pk", "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq"):
+        for rule_id, kind, stype, spk, pkey, seq in mine.values_list(
+                "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq"):
             seqs.setdefault(rule_id, {})[(kind, stype, spk, pkey)] = seq
-            old.append(pk)
         rows: list[StoredResult] = []
         for result, own in parts:
             result.cells = [c for c in result.cells if focus.holds(c, own)]
             rows += _rows(result, masked.result(result.rule_id) if masked else None, root, year, today, focus,
                           seqs.get(result.rule_id, {}))
-        if old:
-            StoredResult.objects.filter(pk__in=old).delete()
+        if seqs:
+            mine.delete()
         StoredResult.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
