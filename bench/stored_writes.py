@@ -88,7 +88,7 @@ class Timer:
 
 
 def branch() -> PartyOrg:
-    return PartyOrg.objects.filter(kind=PartyOrgKind.BRANCH, unit__depth=3).order_by("pk")[7]
+    return PartyOrg.objects.filter(kind=PartyOrgKind.BRANCH, unit__numchild=0).order_by("pk")[7]  # a leaf unit's
 
 
 def writes(rule_too: bool):
@@ -108,7 +108,7 @@ def writes(rule_too: bool):
     from lvzhi.integrity.models import Rectification
 
     rect = Rectification.objects.filter(unit=org.unit).order_by("pk").first() or \
-        Rectification.objects.filter(unit__depth=3).order_by("pk").first()
+        Rectification.objects.filter(unit__numchild=0, status="open").order_by("pk").first()
     rr = registry.get("rectification")
     yield "整改（更新完成日期）", lambda: services.update_record(
         rr, rect, {"status": "done", "completed_on": rect.deadline}, actor=None, scope=EVERYONE)

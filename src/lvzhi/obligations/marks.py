@@ -357,8 +357,9 @@ def _flush(marks: dict[tuple[int, str], Mark]) -> None:
             part = {}
         try:
             if part:
-                for root in _roots(set().union(*(m.units for m in part.values()))):
-                    stored.replace_part(root, year, sorted(part), focus)
+                units = set().union(*(m.units for m in part.values()))
+                for root in _roots(units):
+                    stored.replace_part(root, year, sorted(part), focus, units)
             for rule_id, m in sorted(mine.items()):
                 if m.whole:
                     for root in _roots(m.units):

@@ -173,10 +173,13 @@ def _part(focus: Focus) -> Q:
     return q
 
 
-def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, today: dt.date | None = None) -> int:
+def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, units: Iterable[int],
+                 today: dt.date | None = None) -> int:
     """Recompute only the cells of ``focus`` (some subjects or events, some periods) of these rules in ``root``'s
     subtree (``root`` as read in this transaction), and replace just those rows — what one write changes. One
-    transaction holding the year's row, like ``replace``; one evaluation of all the rules, narrowed to the focus."""
+    transaction holding the year's row, like ``replace``; one evaluation of all the rules, narrowed to the focus.
+    ``units``: the units of the focus's subjects and events (the rows are found by unit: an index, not a scan of
+    the rule's rows in the subtree — the whole tree for a branch of the top unit)."""
     today = today or clock.today()
     with transaction.atomic():
         if StoredYear.objects.select_for_update().filter(year=year).first() is None:
@@ -191,7 +194,8 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, t
         if keys is not None and counted:  # count rules: the periods of the days only (keys differ by cadence)
             where &= Q(period_key__in=sorted(keys)) | ~Q(version_id__in=counted)
         parts = [(r, focus.period_keys(v.cadence for v in r.versions)) for r in ev.results]
-        mine = StoredResult.objects.filter(year=year, unit__path__startswith=root.path).filter(where)
+        here = list(Unit.objects.filter(pk__in=list(units), path__startswith=root.path).values_list("pk", flat=True))
+        mine = StoredResult.objects.filter(year=year, unit_id__in=here).filter(where)
         seqs: dict[str, dict] = {}
         for rule_id, kind, stype, spk, pkey, seq in mine.values_list(
                 "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq"):
