@@ -19,7 +19,7 @@ USAGE = """用法：lvzhi <命令> [参数]
   export --type T --out FILE   导出记录为 Excel
   template --type T --out FILE 写出空白导入模板（下拉列表、填写说明、打印设置）
   check --year Y       检查应办事项（逾期时退出码为 1）
-  recompute [--year Y] [--unit U] [--rule R] [--queue]   重算并保存检查结果（合规看板读取保存的结果）
+  recompute [--year Y] [--unit U] [--rule R] [--queue|--status]   重算并保存检查结果（合规看板读取保存的结果）；--status 显示后台重算进度
   report --year Y --format docx|pdf|html|md --out FILE   生成述职报告
   metrics [--unit U] [--year Y] [--format table|json]   列出全部指标（编号、名称、单位、数值）
   appraisal --year Y [--unit U] [--format table|json|xlsx]   述职评议结果（票数、得分、等次、点评问题与整改）

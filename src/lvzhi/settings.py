@@ -227,6 +227,9 @@ MAX_UPLOAD_BYTES = int(os.environ.get("LVZHI_MAX_UPLOAD_MB", "20")) * 1024 * 102
 # Long work (imports …) on Celery workers when set (redis://…); otherwise in a thread of the web process (lvzhi.tasks).
 CELERY_BROKER = os.environ.get("LVZHI_CELERY_BROKER", "")
 CELERY_QUEUE = os.environ.get("LVZHI_CELERY_QUEUE", "lvzhi")  # one queue per installation sharing a broker
+# A revised rule is recomputed on the task queue (off the request); "1": right after the revision commits, in the
+# process that revised it (tests, scripts).
+RULE_RECOMPUTE_INLINE = os.environ.get("LVZHI_RULE_RECOMPUTE_INLINE", "") == "1"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A report template renders in a child process within these limits (lvzhi.reports.bounded): wall-clock seconds,
 # memory beyond the worker's own, characters of output. A real report takes well under a second, a few MB, 20,000 chars.

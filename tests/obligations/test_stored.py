@@ -53,6 +53,7 @@ def stored_cells(root, as_of=TODAY):
 @pytest.fixture
 def world(db, settings):
     settings.LVZHI_AS_OF = TODAY.isoformat()
+    settings.RULE_RECOMPUTE_INLINE = True  # a revised rule recomputed right after commit, not on a thread
     tc = b.company()
     b.monthly(tc.branch, "committee_meeting", 2022, months=range(1, 7), attendees=tc.members[:2])
     b.activity(tc.dept_branch, "general_meeting", D(2022, 3, 1), attendees=[])

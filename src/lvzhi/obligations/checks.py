@@ -40,7 +40,8 @@ DAY = dt.timedelta(days=1)
 
 
 def _in_range(prefix: str, path: str, date_field: str, ctx: Context) -> Q:
-    return Q(**{f"{prefix}path__startswith": path, f"{date_field}__gte": ctx.start, f"{date_field}__lte": ctx.end})
+    q = Q(**{f"{prefix}path__startswith": path, f"{date_field}__gte": ctx.start, f"{date_field}__lte": ctx.end})
+    return q if ctx.focus is None else q & Q(pk__in=list(ctx.focus.event_pks))  # some events only (stored upkeep)
 
 
 def _event_subject(record_type: str, pk: int, label: str, unit_id: int, unit_path: str) -> Subject:
@@ -180,6 +181,7 @@ def rectification(rule: ObligationRule, ctx: Context, path: str, deeper) -> list
                                            | ~Q(status__in=["done", "verified"]))
     rows = (Rectification.objects.filter(unit__path__startswith=path, date__lte=ctx.end)
             .filter(Q(deadline__gte=ctx.start, deadline__lte=ctx.end) | carried).filter(**rule.subject_conditions)
+            .filter(**({} if ctx.focus is None else {"pk__in": list(ctx.focus.event_pks)}))
             .order_by("deadline", "pk")
             .values("pk", "deadline", "status", "completed_on", "finding__description", "finding__person_id",
                     "owner__name", "unit_id", "unit__path"))

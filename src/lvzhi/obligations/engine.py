@@ -139,6 +139,36 @@ class Evaluation:
         return next((r for r in self.results if r.rule_id == rule_id), None)
 
 
+@dataclass(frozen=True)
+class Focus:
+    """A part of an evaluation, for the stored results' upkeep (``obligations.marks``): only the subjects named
+    ({kind: pks}), the events named (their pks, any record type) and, for count rules, the periods that hold one
+    of ``days`` (None: every period). Checks that cannot narrow their queries compute more; callers keep only
+    the cells ``holds``."""
+
+    subjects: dict[str, frozenset[int]] = field(default_factory=dict)
+    events: dict[str, frozenset[int]] = field(default_factory=dict)  # {record type: pks}
+    days: frozenset[dt.date] | None = None
+
+    @property
+    def event_pks(self) -> frozenset[int]:
+        return frozenset().union(*self.events.values())
+
+    def period_keys(self, cadences) -> set[str] | None:
+        if self.days is None:
+            return None
+        return {period_of(c, d).key for c in set(cadences) if c != Cadence.EVENT for d in self.days}
+
+    def holds(self, cell: "Cell", keys: set[str] | None) -> bool:
+        s = cell.subject
+        if s.kind == "event":
+            if s.pk not in self.events.get(s.record_type, ()):
+                return False
+        elif s.pk not in self.subjects.get(s.kind, ()):
+            return False
+        return keys is None or cell.rule.check_type != Check.COUNT or cell.period.key in keys
+
+
 @dataclass
 class Context:
     root: Unit
@@ -147,6 +177,8 @@ class Context:
     as_of: dt.date
     units: UnitIndex
     scope: Scope
+    focus: Focus | None = None
+    selected: dict = field(default_factory=dict)  # subjects already selected: most rules share their subject set
 
 
 # --- state of one cell ---------------------------------------------------------------------------------
@@ -235,8 +267,16 @@ def count_records(rule: ObligationRule, subject_qs, periods: list[Period], as_of
 
 
 def evaluate_count(rule: ObligationRule, ctx: Context, path: str, deeper: list[ObligationRule]) -> list[Cell]:
-    subject_qs, subjects = select(rule.subject, path, rule.subject_conditions)
+    focus = ctx.focus
+    pks = focus.subjects.get(rule.subject, frozenset()) if focus is not None else None
+    key = (rule.subject, path, repr(sorted(rule.subject_conditions.items())), pks)
+    if key not in ctx.selected:
+        ctx.selected[key] = select(rule.subject, path, rule.subject_conditions, pks)
+    subject_qs, subjects = ctx.selected[key]
     periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
+    keys = focus.period_keys([rule.cadence]) if focus is not None else None
+    if keys is not None:
+        periods = [p for p in periods if p.key in keys]
     if not subjects or not periods:
         return []
     counts = count_records(rule, subject_qs, periods, ctx.as_of)
@@ -266,8 +306,9 @@ def evaluate_count(rule: ObligationRule, ctx: Context, path: str, deeper: list[O
 
 def evaluate(unit: Unit, *, year: int | None = None, start: dt.date | None = None, end: dt.date | None = None,
              as_of: dt.date | None = None, scope: Scope | None = None, rule_ids=None,
-             responsibility: str | None = None) -> Evaluation:
-    """Evaluate every rule (or those named) for ``unit``'s subtree over a year or [start, end]."""
+             responsibility: str | None = None, focus: Focus | None = None) -> Evaluation:
+    """Evaluate every rule (or those named) for ``unit``'s subtree over a year or [start, end] (a part of it:
+    ``focus``)."""
     from . import checks
 
     if year is not None:
@@ -275,7 +316,7 @@ def evaluate(unit: Unit, *, year: int | None = None, start: dt.date | None = Non
     if start is None or end is None:
         raise ValueError("evaluate() needs a year or a start and an end")
     as_of = as_of or clock.today()
-    ctx = Context(unit, start, end, as_of, UnitIndex(unit), scope or Scope.everything())
+    ctx = Context(unit, start, end, as_of, UnitIndex(unit), scope or Scope.everything(), focus)
     versions = rule_versions(unit, start, end, rule_ids, responsibility)
     by_id: dict[str, list[ObligationRule]] = {}
     for v in versions:

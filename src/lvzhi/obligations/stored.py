@@ -7,16 +7,22 @@ the requirement, the due date and the warning start (``state_expr`` is ``engine.
 dated after today (they count from their day), events not yet held, the roster of the day for the roster checks —
 makes a row stale from a day (``stale_from``): readers recompute those rules for their subtree first.
 
-Writes recompute what they touch (``obligations.marks``); ``lvzhi recompute`` recomputes everything, per rule and
-top unit, one transaction each. Readers use the rows only for a whole year, as of today, when that year was fully
+Writes recompute the cells they touch (``obligations.marks`` → ``replace_part``: some subjects, events and periods
+of some rules); a revised rule is recomputed on the task queue (``replace`` per subtree, progress in ``progress``);
+``lvzhi recompute`` recomputes everything, per rule and top unit, one transaction each. Readers use the rows only for a whole year, as of today, when that year was fully
 computed (``StoredYear.complete``); any other range or as-of date goes to the engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Min, Q, Value, When
 from django.utils import timezone
@@ -35,6 +41,7 @@ from .engine import (
     SUBJECT_FIELDS,
     Cell,
     Evaluation,
+    Focus,
     RuleResult,
     evaluate,
     judge,
@@ -60,16 +67,19 @@ def _judged(cell: Cell, today: dt.date) -> bool:
     return judge(cell.count, cell.required, deadline, cell.rule, today)[0] == cell.state
 
 
-def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt.date) -> dict[str, dt.date]:
+def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt.date,
+                    focus: Focus | None = None) -> dict[str, dt.date]:
     """{period key: the first day after today with a record that may count there} for a count rule, for the
-    subjects of ``root``'s subtree: such a record counts from its day on, so the row is stale from then."""
-    if version.check_type != Check.COUNT or not version.record_type:
-        return {}
+    subjects of ``root``'s subtree (those of ``focus``): such a record counts from its day on, so the row is
+    stale from then."""
+    if version.check_type != Check.COUNT or not version.record_type or today >= end + 7 * DAY:
+        return {}  # (a past year: no record of it is dated after today)
     rt = registry.get(version.record_type)
     if not rt.date_field:
         return {}
     path, attr = version.link_pairs[0]
-    subject_qs, _ = select(version.subject, root.path, version.subject_conditions)
+    pks = focus.subjects.get(version.subject, frozenset()) if focus is not None else None
+    subject_qs, _ = select(version.subject, root.path, version.subject_conditions, pks)
     date_field = rt.date_field
     rows = (rt.model._default_manager.filter(**version.record_conditions)
             .filter(**{f"{date_field}__gt": today, f"{date_field}__lte": end + 7 * DAY,
@@ -84,15 +94,27 @@ def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt
     return out
 
 
-def _rows(result: RuleResult, masked: RuleResult | None, root: Unit, year: int, today: dt.date) -> list[StoredResult]:
+def _rows(result: RuleResult, masked: RuleResult | None, root: Unit, year: int, today: dt.date,
+          focus: Focus | None = None, seqs: dict | None = None) -> list[StoredResult]:
+    """The rows of the result's cells (all of them: ``focus`` only narrows the future records read; ``seqs``:
+    the order of the rows they replace)."""
     now = timezone.now()
     end = year_range(year)[1]
-    future = {v.pk: _future_records(v, root, end, today) for v in result.versions if v.check_type == Check.COUNT}
+    future = {v.pk: _future_records(v, root, end, today, focus) for v in result.versions
+              if v.check_type == Check.COUNT}
     hidden = {}
     if masked is not None:
         hidden = {(c.subject.ref, c.period.key): c for c in masked.cells}
     rows = []
-    for seq, c in enumerate(result.cells):
+    last = max(seqs.values(), default=-1) if seqs else -1
+    for i, c in enumerate(result.cells):
+        seq = i
+        if seqs is not None:  # a part of the rule: the rows keep their place, new ones come after
+            old = seqs.get((c.subject.kind, c.subject.record_type, c.subject.pk, c.period.key))
+            if old is None:
+                last += 1
+                old = last
+            seq = old
         judged = _judged(c, today)
         stale: dt.date | None
         deadline = c.due - dt.timedelta(days=c.rule.grace_days) if c.due else None
@@ -141,6 +163,54 @@ def replace(root: Unit, year: int, rule_id: str, today: dt.date | None = None) -
     return len(rows)
 
 
+def _part(focus: Focus) -> Q:
+    """The stored rows of the focus's subjects and events (any rule, unit and period)."""
+    q = Q(pk__in=[])
+    for kind, pks in focus.subjects.items():
+        q |= Q(subject_kind=kind, subject_pk__in=sorted(pks))
+    for record_type, pks in focus.events.items():
+        q |= Q(subject_kind="event", subject_type=record_type, subject_pk__in=sorted(pks))
+    return q
+
+
+def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, units: Iterable[int],
+                 today: dt.date | None = None) -> int:
+    """Recompute only the cells of ``focus`` (some subjects or events, some periods) of these rules in ``root``'s
+    subtree (``root`` as read in this transaction), and replace just those rows — what one write changes. One
+    transaction holding the year's row, like ``replace``; one evaluation of all the rules, narrowed to the focus.
+    ``units``: the units of the focus's subjects and events (the rows are found by unit: an index, not a scan of
+    the rule's rows in the subtree — the whole tree for a branch of the top unit)."""
+    today = today or clock.today()
+    with transaction.atomic():
+        if StoredYear.objects.select_for_update().filter(year=year).first() is None:
+            return 0  # (only a stored year is kept up to date)
+        ev = evaluate(root, year=year, as_of=today, rule_ids=sorted(rule_ids), focus=focus)
+        hidden = [r.rule_id for r in ev.results if any(v.check_type == Check.RECTIFICATION for v in r.versions)]
+        masked = evaluate(root, year=year, as_of=today, rule_ids=hidden, scope=MASKED, focus=focus) if hidden else None
+        versions = [v for r in ev.results for v in r.versions]
+        where = Q(rule_id__in=[r.rule_id for r in ev.results]) & _part(focus)
+        keys = focus.period_keys(v.cadence for v in versions)
+        counted = [v.pk for v in versions if v.check_type == Check.COUNT]
+        if keys is not None and counted:  # count rules: the periods of the days only (keys differ by cadence)
+            where &= Q(period_key__in=sorted(keys)) | ~Q(version_id__in=counted)
+        parts = [(r, focus.period_keys(v.cadence for v in r.versions)) for r in ev.results]
+        here = list(Unit.objects.filter(pk__in=list(units), path__startswith=root.path).values_list("pk", flat=True))
+        mine = StoredResult.objects.filter(year=year, unit_id__in=here).filter(where)
+        seqs: dict[str, dict] = {}
+        for rule_id, kind, stype, spk, pkey, seq in mine.values_list(
+                "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq"):
+            seqs.setdefault(rule_id, {})[(kind, stype, spk, pkey)] = seq
+        rows: list[StoredResult] = []
+        for result, own in parts:
+            result.cells = [c for c in result.cells if focus.holds(c, own)]
+            rows += _rows(result, masked.result(result.rule_id) if masked else None, root, year, today, focus,
+                          seqs.get(result.rule_id, {}))
+        if seqs:
+            mine.delete()
+        StoredResult.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def recompute(year: int, *, unit: Unit | None = None, rule_ids: Iterable[str] | None = None,
               progress: Callable[[str, int, int], None] | None = None, today: dt.date | None = None) -> int:
     """Recompute ``year`` for the whole tree (or a unit's subtree, or some rules), one transaction per rule and
@@ -163,6 +233,56 @@ def recompute(year: int, *, unit: Unit | None = None, rule_ids: Iterable[str] | 
             StoredResult.objects.filter(year=year).exclude(rule_id__in=every).delete()  # rules no longer in force
             StoredYear.objects.filter(year=year).update(complete=True, computed_at=timezone.now())
     return total
+
+
+# --- progress of recomputations on the task queue (a rule revised, `lvzhi recompute --queue`) -------------
+# A small JSON file each under $LVZHI_VAR_DIR/jobs/, like an import's (imports.progress): written outside the
+# transactions that write the rows, so it can be read while they run.
+
+def _progress_path(year: int, unit_id: int | None, rule_ids: Iterable[str]) -> Path:
+    key = f"{year}-{unit_id or 'all'}-{'+'.join(sorted(rule_ids)) or 'all'}"
+    return Path(settings.VAR_DIR) / "jobs" / f"recompute-{key}.json"
+
+
+def _write_progress(path: Path, state: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(state, ensure_ascii=False))
+    os.replace(tmp, path)  # readers see the old or the new state, never half of one
+
+
+def queued(year: int, unit_id: int | None, rule_ids: Iterable[str]) -> None:
+    rule_ids = list(rule_ids)
+    _write_progress(_progress_path(year, unit_id, rule_ids),
+                    {"year": year, "unit_id": unit_id, "rules": rule_ids, "label": "排队中", "done": 0, "total": None,
+                     "beat": time.time()})
+
+
+def reporter(year: int, unit_id: int | None, rule_ids: Iterable[str]) -> Callable[[str, int, int], None]:
+    """progress(label, done, total) for ``recompute``, into the job's file."""
+    rule_ids = list(rule_ids)
+    path = _progress_path(year, unit_id, rule_ids)
+
+    def report(label: str, done: int, total: int) -> None:
+        _write_progress(path, {"year": year, "unit_id": unit_id, "rules": rule_ids, "label": label, "done": done,
+                               "total": total, "beat": time.time()})
+    report("开始", 0, 0)
+    return report
+
+
+def finished(year: int, unit_id: int | None, rule_ids: Iterable[str]) -> None:
+    _progress_path(year, unit_id, rule_ids).unlink(missing_ok=True)
+
+
+def progress() -> list[dict]:
+    """The recomputations queued or running: year, unit, rules, what is being computed, done of total."""
+    out = []
+    for path in sorted((Path(settings.VAR_DIR) / "jobs").glob("recompute-*.json")):
+        try:
+            out.append(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 # --- reading -------------------------------------------------------------------------------------------

@@ -133,8 +133,13 @@ def _path_filter(prefix: str, path: str) -> Q:
     return Q(**{f"{prefix}path__startswith": path})
 
 
-def party_orgs(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
-    qs = PartyOrg.objects.filter(_path_filter("unit__", path))
+def _only(qs: QuerySet, pks) -> QuerySet:
+    """Some subjects only (``pks``; None: all) — the stored results' upkeep recomputes one subject's cells."""
+    return qs if pks is None else qs.filter(pk__in=list(pks))
+
+
+def party_orgs(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
+    qs = _only(PartyOrg.objects.filter(_path_filter("unit__", path)), pks)
     kinds = conditions.as_list(cond.get("kinds"))
     if kinds:
         qs = qs.filter(kind__in=kinds)
@@ -154,8 +159,8 @@ def party_orgs(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
     return qs, subjects
 
 
-def units(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
-    qs = Unit.objects.filter(_path_filter("", path))
+def units(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
+    qs = _only(Unit.objects.filter(_path_filter("", path)), pks)
     if conditions.as_list(cond.get("kinds")):
         qs = qs.filter(kind__in=conditions.as_list(cond["kinds"]))
     if conditions.as_list(cond.get("categories")):
@@ -165,8 +170,8 @@ def units(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
     return qs, subjects  # established/dissolved come through UnitIndex
 
 
-def contact_points(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
-    qs = ContactPoint.objects.filter(_path_filter("unit__", path))
+def contact_points(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
+    qs = _only(ContactPoint.objects.filter(_path_filter("unit__", path)), pks)
     subjects = [
         Subject("contact_point", r["pk"], f"{r['leader__name']}联系{r['unit__name']}", r["unit_id"], r["unit__path"],
                 {"pk": r["pk"], "unit": r["unit_id"], "leader": r["leader_id"]}, [(r["date"], r["end_date"])])
@@ -176,7 +181,7 @@ def contact_points(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
     return qs, subjects
 
 
-def people(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
+def people(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
     """People in any of the listed sets (their union):
 
     levels=leadership,middle   holding a post at these levels (from Appointment history; the person's current level
@@ -198,7 +203,7 @@ def people(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
 
         any_set |= (Q(party_status__in=["member", "probationary"], party_org__isnull=False)
                     | Q(pk__in=MembershipEvent.objects.values("person_id")))
-    qs = Person.objects.filter(_path_filter("unit__", path)).filter(any_set)
+    qs = _only(Person.objects.filter(_path_filter("unit__", path)), pks).filter(any_set)
     excluded = conditions.as_list(cond.get("exclude_secretary_of"))
     if excluded:
         qs = qs.exclude(pk__in=PartyOrg.objects.filter(kind__in=excluded, secretary__isnull=False).values("secretary_id"))
@@ -246,5 +251,5 @@ SELECTORS = {
 }
 
 
-def select(kind: str, path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
-    return SELECTORS[kind](path, cond)
+def select(kind: str, path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
+    return SELECTORS[kind](path, cond, pks)

@@ -18,10 +18,19 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="年度（默认：当前工作年度）")
         parser.add_argument("--unit", help="只重算该单位及其下级（编码或名称）")
         parser.add_argument("--rule", action="append", dest="rules", help="只重算该规则（可多次指定）")
+        parser.add_argument("--status", action="store_true", help="显示排队中和正在进行的后台重算及其进度")
         parser.add_argument("--queue", action="store_true",
                             help="交给后台任务执行（配置了 LVZHI_CELERY_BROKER 时由 Celery 执行，否则在本进程的后台线程）")
 
-    def handle(self, *args, year=None, unit=None, rules=None, queue=False, **options):
+    def handle(self, *args, year=None, unit=None, rules=None, queue=False, status=False, **options):
+        if status:
+            jobs = stored.progress()
+            for j in jobs:
+                total = f"{j['done']}/{j['total']}" if j["total"] else "—"
+                self.stdout.write(f"{j['year']}年 {'、'.join(j['rules']) or '全部规则'}：{j['label']} {total}")
+            if not jobs:
+                self.stdout.write("没有排队中或正在进行的后台重算。")
+            return
         year = year or clock.working_year(clock.today())
         target = find_unit(unit, Scope.everything()) if unit else None
         if unit and target is None:
@@ -29,6 +38,7 @@ class Command(BaseCommand):
         if queue:
             from lvzhi import tasks
 
+            stored.queued(year, target.pk if target else None, rules or [])
             tasks.submit("recompute", year, target.pk if target else None, rules or [])
             self.stdout.write(f"已提交后台重算：{year}年。")
             return
@@ -48,6 +58,10 @@ class Command(BaseCommand):
 
 
 def run(year: int, unit_id: int | None, rule_ids: list[str]) -> int:
-    """The task behind --queue (lvzhi.tasks)."""
+    """The task behind --queue and a revised rule (lvzhi.tasks), with its progress in a file (``--status``)."""
     unit = Unit.objects.get(pk=unit_id) if unit_id else None
-    return stored.recompute(year, unit=unit, rule_ids=rule_ids or None)
+    try:
+        return stored.recompute(year, unit=unit, rule_ids=rule_ids or None,
+                                progress=stored.reporter(year, unit_id, rule_ids))
+    finally:
+        stored.finished(year, unit_id, rule_ids)
