@@ -29,9 +29,10 @@ def insert(model: type[models.Model], objs: list) -> None:
     if not objs:
         return
     if getattr(model, "NUMBER_PREFIX", ""):  # as Numbered's bulk_create: numbers the rows lack, for the year
-        from .numbering import assign_numbers
+        from .numbering import assign_numbers, note_numbers
 
         assign_numbers(model, objs)
+        note_numbers(model, objs)
     meta = model._meta
     pk = meta.pk
     files = any(isinstance(f, models.FileField) for f in meta.concrete_fields)  # their pre_save stores the file

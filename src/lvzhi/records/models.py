@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 
 
 class DerivedFields:
@@ -32,11 +32,13 @@ class RecordBase(DerivedFields, models.Model):
 
 class NumberedQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        from .numbering import assign_numbers
+        from .numbering import assign_numbers, note_numbers
 
         objs = list(objs)
         assign_numbers(self.model, objs)
-        return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            note_numbers(self.model, objs)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class Numbered(models.Model):
@@ -52,11 +54,30 @@ class Numbered(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self.number:
-            from .numbering import assign_numbers
+        from .numbering import assign_numbers, note_numbers
 
+        if not self.number:
             assign_numbers(type(self), [self])
-        super().save(*args, **kwargs)
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(savepoint=False):
+            note_numbers(type(self), [self])
+            super().save(*args, **kwargs)
+
+
+class NumberCounter(models.Model):
+    """The highest visible number given per model and year prefix (``records.numbering``): numbering a record
+    reads this row instead of scanning the year's numbers."""
+
+    key = models.CharField("编号前缀", max_length=100, unique=True)
+    last = models.PositiveIntegerField("已用到的序号", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "编号计数"
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.last}"
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
