@@ -66,6 +66,11 @@ def parse_ids(text: str | None) -> tuple[int, ...]:
     return tuple(sorted({int(x) for x in text.split(",") if x})) if text else ()
 
 
+def _distinct_ids(text: str | None) -> tuple[int, ...]:
+    """``parse_ids`` for a GroupConcat(distinct=True) of primary keys: never empty items, never twice."""
+    return tuple(sorted(map(int, text.split(",")))) if text else ()
+
+
 @dataclass(slots=True)
 class Cell:
     """One rule × subject × period."""
@@ -219,18 +224,20 @@ def count_records(rule: ObligationRule, subject_qs, periods: list[Period], as_of
     # The bucket as text: turning 1.3 million timestamps into Python dates cost 5 s at the central scale, and a
     # year has only a few dozen distinct buckets (mapped to periods once each below).
     bucket = Cast(TRUNC[rule.cadence](date_field), output_field=CharField())
-    rows = (qs.annotate(bucket=bucket).order_by().values(*paths, "bucket")
+    rows = (qs.annotate(bucket=bucket).order_by().values_list(*paths, "bucket")
             .annotate(n=Count("pk", distinct=True), ids=GroupConcat("pk", distinct=True)))
     out: dict = {}
     keys: dict = {}  # bucket → period key: a year has a few dozen buckets and ~100,000 rows (scale benchmark)
-    for row in rows:
-        bucket = row["bucket"]
+    width = len(paths)
+    for row in rows:  # tuples, not dicts: one per subject and bucket
+        bucket = row[width]
         period_key = keys.get(bucket)
         if period_key is None:
             period_key = keys[bucket] = period_of(rule.cadence, dt.date.fromisoformat(bucket[:10])).key
-        key = (tuple(row[p] for p in paths), period_key)
-        n, ids = out.get(key, (0, ()))
-        out[key] = (n + row["n"], ids + parse_ids(row["ids"]))
+        key = (row[:width], period_key)
+        found = out.get(key)
+        ids = _distinct_ids(row[width + 2])
+        out[key] = (row[width + 1], ids) if found is None else (found[0] + row[width + 1], found[1] + ids)
     return out
 
 
@@ -241,25 +248,36 @@ def evaluate_count(rule: ObligationRule, ctx: Context, path: str, deeper: list[O
         return []
     counts = count_records(rule, subject_qs, periods, ctx.as_of)
     attrs = [a for _, a in rule.link_pairs]
-    record_type = rule.record_type
+    record_type, required, units = rule.record_type, rule.min_count, ctx.units
+    # What ``judge`` and the sentences need depends on the period only: worked out once per period, not once per
+    # cell (1.57 million cells at the central scale). ``judge(0, …)`` gives the state of a cell not yet done.
+    plan = []
+    for p in periods:
+        short, due = judge(0, required, p.end, rule, ctx.as_of)
+        plan.append((p, p.key, short, due, f"{p.label}不在检查范围内", f"{p.label}{rule.name}",
+                     f"次，应不少于{required}次（{due:%Y-%m-%d}前）", {}))
     cells = []
+    append = cells.append
     for s in subjects:
         key = tuple(s.attrs.get(a) for a in attrs)
-        for p in periods:
+        for p, period_key, short, due, na_detail, head, tail, tracked in plan:
             if deeper and _overridden(s, p, deeper):
                 continue
-            if not (s.covers(p) and ctx.units.covers(s.unit_id, p)):
-                cells.append(Cell(rule, s, p, NA, required=rule.min_count, detail=f"{p.label}不在检查范围内",
-                                  record_type=record_type))
+            unit_ok = tracked.get(s.unit_id)
+            if unit_ok is None:
+                unit_ok = tracked[s.unit_id] = units.covers(s.unit_id, p)
+            if not (s.covers(p) and unit_ok):
+                append(Cell(rule, s, p, NA, required=required, detail=na_detail, record_type=record_type))
                 continue
-            n, ids = counts.get((key, p.key), (0, ()))
-            state, due = judge(n, rule.min_count, p.end, rule, ctx.as_of)
-            if state == DONE:
-                detail = f"{p.label}{rule.name}{n}次"
+            n, ids = counts.get((key, period_key), NONE)
+            if n >= required:
+                append(Cell(rule, s, p, DONE, n, required, ids, f"{head}{n}次", due, record_type))
             else:
-                detail = f"{p.label}{rule.name}{n}次，应不少于{rule.min_count}次（{due:%Y-%m-%d}前）"
-            cells.append(Cell(rule, s, p, state, n, rule.min_count, ids, detail, due, record_type))
+                append(Cell(rule, s, p, short, n, required, ids, f"{head}{n}{tail}", due, record_type))
     return cells
+
+
+NONE: tuple[int, tuple[int, ...]] = (0, ())
 
 
 # --- the whole evaluation -----------------------------------------------------------------------------
