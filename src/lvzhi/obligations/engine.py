@@ -18,7 +18,9 @@ How a period is judged:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db.models import Aggregate, CharField, Count, Q
@@ -322,7 +324,26 @@ def _own(unit: Unit, versions: list[ObligationRule]) -> list[ObligationRule]:
     return [v for v in versions if v.unit_id is None or unit.path.startswith(v.unit.path)] or versions
 
 
+@contextmanager
+def _no_collection():
+    """The cyclic garbage collector paused while a rule's cells are built: hundreds of thousands of new objects
+    (none in a cycle) set off repeated full collections over everything alive — 25–40 % of the check's CPU time
+    on the province. Reference counting still frees everything; the collector resumes (if it ran) afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _judge_rule(ctx: Context, rule_versions_: list[ObligationRule]) -> RuleResult:
+    with _no_collection():
+        return _judge_versions(ctx, rule_versions_)
+
+
+def _judge_versions(ctx: Context, rule_versions_: list[ObligationRule]) -> RuleResult:
     from . import checks
 
     unit = ctx.root
