@@ -231,7 +231,7 @@ def count_records(rule: ObligationRule, subject_qs, periods: list[Period], as_of
     out: dict = {}
     keys: dict = {}  # bucket → period key: a year has a few dozen buckets and ~100,000 rows (scale benchmark)
     width = len(paths)
-    for row in rows:  # tuples, not dicts: one per subject and bucket
+    for row in rows.iterator(chunk_size=5000):  # tuples, not dicts, and not all kept: one per subject and bucket
         bucket = row[width]
         period_key = keys.get(bucket)
         if period_key is None:

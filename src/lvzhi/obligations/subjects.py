@@ -220,7 +220,7 @@ def people(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
     for (pk, code, name, unit_id, unit_path, unit_name, cadre_level, is_key_post, party_status, party_org_id,
          member_since, joined_on, left_on) in qs.order_by("code").values_list(
             "pk", "code", "name", "unit_id", "unit__path", "unit__name", "cadre_level", "is_key_post", "party_status",
-            "party_org_id", "member_since", "joined_on", "left_on"):
+            "party_org_id", "member_since", "joined_on", "left_on").iterator(chunk_size=5000):  # rows not all kept
         employed: Interval = (joined_on, left_on - ONE_DAY if left_on else None)
         spans: list[Interval] = []
         if levels:
