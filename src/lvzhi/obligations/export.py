@@ -18,6 +18,7 @@ from lvzhi.records.keys import keys_for
 
 from .engine import DONE, DUE_SOON, LATE, NA, PENDING, STATE_ORDER, STATES, Cell, Evaluation, RuleResult
 
+
 class Writer(Protocol):
     def write(self, text: str, /) -> object: ...
 

@@ -213,7 +213,7 @@ def people(path: str, cond: dict) -> tuple[QuerySet, list[Subject]]:
         from lvzhi.membership.selectors import member_intervals
 
         member_spans = member_intervals(qs.values("pk"))
-    subjects = []
+    subjects: list[Subject] = []
     append = subjects.append
     member_statuses = ("member", "probationary")
     # Tuples, and one span clipped inline: 400,000 members at the central scale, nearly all with one span.
