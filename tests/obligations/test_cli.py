@@ -68,3 +68,48 @@ def test_the_default_unit_is_the_top_unit_and_users_are_scoped(tc):
         run("--unit", "TC", "--year", "2022", "--user", "zhibu")
     with pytest.raises(CommandError, match="xlsx 格式须用 --out"):
         run("--unit", "TC", "--year", "2022", "--format", "xlsx")
+
+
+def test_all_streamed_json_is_the_whole_evaluation(tc, tmp_path):
+    """`check --all --format json` is written rule by rule (engine.stream) and must say exactly what the
+    evaluation held in memory says: the same text as json.dumps(as_json(evaluate(…))), no cell dropped."""
+    from lvzhi.obligations.engine import evaluate
+    from lvzhi.obligations.export import as_json
+
+    b.monthly(tc.branch, "committee_meeting", 2022, months=range(1, 12))
+    b.activity(tc.branch, "heart_talk", D(2022, 5, 10), attendees=tc.members[:4])
+    path = tmp_path / "all.json"
+    code, _ = run("--unit", "TC", "--year", "2022", "--as-of", "2023-01-31", "--format", "json", "--all",
+                  "--out", str(path))
+    streamed = path.read_text(encoding="utf-8")
+    ev = evaluate(tc.company, year=2022, as_of=D(2023, 1, 31))
+    whole = as_json(ev, include_done=True)
+    assert streamed == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
+    data = json.loads(streamed)
+    assert code == 1 and data["late"] == len(ev.late) >= 1
+    assert [len(r["items"]) for r in data["rules"]] == [len(r.cells) for r in ev.results]
+    # counted apart from the engine: the one branch with a committee owes 12 months; 10 members a 谈心谈话 each
+    by_rule = {r["rule_id"]: r["items"] for r in data["rules"]}
+    assert [i["period"] for i in by_rule["branch.committee_meeting"]] == [f"2022-{m:02d}" for m in range(1, 13)]
+    assert len(by_rule["branch.heart_talk"]) == 10
+    assert sum(i["state"] == "done" for i in by_rule["branch.heart_talk"]) == 4
+    # without --all the streamed text still equals the in-memory one (late and due-soon items only)
+    code, out = run("--unit", "TC", "--year", "2022", "--as-of", "2023-01-31", "--format", "json")
+    assert out == json.dumps(as_json(ev), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_streamed_xlsx_and_table_equal_the_in_memory_ones(tc, tmp_path):
+    from lvzhi.obligations.engine import evaluate
+    from lvzhi.obligations.export import as_table, write_xlsx
+
+    b.monthly(tc.branch, "committee_meeting", 2022, months=range(1, 12))
+    streamed, whole = tmp_path / "streamed.xlsx", tmp_path / "whole.xlsx"
+    run("--unit", "TC", "--year", "2022", "--as-of", "2023-01-31", "--format", "xlsx", "--out", str(streamed))
+    ev = evaluate(tc.company, year=2022, as_of=D(2023, 1, 31))
+    n = write_xlsx(ev, whole)
+    sheets = [{name: list(openpyxl.load_workbook(p)[name].iter_rows(values_only=True)) for name in ("汇总", "明细")}
+              for p in (streamed, whole)]
+    assert sheets[0] == sheets[1] and len(sheets[0]["明细"]) == n + 1
+    assert n == sum(c.state != "na" for c in ev.cells()) > 12
+    _, out = run("--unit", "TC", "--year", "2022", "--as-of", "2023-01-31")
+    assert out == as_table(ev)

@@ -83,8 +83,10 @@ def training_hours(rule, ctx, path: str, deeper) -> list[Cell]:
     params = rule.parameters
     yearly = Decimal(str(params.get("hours", 32)))
     kinds = conditions.as_list(params.get("secretary_of"))
-    _, subjects = select("person", path, rule.subject_conditions or {"party_member": True})
-    ids = [s.pk for s in subjects]
+    people, subjects = select("person", path, rule.subject_conditions or {"party_member": True})
+    # A subquery, not every subject's id as a parameter (psycopg spent seconds splitting such queries at scale);
+    # it may name a few more people than ``subjects`` — looked up by subject below, they do no harm.
+    ids = people.order_by().values("pk")
     secretary = _secretary_intervals(ids, kinds) if kinds else {}
     if kinds:
         subjects = [s for s in subjects if s.pk in secretary]
@@ -92,13 +94,13 @@ def training_hours(rule, ctx, path: str, deeper) -> list[Cell]:
     cells = []
     for p in periods:
         got = hours_by_person(ids, p.start, min(p.end, ctx.as_of))
+        ends = _month_ends(p)  # the same for every member: once per period
         for s in subjects:
             if deeper and _overridden(s, p, deeper):
                 continue
             if not ctx.units.covers(s.unit_id, p):
                 cells.append(Cell(rule, s, p, NA, detail=f"{p.label}不在检查范围内", record_type="training_record"))
                 continue
-            ends = _month_ends(p)
             months = [e for e in ends if _on(s.intervals, e) and (not kinds or _on(secretary.get(s.pk, ()), e))]
             if not months:
                 cells.append(Cell(rule, s, p, NA, detail=f"{p.label}没有计算学时的整月", record_type="training_record"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -13,7 +16,12 @@ from lvzhi.imports.exporter import safe
 from lvzhi.records import registry
 from lvzhi.records.keys import keys_for
 
-from .engine import DONE, DUE_SOON, LATE, NA, PENDING, STATE_ORDER, STATES, Cell, Evaluation
+from .engine import DONE, DUE_SOON, LATE, NA, PENDING, STATE_ORDER, STATES, Cell, Evaluation, RuleResult
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
 
 FILLS = {LATE: "F8D7DA", DUE_SOON: "FFF1CC", PENDING: "DCEBFB", DONE: "D9F2E0", NA: "EEEEEE"}
 
@@ -75,22 +83,72 @@ def _type_label(key: str) -> str:
         return key
 
 
-def as_json(ev: Evaluation, *, include_done: bool = False) -> dict:
-    shown_by_rule = [[c for c in r.cells if include_done or c.state not in (DONE, NA)] for r in ev.results]
-    keys = Keys([c for shown in shown_by_rule for c in shown])
-    rules = []
-    for r, shown in zip(ev.results, shown_by_rule, strict=False):
-        item = {"rule_id": r.rule_id, "name": r.rule.name, "responsibility": r.rule.get_responsibility_display(),
-                "requirement": r.rule.requirement_text, "source": r.rule.source_text,
-                "versions": [v.effective_from.isoformat() for v in r.versions], "totals": r.totals,
-                "items": [cell_dict(c, keys) for c in shown]}
-        if r.is_coverage:
-            cov = r.coverage()
-            item["coverage"] = {"required": cov["required"], "done": cov["done"], "ratio": cov["ratio"],
-                                "missing": [c.subject.label for c in cov["missing"]]}
-        rules.append(item)
+def _rule_item(r, shown: list[Cell], keys: Keys | None) -> dict:
+    """A rule for files; ``items`` only when ``keys`` is given (the streamed writer writes them one by one)."""
+    item = {"rule_id": r.rule_id, "name": r.rule.name, "responsibility": r.rule.get_responsibility_display(),
+            "requirement": r.rule.requirement_text, "source": r.rule.source_text,
+            "versions": [v.effective_from.isoformat() for v in r.versions], "totals": r.totals,
+            "items": [cell_dict(c, keys) for c in shown] if keys is not None else []}
+    if r.is_coverage:
+        cov = r.coverage()
+        item["coverage"] = {"required": cov["required"], "done": cov["done"], "ratio": cov["ratio"],
+                            "missing": [c.subject.label for c in cov["missing"]]}
+    return item
+
+
+def _head(ev: Evaluation) -> dict:
     return {"unit": ev.unit.name, "unit_code": ev.unit.code, "start": ev.start.isoformat(), "end": ev.end.isoformat(),
-            "as_of": ev.as_of.isoformat(), "late": len(ev.late), "rules": rules}
+            "as_of": ev.as_of.isoformat()}
+
+
+def _shown(r, include_done: bool) -> list[Cell]:
+    return [c for c in r.cells if include_done or c.state not in (DONE, NA)]
+
+
+def as_json(ev: Evaluation, *, include_done: bool = False) -> dict:
+    rules = []
+    for r in ev.results:
+        shown = _shown(r, include_done)
+        rules.append(_rule_item(r, shown, Keys(shown)))
+    # "late" last: the streamed writer (write_json) knows it only at the end, and both give the same text.
+    return {**_head(ev), "rules": rules, "late": len(ev.late)}
+
+
+def _dumps(value, indent: int) -> str:
+    """``value`` as json.dumps(indent=2) writes it at ``indent`` levels of nesting."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * indent)
+
+
+def write_json(head: Evaluation, results: Iterable[RuleResult], out: Writer, *, include_done: bool = False) -> int:
+    """The text of json.dumps(as_json(…), indent=2) written rule by rule and item by item, as ``results`` yields
+    them (engine.stream): memory holds one rule's cells. Returns the number of late cells."""
+    out.write("{")
+    for k, v in _head(head).items():
+        out.write(f"\n  {_dumps(k, 1)}: {_dumps(v, 1)},")
+    out.write('\n  "rules": [')
+    late, i = 0, -1
+    for i, r in enumerate(results):
+        shown = _shown(r, include_done)
+        keys = Keys(shown)
+        item = _rule_item(r, shown, None)
+        late += item["totals"][LATE]
+        out.write(("," if i else "") + "\n    {")
+        for j, (k, v) in enumerate(item.items()):
+            out.write(("," if j else "") + f"\n      {_dumps(k, 3)}: ")
+            if k != "items":
+                out.write(_dumps(v, 3))
+            elif not shown:
+                out.write("[]")
+            else:
+                out.write("[")
+                for n, c in enumerate(shown):
+                    out.write(("," if n else "") + "\n        " + _dumps(cell_dict(c, keys), 4))
+                out.write("\n      ]")
+        out.write("\n    }")
+        del shown, keys, r  # this rule's cells go before the next rule's are built
+    out.write("\n  ]" if i >= 0 else "]")
+    out.write(f',\n  "late": {late}\n}}\n')
+    return late
 
 
 def _width(text: str) -> int:
@@ -103,19 +161,30 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 
 def as_table(ev: Evaluation) -> str:
-    lines = [f"{ev.unit.name}（{ev.unit.code}） {ev.start}—{ev.end} 检查结果（截至 {ev.as_of}）", ""]
-    names = [f"{r.rule.name}（{r.rule_id}）" for r in ev.results]
-    widths = [8, max([_width(n) for n in names] + [4]), *[8] * len(STATE_ORDER)]
-    head = ["责任制", "规则", *[STATES[s] for s in STATE_ORDER]]
-    lines.append("  ".join(_pad(h, w, right=i > 1) for i, (h, w) in enumerate(zip(head, widths, strict=False))))
-    for r, name in zip(ev.results, names, strict=False):
-        cells = [r.rule.get_responsibility_display(), name, *[str(r.totals[s]) for s in STATE_ORDER]]
+    return table(ev, ev.results)[0]
+
+
+def table(head: Evaluation, results: Iterable[RuleResult]) -> tuple[str, int]:
+    """The terminal table and the number of late cells, reading ``results`` once (rule by rule): only the
+    per-rule totals and the late / due-soon sentences are kept."""
+    lines = [f"{head.unit.name}（{head.unit.code}） {head.start}—{head.end} 检查结果（截至 {head.as_of}）", ""]
+    rows: list[tuple[str, str, dict]] = []
+    listed: dict[str, list[str]] = {LATE: [], DUE_SOON: []}
+    for r in results:
+        rows.append((r.rule.get_responsibility_display(), f"{r.rule.name}（{r.rule_id}）", r.totals))
+        for c in r.cells:
+            if c.state in listed:
+                listed[c.state].append(f"  - [{c.rule.rule_id}] {c.description}")
+    widths = [8, max([_width(name) for _, name, _ in rows] + [4]), *[8] * len(STATE_ORDER)]
+    head_row = ["责任制", "规则", *[STATES[s] for s in STATE_ORDER]]
+    lines.append("  ".join(_pad(h, w, right=i > 1) for i, (h, w) in enumerate(zip(head_row, widths, strict=False))))
+    for responsibility, name, totals in rows:
+        cells = [responsibility, name, *[str(totals[s]) for s in STATE_ORDER]]
         lines.append("  ".join(_pad(c, w, right=i > 1) for i, (c, w) in enumerate(zip(cells, widths, strict=False))))
     for state in (LATE, DUE_SOON):
-        items = ev.with_state(state)
-        lines += ["", f"{STATES[state]}（{len(items)} 项）："]
-        lines += [f"  - [{c.rule.rule_id}] {c.description}" for c in items] or ["  无"]
-    return "\n".join(lines) + "\n"
+        lines += ["", f"{STATES[state]}（{len(listed[state])} 项）："]
+        lines += listed[state] or ["  无"]
+    return "\n".join(lines) + "\n", len(listed[LATE])
 
 
 def _header(ws, names: list[str]) -> list[WriteOnlyCell]:
@@ -129,29 +198,40 @@ def _header(ws, names: list[str]) -> list[WriteOnlyCell]:
 
 def write_xlsx(ev: Evaluation, out: str | Path, *, include_na: bool = False) -> int:
     """Sheet 汇总: totals per rule; sheet 明细: one row per rule × subject × period. Returns the detail rows."""
+    return stream_xlsx(ev, ev.results, out, include_na=include_na)[0]
+
+
+def stream_xlsx(head: Evaluation, results: Iterable[RuleResult], out: str | Path, *,
+                include_na: bool = False) -> tuple[int, int]:
+    """``write_xlsx`` reading ``results`` once, rule by rule (the write-only workbook keeps rows on disk).
+    Returns (detail rows, late cells)."""
     wb = Workbook(write_only=True)
     summary = wb.create_sheet("汇总")
     # Every text a user may have typed (unit and rule names too) goes through safe(): no cell becomes a formula.
-    summary.append([safe(f"{ev.unit.name} {ev.start}—{ev.end} 检查结果（截至 {ev.as_of}）")])
+    summary.append([safe(f"{head.unit.name} {head.start}—{head.end} 检查结果（截至 {head.as_of}）")])
     summary.append(_header(summary, ["责任制", "规则编号", "规则", "要求", "依据", *[STATES[s] for s in STATE_ORDER],
                                      "覆盖率"]))
-    for r in ev.results:
-        ratio = r.coverage()["ratio"] if r.is_coverage else None
-        summary.append([r.rule.get_responsibility_display(), safe(r.rule_id), safe(r.rule.name),
-                        safe(r.rule.requirement_text), safe(r.rule.source_text), *[r.totals[s] for s in STATE_ORDER],
-                        round(ratio, 4) if ratio is not None else None])
     detail = wb.create_sheet("明细")
     detail.append(_header(detail, ["规则编号", "规则", "对象", "期间", "状态", "实有次数", "应有次数", "到期日", "说明",
                                    "记录类型", "记录编号"]))
-    n = 0
-    shown = [c for c in ev.cells() if c.state != NA or include_na]
-    keys = Keys(shown)
-    for c in shown:
-        d = cell_dict(c, keys)
-        state = WriteOnlyCell(detail, value=c.state_label)
-        state.fill = PatternFill("solid", fgColor=FILLS[c.state])
-        detail.append([safe(c.rule.rule_id), safe(c.rule.name), safe(c.subject.label), c.period.label, state, c.count,
-                       c.required, c.due, safe(c.detail), d["record_type_label"], safe("、".join(d["records"]))])
-        n += 1
+    n = late = 0
+    for r in results:
+        ratio = r.coverage()["ratio"] if r.is_coverage else None
+        totals = r.totals
+        late += totals[LATE]
+        summary.append([r.rule.get_responsibility_display(), safe(r.rule_id), safe(r.rule.name),
+                        safe(r.rule.requirement_text), safe(r.rule.source_text), *[totals[s] for s in STATE_ORDER],
+                        round(ratio, 4) if ratio is not None else None])
+        shown = [c for c in r.cells if c.state != NA or include_na]
+        keys = Keys(shown)
+        for c in shown:
+            d = cell_dict(c, keys)
+            state = WriteOnlyCell(detail, value=c.state_label)
+            state.fill = PatternFill("solid", fgColor=FILLS[c.state])
+            detail.append([safe(c.rule.rule_id), safe(c.rule.name), safe(c.subject.label), c.period.label, state,
+                           c.count, c.required, c.due, safe(c.detail), d["record_type_label"],
+                           safe("、".join(d["records"]))])
+            n += 1
+        del shown, keys, r  # this rule's cells go before the next rule's are built
     wb.save(out)
-    return n
+    return n, late

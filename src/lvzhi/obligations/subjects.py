@@ -63,9 +63,10 @@ def merge(intervals: list[Interval]) -> list[Interval]:
 
 
 def _clip(iv: Interval, bound: Interval) -> Interval | None:
-    a = max([d for d in (iv[0], bound[0]) if d is not None], default=None)
-    ends = [d for d in (iv[1], bound[1]) if d is not None]
-    b = min(ends) if ends else None
+    a0, b0 = iv
+    a1, b1 = bound
+    a = a1 if a0 is None else a0 if a1 is None else max(a0, a1)
+    b = b1 if b0 is None else b0 if b1 is None else min(b0, b1)
     if a is not None and b is not None and a > b:
         return None
     return (a, b)
@@ -217,29 +218,40 @@ def people(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
         from lvzhi.membership.selectors import member_intervals
 
         member_spans = member_intervals(qs.values("pk"))
-    subjects = []
-    for r in qs.order_by("code").values("pk", "code", "name", "unit_id", "unit__path", "unit__name", "cadre_level",
-                                        "is_key_post", "party_status", "party_org_id", "member_since", "joined_on",
-                                        "left_on"):
-        employed: Interval = (r["joined_on"], r["left_on"] - ONE_DAY if r["left_on"] else None)
+    subjects: list[Subject] = []
+    append = subjects.append
+    member_statuses = ("member", "probationary")
+    # Tuples, and one span clipped inline: 400,000 members at the central scale, nearly all with one span.
+    for (pk, code, name, unit_id, unit_path, unit_name, cadre_level, is_key_post, party_status, party_org_id,
+         member_since, joined_on, left_on) in qs.order_by("code").values_list(
+            "pk", "code", "name", "unit_id", "unit__path", "unit__name", "cadre_level", "is_key_post", "party_status",
+            "party_org_id", "member_since", "joined_on", "left_on").iterator(chunk_size=5000):  # rows not all kept
+        employed: Interval = (joined_on, left_on - ONE_DAY if left_on else None)
         spans: list[Interval] = []
         if levels:
-            if r["pk"] in posts:
-                spans += posts[r["pk"]]
-            elif r["cadre_level"] in levels:
+            if pk in posts:
+                spans += posts[pk]
+            elif cadre_level in levels:
                 spans.append((None, None))
-        if key_post and r["is_key_post"]:
+        if key_post and is_key_post:
             spans.append((None, None))
         if party_member:
-            if r["pk"] in member_spans:  # from the person's Party-life events (membership.selectors)
-                spans += member_spans[r["pk"]]
-            elif r["party_status"] in ("member", "probationary") and r["party_org_id"]:
-                spans.append((r["member_since"], None))
-        clipped = [c for c in (_clip(s, employed) for s in spans) if c is not None]
-        if not clipped:
-            continue
-        subjects.append(Subject("person", r["pk"], f"{r['name']}（{r['code']}）", r["unit_id"], r["unit__path"],
-                                {"pk": r["pk"], "unit": r["unit_id"], "unit_name": r["unit__name"]}, merge(clipped)))
+            if pk in member_spans:  # from the person's Party-life events (membership.selectors)
+                spans += member_spans[pk]
+            elif party_status in member_statuses and party_org_id:
+                spans.append((member_since, None))
+        if len(spans) == 1:
+            one = _clip(spans[0], employed)
+            if one is None:
+                continue
+            intervals = [one]
+        else:
+            clipped = [c for c in (_clip(s, employed) for s in spans) if c is not None]
+            if not clipped:
+                continue
+            intervals = merge(clipped)
+        append(Subject("person", pk, f"{name}（{code}）", unit_id, unit_path,
+                       {"pk": pk, "unit": unit_id, "unit_name": unit_name}, intervals))
     return qs, subjects
 
 

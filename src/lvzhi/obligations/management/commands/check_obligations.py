@@ -1,10 +1,10 @@
-import json
+import itertools
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lvzhi.obligations.engine import evaluate
-from lvzhi.obligations.export import as_json, as_table, write_xlsx
+from lvzhi.obligations.engine import stream
+from lvzhi.obligations.export import stream_xlsx, table, write_json
 from lvzhi.org.cli_scope import actor_and_scope, add_user_option, as_of_day, find_unit, top_unit
 
 
@@ -28,21 +28,48 @@ class Command(BaseCommand):
         day = as_of_day(as_of, "2022-12-31")
         if format == "xlsx" and not out:
             raise CommandError("xlsx 格式须用 --out 指定输出文件。")
-        ev = evaluate(target, year=year, as_of=day, scope=scope, rule_ids=rules)
-        if rules and not ev.results:
-            raise CommandError(f"没有找到规则：{'、'.join(rules)}")
+        # Streamed: each rule is written out as it is judged and then forgotten (engine.stream), so the memory
+        # holds one rule's cells whatever the size of the tree.
+        head, results = stream(target, year=year, as_of=day, scope=scope, rule_ids=rules)
+        results = _nonempty(results, rules)
         if format == "xlsx":
-            n = write_xlsx(ev, out)
-            self.stdout.write(f"已写入 {out}（{n} 行明细），逾期 {len(ev.late)} 项。")
+            n, late = stream_xlsx(head, results, out)
+            self.stdout.write(f"已写入 {out}（{n} 行明细），逾期 {late} 项。")
+        elif format == "json":
+            if out:
+                with open(out, "w", encoding="utf-8") as f:
+                    late = write_json(head, results, f, include_done=include_done)
+                self.stdout.write(f"已写入 {out}，逾期 {late} 项。")
+            else:
+                late = write_json(head, results, _Raw(self.stdout), include_done=include_done)
         else:
-            text = (json.dumps(as_json(ev, include_done=include_done), ensure_ascii=False, indent=2) + "\n"
-                    if format == "json" else as_table(ev))
+            text, late = table(head, results)
             if out:
                 with open(out, "w", encoding="utf-8") as f:
                     f.write(text)
-                self.stdout.write(f"已写入 {out}，逾期 {len(ev.late)} 项。")
+                self.stdout.write(f"已写入 {out}，逾期 {late} 项。")
             else:
                 self.stdout.write(text, ending="")
         self.stdout.flush()
-        if ev.late:
+        if late:
             sys.exit(1)
+
+
+def _nonempty(results, rules):
+    """``results`` — or the error for rules named that do not exist, before anything is written."""
+    first = next(results, None)
+    if first is None:
+        if rules:
+            raise CommandError(f"没有找到规则：{'、'.join(rules)}")
+        return iter(())
+    return itertools.chain([first], results)
+
+
+class _Raw:
+    """Django's OutputWrapper ends every write with a newline; the streamed JSON is written in pieces."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self.wrapper.write(text, ending="")
