@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.compat import safe_string
