@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from lxml import etree  # type: ignore[import-untyped]
+from openpyxl import LXML
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.compat import safe_string
@@ -29,6 +30,8 @@ class _Fallback(Exception):
 
 def stream_rows(ws) -> None:
     """Make ``ws.append`` (a write-only worksheet, nothing appended yet) take the fast path for plain rows."""
+    if not LXML:  # openpyxl writes through et_xmlfile then, which takes no lxml elements: leave it its own path
+        return
     ws._get_writer()
     date_styles = {
         kind: WriteOnlyCell(ws, value=sample).style_id
