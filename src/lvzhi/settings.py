@@ -224,6 +224,9 @@ WHITENOISE_USE_FINDERS = True  # before the first collectstatic (tests, developm
 
 # Uploads: Excel files are parsed from disk in streaming mode; refuse oversized bodies before parsing.
 MAX_UPLOAD_BYTES = int(os.environ.get("LVZHI_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+# Large sheets are imported this many rows at a time (validated, then written inside the one transaction), so an
+# import's memory does not grow with the sheet (lvzhi.imports.streaming).
+IMPORT_CHUNK_ROWS = int(os.environ.get("LVZHI_IMPORT_CHUNK_ROWS", "5000"))
 # Long work (imports …) on Celery workers when set (redis://…); otherwise in a thread of the web process (lvzhi.tasks).
 CELERY_BROKER = os.environ.get("LVZHI_CELERY_BROKER", "")
 CELERY_QUEUE = os.environ.get("LVZHI_CELERY_QUEUE", "lvzhi")  # one queue per installation sharing a broker

@@ -25,7 +25,7 @@ from lvzhi.org.scoping import Scope
 from lvzhi.records import cells, registry, selectors
 from lvzhi.records.registry import RecordType
 
-from . import exporter, importer
+from . import exporter, importer, streaming
 from .importer import ImportError_, ImportResult
 from .reader import FileRejected, book_rows, check_size, open_workbook, sheet_of
 from .sheet_aids import LISTS_SHEET, Lists
@@ -306,10 +306,8 @@ def _import_steps(wb, steps: list[Step], *, actor, scope, mode, result: DatasetR
         r = result.sheets[step.title] = ImportResult(step.rt.key, sheet=step.title)
         sheet = sheet_of(wb, step.title)
         skip = [step.rt.header(c) for c in step.deferred if step.rt.header(c) in sheet.headers]
-        plan = importer.prepare(step.rt, sheet, r, scope=scope, mode=_mode_for(step.rt, mode), skip_columns=skip,
-                                progress=_sheet_progress(progress, step.title), allow_empty=True)
-        if r.ok and plan.rows:
-            importer.write(plan, r, actor=actor, scope=scope, progress=_sheet_progress(progress, step.title))
+        streaming.import_sheet(step.rt, sheet, r, actor=actor, scope=scope, mode=_mode_for(step.rt, mode),
+                               skip_columns=skip, progress=_sheet_progress(progress, step.title), allow_empty=True)
         if not r.ok:
             _explain_missing_sheets(step, present, r)
             result.errors += r.errors

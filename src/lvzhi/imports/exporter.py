@@ -13,7 +13,7 @@ from lvzhi.records import cells
 from lvzhi.records.registry import RecordType
 from lvzhi.records.selectors import with_related
 
-from . import sheet_aids
+from . import sheet_aids, xlsx_rows
 from .sheet_aids import Lists
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -131,6 +131,7 @@ def write_sheet(wb: Workbook, rt: RecordType, rows, title: str | None = None, li
     columns = rt.columns
     ws = wb.create_sheet(title or rt.verbose_name[:31])
     sheet_aids.prepare(ws, rt, columns)
+    xlsx_rows.stream_rows(ws)
     ws.append(sheet_aids.header_row(rt, columns, lambda v: WriteOnlyCell(ws, value=v)))
     getters = [_getter(rt, c) for c in columns]
     n = 0

@@ -118,6 +118,11 @@ def run_import(rt: RecordType, path, *, actor, scope: Scope, default_unit=None, 
     except FileRejected as exc:
         result.add(None, "", str(exc))
         return result
+    from . import streaming
+
+    if streaming.can_stream(rt, sheet.headers, skip_columns):
+        return _run_streamed(rt, sheet, result, actor=actor, scope=scope, default_unit=default_unit, mode=mode,
+                             skip_columns=skip_columns, progress=progress, on_written=on_written)
     try:
         plan = prepare(rt, sheet, result, scope=scope, default_unit=default_unit, mode=mode,
                        skip_columns=skip_columns, progress=progress)
@@ -137,6 +142,39 @@ def run_import(rt: RecordType, path, *, actor, scope: Scope, default_unit=None, 
             result.add(None, "", "写入时被数据库拒绝，全部未导入：" + "；".join(messages))
             result.created = result.updated = 0
     result.errors.sort(key=lambda e: e.row or 0)  # by row, as the user reads the file (stable within a row)
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _run_streamed(rt, sheet, result, *, actor, scope, default_unit, mode, skip_columns, progress,
+                  on_written) -> ImportResult:
+    """run_import for a sheet checked and written chunk by chunk (``streaming``): one transaction around both,
+    rolled back on any error, so nothing is written unless every row is right."""
+    from . import streaming
+
+    try:
+        with transaction.atomic():
+            streaming.import_sheet(rt, sheet, result, actor=actor, scope=scope, mode=mode, default_unit=default_unit,
+                                   skip_columns=skip_columns, progress=progress)
+            if not result.ok:
+                raise _Rollback
+            if on_written is not None:
+                on_written(result)
+    except _Rollback:
+        pass
+    except FileRejected as exc:  # a sheet whose XML breaks off half-way
+        result.add(None, "", str(exc))
+    except (ValidationError, PermissionDenied, IntegrityError) as exc:
+        messages = getattr(exc, "messages", None) or [str(exc)]
+        result.add(None, "", "写入时被数据库拒绝，全部未导入：" + "；".join(messages))
+    finally:
+        sheet.close()
+    if not result.ok:
+        result.created = result.updated = 0
+    result.errors.sort(key=lambda e: e.row or 0)
     return result
 
 
@@ -207,8 +245,15 @@ def prepare(rt: RecordType, sheet: Sheet, result: ImportResult, *, scope: Scope,
 
 
 def _parse_rows(rt, sheet, mapping, result, progress, mode) -> list[tuple[int, dict]]:
+    parsed = parse_rows(rt, sheet.rows, mapping, result, progress, sheet.total_hint)
+    progress("校验", result.rows, result.rows)
+    return parsed
+
+
+def parse_rows(rt, rows, mapping, result, progress, total_hint=None) -> list[tuple[int, dict]]:
+    """(row number, {field: parsed value}) of ``rows``; bad cells reported in ``result``."""
     parsed = []
-    for number, values in sheet.rows:
+    for number, values in rows:
         result.rows += 1
         data = {}
         for i, column in mapping.items():
@@ -219,8 +264,7 @@ def _parse_rows(rt, sheet, mapping, result, progress, mode) -> list[tuple[int, d
                 result.add(number, rt.header(column), str(exc))
         parsed.append((number, data))
         if result.rows % 1000 == 0:
-            progress("校验", result.rows, sheet.total_hint)
-    progress("校验", result.rows, result.rows)
+            progress("校验", result.rows, total_hint)
     return parsed
 
 
@@ -244,11 +288,12 @@ def _self_keys(rt, parsed) -> set[str]:
     return keys
 
 
-def _resolve(rt, parsed, scope, result, progress) -> list[Row]:
-    resolver = cells.Resolver(scope)
-    refs = [r for _, data in parsed for v in data.values() for r in cells.collect_refs(v)]
+def _resolve(rt, parsed, scope, result, progress, resolver=None, self_keys=None) -> list[Row]:
+    resolver = resolver or cells.Resolver(scope)
+    refs = [r for _, data in parsed for v in data.values() for r in cells.collect_refs(v)
+            if (r.model, r.text) not in resolver.cache]
     resolver.resolve_all(refs)
-    self_keys = _self_keys(rt, parsed)
+    self_keys = _self_keys(rt, parsed) if self_keys is None else self_keys
     rows = []
     for n, (number, data) in enumerate(parsed, start=1):
         row = Row(number, data)  # resolved in place: a sheet's rows are not held twice (parsed, then resolved)

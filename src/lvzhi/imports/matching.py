@@ -86,11 +86,12 @@ def existing_by_key(rt: RecordType, names, rows, qs=None) -> dict:
     return found
 
 
-def match_existing(plan, result) -> None:
-    """Create: refuse rows that exist already. Update/upsert: attach the record each row changes."""
+def match_existing(plan, result, skip=frozenset()) -> None:
+    """Create: refuse rows that exist already. Update/upsert: attach the record each row changes. Rows in
+    ``skip`` (repeats of a row of an earlier chunk, which may be written already) are left alone."""
     rt = plan.rt
     present = {c.field for c in plan.columns}
-    rows = plan.rows
+    rows = [r for r in plan.rows if r.number not in skip] if skip else plan.rows
     if plan.mode == "create":
         keys = [k for k in (rt.ref_key if set(rt.ref_key) <= present else (), rt.natural_key) if k]
         for names in dict.fromkeys(keys):
@@ -118,15 +119,16 @@ def match_existing(plan, result) -> None:
                     r.values.pop(c.field, None)  # e.g. a unit's parent: moving a unit is its own action
 
 
-def check_duplicates(plan, result) -> None:
+def check_duplicates(plan, result, seen_by_keyset: dict | None = None) -> None:
     """Refuse a row that repeats an earlier one: the same code/number or natural key, or (types without one)
-    every cell alike."""
+    every cell alike. A sheet checked chunk by chunk passes the same ``seen_by_keyset`` for every chunk."""
     rt = plan.rt
     bad_rows = {e.row for e in result.errors}
     present = {c.field for c in plan.columns}
     keysets = [k for k in (rt.ref_key if set(rt.ref_key) <= present else (), rt.natural_key) if k]
+    seen_by_keyset = {} if seen_by_keyset is None else seen_by_keyset
     for names in dict.fromkeys(keysets) if keysets else [None]:
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple, int] = seen_by_keyset.setdefault(names, {})
         for r in plan.rows:
             if r.number in bad_rows or (r.deferred and not names):
                 continue  # unresolved cells are reported already
