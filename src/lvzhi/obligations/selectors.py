@@ -66,12 +66,14 @@ class Problem:
 
 def checked(scope: Scope, unit: Unit, start: dt.date, end: dt.date, as_of: dt.date, **kw) -> Evaluation:
     """The evaluation of ``unit``'s subtree: from the stored results for a whole year as of today (when that
-    year is stored), else from the engine. ``kw``: rule_ids, states (stored only: the cells of these states)."""
+    year is stored), else from the engine. ``kw``: rule_ids; states, with_ids (stored only: the cells of these
+    states; their record ids — the engine's cells always have both)."""
     from . import stored
 
     if stored.usable(unit, start, end, as_of):
         return stored.evaluation(unit, start.year, as_of, scope, **kw)
     kw.pop("states", None)
+    kw.pop("with_ids", None)
     return evaluate(unit, start=start, end=end, as_of=as_of, scope=scope, **kw)
 
 
@@ -144,7 +146,9 @@ def warnings_for(scope: Scope, *, year: int | None = None, as_of: dt.date | None
     as_of = as_of or clock.today()
     year = year or as_of.year
     roots = [unit] if unit is not None else list(top_units(scope))
-    evaluations = [evaluate(u, year=year, as_of=as_of, scope=scope) for u in roots if scope.can_read(u)]
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    # The late and due soon cells only (from the stored rows, filtered by state in SQL, where the year is stored).
+    evaluations = [checked(scope, u, start, end, as_of, states=(LATE, DUE_SOON)) for u in roots if scope.can_read(u)]
     items = [c for ev in evaluations for c in ev.with_state(LATE, DUE_SOON)]
     items.sort(key=lambda c: (c.due or c.period.end, c.state == DUE_SOON), reverse=True)
     return items, evaluations
@@ -154,7 +158,13 @@ def warnings_for(scope: Scope, *, year: int | None = None, as_of: dt.date | None
 
 def find_cell(scope: Scope, root: Unit, *, rule_id: str, subject_ref: str, period_key: str, start: dt.date,
               end: dt.date, as_of: dt.date) -> Cell | None:
-    ev = evaluate(root, start=start, end=end, as_of=as_of, scope=scope, rule_ids=[rule_id])
+    from . import stored
+
+    if stored.usable(root, start, end, as_of):
+        ev = stored.evaluation(root, start.year, as_of, scope, rule_ids=[rule_id], with_ids=True,
+                               where=stored.cell_q(subject_ref, period_key))
+    else:
+        ev = evaluate(root, start=start, end=end, as_of=as_of, scope=scope, rule_ids=[rule_id])
     return next((c for c in ev.cells() if c.subject.ref == subject_ref and c.period.key == period_key), None)
 
 
