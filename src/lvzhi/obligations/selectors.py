@@ -88,8 +88,8 @@ def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None 
         return []
     as_of = as_of or clock.today()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if stored.usable(unit, start, end, as_of):
-        totals = stored.summary(unit, year, as_of)
+    if stored.usable(unit, start, end, as_of, fresh=False):
+        totals = stored.board(unit, year, as_of).by_rule  # recomputes stale rules first, in the same scan
         late_rules = sorted(r for r, counts in totals.items() if counts.get(LATE))
         if not late_rules:
             return []
