@@ -25,8 +25,14 @@ REPORT_YEAR = 2024
 AS_OF = "2025-01-31"  # after the year's grace periods: every period of the report year is judged
 
 
+def db_name(scenario: str) -> str:
+    """The scenario's database; LVZHI_BENCH_DATABASE names a copy instead (a benchmark that writes, run beside
+    others reading the shared one)."""
+    return os.environ.get("LVZHI_BENCH_DATABASE") or f"lvzhi_bench_{scenario}"
+
+
 def db_url(scenario: str) -> str:
-    return f"{PG}/lvzhi_bench_{scenario}"
+    return f"{PG}/{db_name(scenario)}"
 
 
 def setup(scenario: str) -> None:
@@ -49,7 +55,7 @@ def _lvzhi(*args: str) -> None:
 def ensure_database(scenario: str) -> None:
     import psycopg
 
-    name = f"lvzhi_bench_{scenario}"
+    name = db_name(scenario)
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:

@@ -38,6 +38,7 @@ def test_clicking_a_late_event_shows_the_overdue_rectification(login, live_demo)
     page = login("jiwei")
     page.goto(f"{live_demo.url}/obligations/dashboard/?year=2022&as_of=2023-06-30")
     rule = page.locator("#rule-integrity-rectification")
+    rule.scroll_into_view_if_needed()  # a rule's items load when it comes into view
     rule.locator("ul.plain a").nth(1).click()
     drill = page.locator("#drill")
     expect(drill).to_contain_text("整改时限2022-11-30，尚未完成")

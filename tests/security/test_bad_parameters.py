@@ -12,7 +12,7 @@ PARAMS = ["unit", "year", "as_of", "start", "end", "page", "q", "kind", "state",
           "model", "actor", "subtree", "fmt"]
 PAGES = ["/", "/records/study_session/", "/records/rectification/", "/imports/study_session/export.xlsx",
          "/metrics/", "/metrics/integrity.accountability/records/", "/obligations/warnings/", "/obligations/dashboard/",
-         "/obligations/dashboard/export.xlsx", "/obligations/cell/", "/obligations/missing/", "/obligations/rules/",
+         "/obligations/dashboard/export.xlsx", "/obligations/dashboard/rule/", "/obligations/cell/", "/obligations/missing/", "/obligations/rules/",
          "/obligations/rules/branch.committee_meeting/versions/", "/audit/", "/org/tree/", "/org/people/lookup/",
          "/reports/", "/reports/templates/"]
 

@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = ["/records/study_session/?unit={pk}", "/records/branch_activity/?unit={pk}&year=2022", "/metrics/?unit={pk}",
          "/metrics/integrity.accountability/records/?unit={pk}&year=2022", "/obligations/dashboard/?unit={pk}",
+         "/obligations/dashboard/rule/?unit={pk}&rule=branch.committee_meeting",
          "/obligations/dashboard/export.xlsx?unit={pk}", "/imports/study_session/export.xlsx?unit={pk}"]
 API = ["/api/metrics/committee.meetings/?unit={pk}&year=2022", "/api/checks/?unit={pk}&year=2022",
        "/api/units/{pk}/"]

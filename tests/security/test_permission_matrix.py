@@ -62,6 +62,7 @@ CLASSIFIED = {
     "audit:list": "audit",
     "obligations:warnings": "obligations", "obligations:dashboard": "obligations", "obligations:export": "obligations",
     "obligations:cell": "obligations", "obligations:missing": "obligations", "obligations:rules": "obligations",
+    "obligations:panel": "obligations",
     "obligations:rule_versions": "obligations", "obligations:rule_revise": "obligations",
     "metrics:index": "metrics", "metrics:records": "metrics",
     "reports:index": "reports", "reports:detail": "reports", "reports:save_text": "reports",
@@ -620,6 +621,8 @@ def obligations(m: matrix.Matrix, w):
     m.cell("obligations:cell", "in", "read", m.read(), "GET", w.cell_url)
     m.cell("obligations:cell", "out", "read", m.read(False), "GET", re.sub(r"unit=\d+", away, w.cell_url))
     rule_id = w.rule_default.rule_id
+    m.cell("obligations:panel", "in", "read", m.read(), "GET", f"/obligations/dashboard/rule/?{home}&{period}&rule={rule_id}")
+    m.cell("obligations:panel", "out", "read", m.read(False), "GET", f"/obligations/dashboard/rule/?{away}&rule={rule_id}")
     m.cell("obligations:missing", "in", "read", m.read(), "GET", f"/obligations/missing/?{home}&{period}&rule={rule_id}")
     m.cell("obligations:missing", "out", "read", m.read(False), "GET", f"/obligations/missing/?{away}&rule={rule_id}")
     m.cell("obligations:rules", "in", "read", m.read(), "GET", f"/obligations/rules/?{home}")

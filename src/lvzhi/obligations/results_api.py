@@ -18,7 +18,7 @@ from lvzhi.web.params import FIRST_YEAR, LAST_YEAR
 
 from .engine import STATE_ORDER, STATES
 from .models import Responsibility
-from .selectors import check_rows
+from .selectors import check_results
 
 STATE_CHOICES = [(s, STATES[s]) for s in STATE_ORDER]
 
@@ -101,9 +101,8 @@ class CheckResultViewSet(viewsets.GenericViewSet):
             raise NotFound("未找到该单位，或您无权查看。")
         year = q.get("year") or clock.working_year()
         as_of = q.get("as_of") or clock.today()
-        rows = check_rows(scope, unit, year, as_of, q.get("rule"), q.get("responsibility"))
-        rows = [r for r in rows if (not q.get("state") or r["state"] == q["state"])
-                and (not q.get("period") or r["period"] == q["period"])]
+        rows = check_results(scope, unit, year, as_of, q.get("rule"), q.get("responsibility"), q.get("state"),
+                             q.get("period"))
         page = [dict(r) for r in self.paginate_queryset(rows)]
         _visible_ids(page, scope)
         return self.get_paginated_response(CheckResultSerializer(page, many=True).data)

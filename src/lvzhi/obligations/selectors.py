@@ -66,12 +66,14 @@ class Problem:
 
 def checked(scope: Scope, unit: Unit, start: dt.date, end: dt.date, as_of: dt.date, **kw) -> Evaluation:
     """The evaluation of ``unit``'s subtree: from the stored results for a whole year as of today (when that
-    year is stored), else from the engine. ``kw``: rule_ids, states (stored only: the cells of these states)."""
+    year is stored), else from the engine. ``kw``: rule_ids; states, with_ids (stored only: the cells of these
+    states; their record ids — the engine's cells always have both)."""
     from . import stored
 
     if stored.usable(unit, start, end, as_of):
         return stored.evaluation(unit, start.year, as_of, scope, **kw)
     kw.pop("states", None)
+    kw.pop("with_ids", None)
     return evaluate(unit, start=start, end=end, as_of=as_of, scope=scope, **kw)
 
 
@@ -86,8 +88,8 @@ def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None 
         return []
     as_of = as_of or clock.today()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if stored.usable(unit, start, end, as_of):
-        totals = stored.summary(unit, year, as_of)
+    if stored.usable(unit, start, end, as_of, fresh=False):
+        totals = stored.board(unit, year, as_of).by_rule  # recomputes stale rules first, in the same scan
         late_rules = sorted(r for r, counts in totals.items() if counts.get(LATE))
         if not late_rules:
             return []
@@ -144,7 +146,9 @@ def warnings_for(scope: Scope, *, year: int | None = None, as_of: dt.date | None
     as_of = as_of or clock.today()
     year = year or as_of.year
     roots = [unit] if unit is not None else list(top_units(scope))
-    evaluations = [evaluate(u, year=year, as_of=as_of, scope=scope) for u in roots if scope.can_read(u)]
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    # The late and due soon cells only (from the stored rows, filtered by state in SQL, where the year is stored).
+    evaluations = [checked(scope, u, start, end, as_of, states=(LATE, DUE_SOON)) for u in roots if scope.can_read(u)]
     items = [c for ev in evaluations for c in ev.with_state(LATE, DUE_SOON)]
     items.sort(key=lambda c: (c.due or c.period.end, c.state == DUE_SOON), reverse=True)
     return items, evaluations
@@ -154,21 +158,74 @@ def warnings_for(scope: Scope, *, year: int | None = None, as_of: dt.date | None
 
 def find_cell(scope: Scope, root: Unit, *, rule_id: str, subject_ref: str, period_key: str, start: dt.date,
               end: dt.date, as_of: dt.date) -> Cell | None:
-    ev = evaluate(root, start=start, end=end, as_of=as_of, scope=scope, rule_ids=[rule_id])
+    from . import stored
+
+    if stored.usable(root, start, end, as_of):
+        ev = stored.evaluation(root, start.year, as_of, scope, rule_ids=[rule_id], with_ids=True,
+                               where=stored.cell_q(subject_ref, period_key))
+    else:
+        ev = evaluate(root, start=start, end=end, as_of=as_of, scope=scope, rule_ids=[rule_id])
     return next((c for c in ev.cells() if c.subject.ref == subject_ref and c.period.key == period_key), None)
 
 
 # --- the check results API ---------------------------------------------------------------------------------
 
+def _row(c: Cell) -> dict:
+    from .export import cell_fields
+
+    return {**cell_fields(c), "subject_ref": c.subject.ref,
+            "record_ids": [c.subject.pk] if c.subject.record_type else list(c.record_ids),
+            "responsibility": c.rule.responsibility, "unit_id": c.subject.unit_id,
+            "period_start": c.period.start, "period_end": c.period.end}
+
+
+class StoredRows:
+    """The check results API's rows from the stored results, filtered in SQL and read a page at a time: the
+    paginator asks ``len()`` (one count) and one slice (one page of rows with their record ids)."""
+
+    def __init__(self, scope: Scope, unit: Unit, year: int, as_of: dt.date, rule_ids, state, period):
+        from django.db.models import Q
+
+        self.scope, self.unit, self.year, self.as_of, self.rule_ids = scope, unit, year, as_of, rule_ids
+        self.states = [state] if state else None
+        self.where = Q(period_key=period) if period else None
+
+    def __len__(self) -> int:
+        from . import stored
+
+        return stored.counted(self.unit, self.year, self.as_of, rule_ids=self.rule_ids, states=self.states,
+                              where=self.where)
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        from . import stored
+
+        ev = stored.evaluation(self.unit, self.year, self.as_of, self.scope, rule_ids=self.rule_ids,
+                               states=self.states, where=self.where, window=window, with_ids=True)
+        return [_row(c) for r in sorted(ev.results, key=lambda r: r.rule_id) for c in r.cells]
+
+
+def check_results(scope: Scope, unit: Unit, year: int, as_of: dt.date, rule_id: str | None = None,
+                  responsibility: str | None = None, state: str | None = None, period: str | None = None):
+    """The check results API's rows: paged in SQL from the stored results where the year is stored, else every
+    row from the engine (reused) filtered here."""
+    from . import stored
+    from .engine import rule_versions
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if stored.usable(unit, start, end, as_of):
+        rule_ids = [rule_id] if rule_id else None
+        if responsibility:
+            rule_ids = sorted({v.rule_id for v in rule_versions(unit, start, end, rule_ids)
+                               if v.responsibility == responsibility}) or ["-"]
+        return StoredRows(scope, unit, year, as_of, rule_ids, state, period)
+    rows = check_rows(scope, unit, year, as_of, rule_id, responsibility)
+    return [r for r in rows if (not state or r["state"] == state) and (not period or r["period"] == period)]
+
+
 @reused("api.checks")
 def check_rows(scope: Scope, unit: Unit, year: int, as_of: dt.date, rule_id: str | None = None,
                responsibility: str | None = None) -> list[dict]:
     """Every cell of the unit's subtree for the year as plain rows (the check results API filters and pages them)."""
-    from .export import cell_fields
-
     ev = evaluate(unit, year=year, as_of=as_of, scope=scope, rule_ids=[rule_id] if rule_id else None,
                   responsibility=responsibility)
-    return [{**cell_fields(c), "subject_ref": c.subject.ref,
-             "record_ids": [c.subject.pk] if c.subject.record_type else list(c.record_ids),
-             "responsibility": c.rule.responsibility, "unit_id": c.subject.unit_id,
-             "period_start": c.period.start, "period_end": c.period.end} for c in ev.cells()]
+    return [_row(c) for c in ev.cells()]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("warnings/", views.warnings, name="warnings"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/export.xlsx", views.dashboard_export, name="export"),
+    path("dashboard/rule/", views.panel, name="panel"),
     path("cell/", views.cell, name="cell"),
     path("missing/", views.missing, name="missing"),
     path("rules/", views.rules, name="rules"),

@@ -28,10 +28,10 @@ from lvzhi.web.params import date_param, year_param
 
 from . import dashboard as board
 from . import prefill
-from .engine import DUE_SOON, LATE, STATES, evaluate
+from .engine import DUE_SOON, LATE, STATES
 from .export import write_xlsx
 from .models import ObligationRule
-from .selectors import find_cell, rule_history, rules_in_force, warnings_for
+from .selectors import checked, find_cell, rule_history, rules_in_force, warnings_for
 from .services import REVISABLE, check_rule_write, revise_rule
 
 
@@ -128,9 +128,24 @@ def dashboard(request):
 
 
 @login_required
+def panel(request):
+    """One page of one rule of the dashboard: loaded into the rule when it is opened, or a page of its own."""
+    scope, unit, start, end, as_of = _evaluation(request)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    p = board.panel(scope, unit, start, end, as_of, request.GET.get("rule", ""), page)
+    if p is None:
+        raise Http404("未找到该规则。")
+    template = "obligations/_panel.html" if request.headers.get("HX-Request") else "obligations/panel.html"
+    return render(request, template, {"p": p, "rule": p["rule"], "unit": unit, "year": start.year, "as_of": as_of})
+
+
+@login_required
 def dashboard_export(request):
     scope, unit, start, end, as_of = _evaluation(request)
-    ev = evaluate(unit, start=start, end=end, as_of=as_of, scope=scope)
+    ev = checked(scope, unit, start, end, as_of, with_ids=True)
     tmp = Path(tempfile.mkdtemp(prefix="lvzhi-check-")) / "check.xlsx"
     write_xlsx(ev, tmp)
     name = f"{unit.name}{start.year}年应办事项检查（截至{as_of:%Y%m%d}）.xlsx"
@@ -170,7 +185,7 @@ def cell(request):
 def missing(request):
     """Every subject of a rule that has not done what it owed (the full list behind a coverage figure)."""
     scope, unit, start, end, as_of = _evaluation(request)
-    ev = evaluate(unit, start=start, end=end, as_of=as_of, scope=scope, rule_ids=[request.GET.get("rule", "")])
+    ev = checked(scope, unit, start, end, as_of, rule_ids=[request.GET.get("rule", "")], states=(LATE, DUE_SOON))
     if not ev.results:
         raise Http404("未找到该规则。")
     result = ev.results[0]

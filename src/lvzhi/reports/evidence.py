@@ -22,10 +22,13 @@ SHOWN_PER_RULE = 5  # more late items of one rule than this are one line: a writ
 
 
 def late_obligations(scope: Scope, unit: Unit, year: int) -> list[dict]:
-    """Late obligations and coverage gaps from the obligation engine, each linked to its full list."""
+    """Late obligations and coverage gaps of the unit's subtree, each linked to its full list: from the stored
+    results (grouped counts by state, then the late cells of the rules with late ones, filtered in SQL) where the
+    year is stored, else from the engine. As of today — for a closed year too: what is still late when the report
+    is written, as the 合规看板 shows it by default (and the stored rows answer only for today)."""
     from lvzhi.obligations.selectors import late_obligations as find
 
-    as_of = min(clock.today(), dt.date(year, 12, 31))
+    as_of = clock.today()
     by_rule: dict[str, list] = {}
     for problem in find(scope, unit, year, as_of):
         by_rule.setdefault(problem.rule_id, []).append(problem)

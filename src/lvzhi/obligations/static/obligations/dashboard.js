@@ -1,4 +1,4 @@
-// Heatmaps of the compliance dashboard: one ECharts instance per large matrix, drawn when its rule is opened;
+// Heatmaps of the compliance dashboard: one ECharts instance per large matrix page, drawn when it is loaded;
 // clicking a cell loads the drill-down (records that satisfied it, or what is missing) into the side panel.
 (function () {
   var COLORS = ["#2da44e", "#54aeff", "#d4a72c", "#cf222e", "#d0d7de"];
@@ -42,13 +42,20 @@
       window.location.href = e.detail.pathInfo.requestPath;
     }
   });
-  function init() {
-    document.querySelectorAll("details.rule").forEach(function (d) {
-      var el = d.querySelector(".heatmap");
-      if (!el) return;
-      if (d.open) draw(el);
-      d.addEventListener("toggle", function () { if (d.open) { draw(el); el._chart && el._chart.resize(); } });
+  // A rule's panel is loaded (htmx) when the rule is opened, and again for each page: draw what it brought.
+  function drawIn(root) {
+    var els = root.classList && root.classList.contains("heatmap") ? [root] : root.querySelectorAll(".heatmap");
+    Array.prototype.forEach.call(els, function (el) {
+      var d = el.closest("details");
+      if (!d || d.open) draw(el);
     });
   }
+  document.addEventListener("htmx:load", function (e) { drawIn(e.detail.elt); });
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (!d.matches || !d.matches("details.rule") || !d.open) return;
+    d.querySelectorAll(".heatmap").forEach(function (el) { draw(el); el._chart && el._chart.resize(); });
+  }, true);
+  function init() { drawIn(document); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
