@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
+import per_database
 from lvzhi.backup.services import table_checksums
 from lvzhi.imports.dataset import import_dataset, is_dataset, plan_order
 from lvzhi.obligations.engine import evaluate
@@ -71,6 +72,7 @@ def test_the_demo_dataset_comes_back_cell_for_cell(tmp_path, fresh_database, lvz
 
 
 @pytest.mark.slow
+@per_database.only_on_postgresql  # ~110 s; SQLite's write path is the demo's round trip above (CI time)
 def test_a_generated_company_moves_whole_too(tmp_path, fresh_database, lvzhi_cli, workbook_cells):
     """Another organisation: the `company` scale scenario (its own tree, people, five years of records)."""
     source = fresh_database("source")

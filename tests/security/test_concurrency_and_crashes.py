@@ -70,8 +70,9 @@ def _import_and_kill(env, path: Path) -> int:
                     seen += os.read(reader, 65536)
                 except OSError:  # the terminal closed with the process
                     break
-                done = re.findall(rb"\xe5\x86\x99\xe5\x85\xa5:\s+\d+%\|[^|]*\| (\d+)/", seen)  # 写入:  33%|███| 4000/
-                written = int(done[-1]) if done else 0
+                # 写入:  33%|███| 4000/12000 — or, when a sheet does not say its size (a chunked sheet), 写入: 4000行
+                done = re.findall(r"写入:\s+(?:\d+%\|[^|]*\| (\d+)/|(\d+)行)", seen.decode(errors="replace"))
+                written = int(done[-1][0] or done[-1][1]) if done else 0
                 if written >= ROWS // 3:
                     proc.send_signal(signal.SIGKILL)
                     proc.wait(30)
