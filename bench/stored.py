@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     common.setup(args.scenario)
 
-    from lvzhi.obligations import stored
+    from lvzhi.obligations import stored, stored_reads
     from lvzhi.obligations.engine import evaluate
     from lvzhi.org.models import PartyOrg, PartyOrgKind
     from lvzhi.org.scoping import scope_for
@@ -62,7 +62,7 @@ def main() -> None:
         return {k: v for k, v in out.items() if v}  # a rule with no cells has no stored rows
 
     def stored_summary() -> dict[str, dict[str, int]]:
-        out = {k: {s: n for s, n in v.items() if n} for k, v in stored.summary(top, year, as_of).items()}
+        out = {k: {s: n for s, n in v.items() if n} for k, v in stored_reads.summary(top, year, as_of).items()}
         return {k: v for k, v in out.items() if v}
 
     t_summary, got = common.timed(stored_summary, repeat=5)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from lvzhi.imports.importer import run_import
-from lvzhi.obligations import stored
+from lvzhi.obligations import stored, stored_reads
 from lvzhi.obligations.engine import evaluate
 from lvzhi.obligations.models import ObligationRule, StoredResult, StoredYear
 from lvzhi.obligations.selectors import late_obligations
@@ -44,7 +44,7 @@ def engine_cells(root, as_of=TODAY):
 
 
 def stored_cells(root, as_of=TODAY):
-    ev = stored.evaluation(root, 2022, as_of, EVERYONE, with_ids=True)
+    ev = stored_reads.evaluation(root, 2022, as_of, EVERYONE, with_ids=True)
     out = {_key(r.rule_id, c): _value(c) for r in ev.results for c in r.cells}
     assert len(out) == StoredResult.objects.filter(year=2022, unit__path__startswith=root.path).count()
     return out
@@ -80,20 +80,20 @@ def test_recompute_equals_the_engine_and_follows_the_calendar(world, django_capt
     _write(django_capture_on_commit_callbacks, services.create_record, registry.get("branch_activity"),
            _activity_data(world, world.branch, "committee_meeting", D(2022, 10, 1)), actor=None, scope=EVERYONE)
     assert stored_cells(root) == engine_cells(root)
-    stale = set(stored._subtree(root, 2022).filter(stale_from__lte=later).values_list("rule_id", flat=True))
+    stale = set(stored_reads._subtree(root, 2022).filter(stale_from__lte=later).values_list("rule_id", flat=True))
     assert "branch.committee_meeting" in stale
     assert "branch.general_meeting" not in stale
-    assert stored.refresh(root, 2022, later) == len(stale)
+    assert stored_reads.refresh(root, 2022, later) == len(stale)
     assert stored_cells(root, later) == engine_cells(root, later)
 
 
 def test_a_count_rule_is_not_recomputed_when_only_the_calendar_moves(world):
     root = world.group
     later = D(2022, 11, 2)
-    stale = set(stored._subtree(root, 2022).filter(stale_from__lte=later).values_list("rule_id", flat=True))
+    stale = set(stored_reads._subtree(root, 2022).filter(stale_from__lte=later).values_list("rule_id", flat=True))
     assert "branch.committee_meeting" not in stale
     rules = ["branch.committee_meeting", "branch.general_meeting"]
-    mine = stored.evaluation(root, 2022, later, EVERYONE, rule_ids=rules, with_ids=True)
+    mine = stored_reads.evaluation(root, 2022, later, EVERYONE, rule_ids=rules, with_ids=True)
     engine = evaluate(root, year=2022, as_of=later, rule_ids=rules)
     assert {c.state for r in engine.results for c in r.cells} >= {"late", "done", "pending"}
     assert {_key(r.rule_id, c): _value(c) for r in mine.results for c in r.cells} == \
@@ -102,7 +102,7 @@ def test_a_count_rule_is_not_recomputed_when_only_the_calendar_moves(world):
 
 def test_summary_counts_by_state_equal_the_engine(world):
     root = world.group
-    totals = stored.summary(root, 2022, TODAY)
+    totals = stored_reads.summary(root, 2022, TODAY)
     ev = evaluate(root, year=2022, as_of=TODAY)
     for r in ev.results:
         assert {s: n for s, n in r.totals.items() if n} == totals.get(r.rule_id, {}), r.rule_id

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lvzhi.obligations import dashboard as board
-from lvzhi.obligations import stored
+from lvzhi.obligations import stored, stored_reads
 from lvzhi.obligations.engine import evaluate
 from lvzhi.obligations.models import StoredYear
 from lvzhi.obligations.selectors import checked, late_obligations
@@ -26,7 +26,7 @@ def _reads(unit) -> tuple[int, int, int]:
     scope = Scope.everything()
     counts = []
     for read in (lambda: board.build(checked(scope, unit, D(2022, 1, 1), D(2022, 12, 31), TODAY)),
-                 lambda: stored.summary(unit, 2022, TODAY),
+                 lambda: stored_reads.summary(unit, 2022, TODAY),
                  lambda: late_obligations(scope, unit, 2022, TODAY)):
         with CaptureQueriesContext(connection) as ctx:
             read()

@@ -1,7 +1,7 @@
 """The compliance dashboard's view model.
 
 First screen (``board_html``): per rule and per child unit, the number of cells in each state — from one grouped
-query over the stored results when the year is stored (``stored.board``), else from the engine. What a rule
+query over the stored results when the year is stored (``stored_reads.board``), else from the engine. What a rule
 looks like in detail (a subjects × periods matrix, a coverage list or the list of events) is one panel per rule,
 loaded when the rule is opened (htmx) and paged: ``panel`` reads one page of one rule's cells.
 """
@@ -20,7 +20,7 @@ from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.web.datacache import reused
 
-from . import stored
+from . import stored_reads
 from .engine import DONE, DUE_SOON, LATE, NA, PENDING, STATE_ORDER, STATES, Evaluation, RuleResult, evaluate
 from .models import Cadence, Responsibility
 
@@ -83,9 +83,9 @@ def _coverage_figures(totals: dict[str, int]) -> dict:
 def summary(scope: Scope, unit: Unit, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
     """Counts by rule × state and by child unit × state, and the time of the data (None: computed now)."""
     rng = Range(unit, start, end, as_of)
-    if stored.usable(unit, start, end, as_of, fresh=False):
-        b = stored.board(unit, start.year, as_of)
-        results = stored.results(unit, start.year, b.judging)
+    if stored_reads.usable(unit, start, end, as_of, fresh=False):
+        b = stored_reads.board(unit, start.year, as_of)
+        results = stored_reads.results(unit, start.year, b.judging)
         by_rule = {r.rule_id: {s: b.by_rule.get(r.rule_id, {}).get(s, 0) for s in STATE_ORDER} for r in results}
         # A yearly rule has one period in a year: its cells are its subjects.
         layouts = {r.rule_id: _layout_of(r.rule, sum(by_rule[r.rule_id].values())) for r in results}
@@ -159,22 +159,22 @@ def panel(scope: Scope, unit: Unit, start: dt.date, end: dt.date, as_of: dt.date
     """One page of one rule: a matrix of ``SUBJECTS_PER_PAGE`` subjects, or ``ITEMS_PER_PAGE`` missing subjects
     or open events. From the stored rows (a few queries on the rule's rows) when the year is stored."""
     rng = Range(unit, start, end, as_of)
-    if stored.usable(unit, start, end, as_of):
+    if stored_reads.usable(unit, start, end, as_of):
         year = start.year
-        counts = stored.rule_counts(unit, year, as_of, rule_id)
-        head = stored.evaluation(unit, year, as_of, scope, rule_ids=[rule_id], where=Q(pk__in=[]))
+        counts = stored_reads.rule_counts(unit, year, as_of, rule_id)
+        head = stored_reads.evaluation(unit, year, as_of, scope, rule_ids=[rule_id], where=Q(pk__in=[]))
         if not head.results:
             return None
         rule = head.results[0]
         layout = _layout_of(rule.rule, sum(counts.values()))
         if layout == "matrix":
-            pages = _pages(page, stored.subject_count(unit, year, rule_id), SUBJECTS_PER_PAGE)
-            keys = stored.subject_page(unit, year, rule_id, pages["offset"], SUBJECTS_PER_PAGE)
-            ev = stored.evaluation(unit, year, as_of, scope, rule_ids=[rule_id], where=stored.subjects_q(keys))
+            pages = _pages(page, stored_reads.subject_count(unit, year, rule_id), SUBJECTS_PER_PAGE)
+            keys = stored_reads.subject_page(unit, year, rule_id, pages["offset"], SUBJECTS_PER_PAGE)
+            ev = stored_reads.evaluation(unit, year, as_of, scope, rule_ids=[rule_id], where=stored_reads.subjects_q(keys))
         else:
             states = (LATE, DUE_SOON) if layout == "coverage" else OPEN
             pages = _pages(page, sum(counts.get(s, 0) for s in states), ITEMS_PER_PAGE)
-            ev = stored.evaluation(unit, year, as_of, scope, rule_ids=[rule_id], states=states,
+            ev = stored_reads.evaluation(unit, year, as_of, scope, rule_ids=[rule_id], states=states,
                                    order=("rank", "period_key", "unit__path", "seq"),
                                    window=slice(pages["offset"], pages["offset"] + ITEMS_PER_PAGE))
         result = ev.results[0] if ev.results else rule

@@ -22,7 +22,7 @@ those rows replaced (``stored.replace_part``): a fixed number of queries whateve
 recomputation marks the year incomplete, so readers go back to the engine until the next ``lvzhi recompute``.
 
 A revised rule (``touch_rule``) makes its rows in the owner's subtree stale from today in the revision's own
-transaction — a reader recomputes that rule for its subtree before reading (``stored.refresh``) — and is
+transaction — a reader recomputes that rule for its subtree before reading (``stored_reads.refresh``) — and is
 recomputed on the task queue after commit (``lvzhi.tasks``; progress in ``lvzhi recompute --status``).
 """
 
@@ -299,7 +299,7 @@ def _touch_roster(marks: dict[tuple[int, str], Mark], model, pks: list[int], sto
 def touch_rule(rule_id: str, unit_id: int | None) -> None:
     """A rule revised (call inside the revision's transaction): its stored rows in the owner's subtree (the whole
     tree for a default) are stale from today, in this transaction — a reader recomputes that rule for its own
-    subtree before reading (``stored.refresh``), never reads the old version's rows —, and after commit the rule
+    subtree before reading (``stored_reads.refresh``), never reads the old version's rows —, and after commit the rule
     is recomputed on the task queue, with progress (``stored.progress``)."""
     from lvzhi.web import clock
 

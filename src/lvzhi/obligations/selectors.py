@@ -68,10 +68,10 @@ def checked(scope: Scope, unit: Unit, start: dt.date, end: dt.date, as_of: dt.da
     """The evaluation of ``unit``'s subtree: from the stored results for a whole year as of today (when that
     year is stored), else from the engine. ``kw``: rule_ids; states, with_ids (stored only: the cells of these
     states; their record ids — the engine's cells always have both)."""
-    from . import stored
+    from . import stored_reads
 
-    if stored.usable(unit, start, end, as_of):
-        return stored.evaluation(unit, start.year, as_of, scope, **kw)
+    if stored_reads.usable(unit, start, end, as_of):
+        return stored_reads.evaluation(unit, start.year, as_of, scope, **kw)
     kw.pop("states", None)
     kw.pop("with_ids", None)
     return evaluate(unit, start=start, end=end, as_of=as_of, scope=scope, **kw)
@@ -82,18 +82,18 @@ def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None 
     with Chinese descriptions. ``unit`` must be readable by ``scope``. From the stored results when they answer:
     one grouped count per rule and state, then the late (and, for coverage rules, due soon) cells of the rules
     with late ones."""
-    from . import stored
+    from . import stored_reads
 
     if not scope.can_read(unit):
         return []
     as_of = as_of or clock.today()
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if stored.usable(unit, start, end, as_of, fresh=False):
-        totals = stored.board(unit, year, as_of).by_rule  # recomputes stale rules first, in the same scan
+    if stored_reads.usable(unit, start, end, as_of, fresh=False):
+        totals = stored_reads.board(unit, year, as_of).by_rule  # recomputes stale rules first, in the same scan
         late_rules = sorted(r for r, counts in totals.items() if counts.get(LATE))
         if not late_rules:
             return []
-        ev = stored.evaluation(unit, year, as_of, scope, rule_ids=late_rules, states=(LATE, DUE_SOON))
+        ev = stored_reads.evaluation(unit, year, as_of, scope, rule_ids=late_rules, states=(LATE, DUE_SOON))
     else:
         ev = evaluate(unit, year=year, as_of=as_of, scope=scope)
         totals = {r.rule_id: r.totals for r in ev.results}
@@ -158,11 +158,11 @@ def warnings_for(scope: Scope, *, year: int | None = None, as_of: dt.date | None
 
 def find_cell(scope: Scope, root: Unit, *, rule_id: str, subject_ref: str, period_key: str, start: dt.date,
               end: dt.date, as_of: dt.date) -> Cell | None:
-    from . import stored
+    from . import stored_reads
 
-    if stored.usable(root, start, end, as_of):
-        ev = stored.evaluation(root, start.year, as_of, scope, rule_ids=[rule_id], with_ids=True,
-                               where=stored.cell_q(subject_ref, period_key))
+    if stored_reads.usable(root, start, end, as_of):
+        ev = stored_reads.evaluation(root, start.year, as_of, scope, rule_ids=[rule_id], with_ids=True,
+                               where=stored_reads.cell_q(subject_ref, period_key))
     else:
         ev = evaluate(root, start=start, end=end, as_of=as_of, scope=scope, rule_ids=[rule_id])
     return next((c for c in ev.cells() if c.subject.ref == subject_ref and c.period.key == period_key), None)
@@ -191,15 +191,15 @@ class StoredRows:
         self.where = Q(period_key=period) if period else None
 
     def __len__(self) -> int:
-        from . import stored
+        from . import stored_reads
 
-        return stored.counted(self.unit, self.year, self.as_of, rule_ids=self.rule_ids, states=self.states,
+        return stored_reads.counted(self.unit, self.year, self.as_of, rule_ids=self.rule_ids, states=self.states,
                               where=self.where)
 
     def __getitem__(self, window: slice) -> list[dict]:
-        from . import stored
+        from . import stored_reads
 
-        ev = stored.evaluation(self.unit, self.year, self.as_of, self.scope, rule_ids=self.rule_ids,
+        ev = stored_reads.evaluation(self.unit, self.year, self.as_of, self.scope, rule_ids=self.rule_ids,
                                states=self.states, where=self.where, window=window, with_ids=True)
         return [_row(c) for r in sorted(ev.results, key=lambda r: r.rule_id) for c in r.cells]
 
@@ -208,11 +208,11 @@ def check_results(scope: Scope, unit: Unit, year: int, as_of: dt.date, rule_id: 
                   responsibility: str | None = None, state: str | None = None, period: str | None = None):
     """The check results API's rows: paged in SQL from the stored results where the year is stored, else every
     row from the engine (reused) filtered here."""
-    from . import stored
+    from . import stored_reads
     from .engine import rule_versions
 
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if stored.usable(unit, start, end, as_of):
+    if stored_reads.usable(unit, start, end, as_of):
         rule_ids = [rule_id] if rule_id else None
         if responsibility:
             rule_ids = sorted({v.rule_id for v in rule_versions(unit, start, end, rule_ids)
