@@ -191,3 +191,11 @@ def _jin_fits(value) -> bool:
         return True
     except phrasing.PhrasingError:
         return False
+
+
+def test_jin_or_exact_says_the_exact_value_where_near_would_not_be_true():
+    # the built-in template's 减亏增效 figure: another organisation's 234.38万元 is not “近……” anything
+    assert phrasing.jin(Decimal("234.38"), or_exact=True) == "234.38"
+    assert phrasing.jin(Decimal("396.5"), or_exact=True) == "近400"
+    with pytest.raises(phrasing.PhrasingError):
+        phrasing.jin(Decimal("234.38"))

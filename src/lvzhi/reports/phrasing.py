@@ -108,8 +108,16 @@ def yu(value) -> str:
     return _more(value, "余")
 
 
-def jin(value, within: float = 0.10) -> str:
+def jin(value, within: float = 0.10, or_exact: bool = False) -> str:
+    """“近N”: the round number just above, when the value is close to it. Otherwise an error for the template's
+    writer — or, with ``or_exact`` (the built-in template, which must read right for any organisation’s figures: ``jin(0.1, true)``),
+    the exact value."""
     d = _dec(value)
+    if or_exact:
+        try:
+            return jin(d, within)
+        except PhrasingError:
+            return exact(d)
     if d < 10:
         raise PhrasingError(f"{exact(d)} 小于 10，不能写成“近……”")
     digits = len(str(int(d))) if d >= 1 else 1
