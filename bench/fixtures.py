@@ -34,9 +34,10 @@ def draft_report(scenario: str, user):
     from lvzhi.reports.models import DutyReport
 
     top = common.top_unit(scenario)
-    report = DutyReport.objects.filter(unit=top, year=common.REPORT_YEAR).order_by("pk").first()
+    template = services.builtin_template()  # the shipped version: a draft keeps the version it was made with
+    report = DutyReport.objects.filter(unit=top, year=common.REPORT_YEAR, template=template).order_by("pk").first()
     if report is None:
-        report = services.create_report(unit=top, year=common.REPORT_YEAR, template=services.builtin_template(),
+        report = services.create_report(unit=top, year=common.REPORT_YEAR, template=template,
                                         actor=user, scope=scope_for(user))
     return report
 
