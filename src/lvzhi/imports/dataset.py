@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from openpyxl import Workbook
 
 import lvzhi
@@ -224,10 +222,6 @@ class DatasetResult:
         return sum(r.rows for r in self.sheets.values())
 
 
-class _Rollback(Exception):
-    pass
-
-
 def import_dataset(path: str | Path, *, actor, scope: Scope, mode: str = "create",
                    progress: Callable[[str, int, int | None], None] = importer._noop,
                    on_written: Callable[[DatasetResult], None] | None = None) -> DatasetResult:
@@ -241,20 +235,9 @@ def import_dataset(path: str | Path, *, actor, scope: Scope, mode: str = "create
     try:
         steps = _check_workbook(wb, scope, mode, result)
         if result.ok:
-            try:
-                with transaction.atomic():
-                    _import_steps(wb, steps, actor=actor, scope=scope, mode=mode, result=result, progress=progress)
-                    if not result.ok:
-                        raise _Rollback
-                    if on_written is not None:
-                        on_written(result)
-            except _Rollback:
-                pass
-            except FileRejected as exc:  # a sheet whose XML breaks off half-way
-                result.errors.append(ImportError_(None, "", str(exc)))
-            except (ValidationError, PermissionDenied, IntegrityError) as exc:
-                messages = getattr(exc, "messages", None) or [str(exc)]
-                result.errors.append(ImportError_(None, "", "写入时被数据库拒绝，全部未导入：" + "；".join(messages)))
+            importer.all_or_nothing(
+                lambda: _import_steps(wb, steps, actor=actor, scope=scope, mode=mode, result=result, progress=progress),
+                result, lambda message: result.errors.append(ImportError_(None, "", message)), on_written)
     finally:
         wb.close()
     if not result.ok:

@@ -149,16 +149,14 @@ class _Rollback(Exception):
     pass
 
 
-def _run_streamed(rt, sheet, result, *, actor, scope, default_unit, mode, skip_columns, progress,
-                  on_written) -> ImportResult:
-    """run_import for a sheet checked and written chunk by chunk (``streaming``): one transaction around both,
-    rolled back on any error, so nothing is written unless every row is right."""
-    from . import streaming
-
+def all_or_nothing(write: Callable[[], None], result, fail: Callable[[str], None],
+                   on_written: Callable | None = None) -> None:
+    """``write()`` in one transaction, rolled back unless ``result.ok`` afterwards; a sheet that breaks off half-way
+    or a refusal by the database becomes one Chinese error (``fail``) and nothing is written. ``on_written`` runs
+    inside the transaction (an import job's "imported" state commits with the rows)."""
     try:
         with transaction.atomic():
-            streaming.import_sheet(rt, sheet, result, actor=actor, scope=scope, mode=mode, default_unit=default_unit,
-                                   skip_columns=skip_columns, progress=progress)
+            write()
             if not result.ok:
                 raise _Rollback
             if on_written is not None:
@@ -166,10 +164,23 @@ def _run_streamed(rt, sheet, result, *, actor, scope, default_unit, mode, skip_c
     except _Rollback:
         pass
     except FileRejected as exc:  # a sheet whose XML breaks off half-way
-        result.add(None, "", str(exc))
+        fail(str(exc))
     except (ValidationError, PermissionDenied, IntegrityError) as exc:
         messages = getattr(exc, "messages", None) or [str(exc)]
-        result.add(None, "", "写入时被数据库拒绝，全部未导入：" + "；".join(messages))
+        fail("写入时被数据库拒绝，全部未导入：" + "；".join(messages))
+
+
+def _run_streamed(rt, sheet, result, *, actor, scope, default_unit, mode, skip_columns, progress,
+                  on_written) -> ImportResult:
+    """run_import for a sheet checked and written chunk by chunk (``streaming``): one transaction around both,
+    rolled back on any error, so nothing is written unless every row is right."""
+    from . import streaming
+
+    try:
+        all_or_nothing(lambda: streaming.import_sheet(rt, sheet, result, actor=actor, scope=scope, mode=mode,
+                                                      default_unit=default_unit, skip_columns=skip_columns,
+                                                      progress=progress),
+                       result, lambda message: result.add(None, "", message), on_written)
     finally:
         sheet.close()
     if not result.ok:
