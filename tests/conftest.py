@@ -151,6 +151,31 @@ def committed_demo(transactional_db):
 _demo_copy: dict = {}  # this test process's copy of the committed demo company (db_copy.copy)
 
 
+class _SerialServer:
+    """Django's WSGIServer (requests served in the live server's own thread, which already holds the shared
+    connection), taking the keyword the live server thread passes to its threaded server."""
+
+    def __new__(cls, *args, connections_override=None, **kwargs):
+        from django.core.servers.basehttp import WSGIServer
+
+        return WSGIServer(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite_memory():
+    """On SQLite's in-memory test database the live server's request threads all share the test's one connection
+    (pytest-django passes it to them); two requests at once — a dashboard's rule panels load side by side — then
+    interleave their statements on it, and a panel sometimes never came back (CI, 2026-12). Serve one request at a
+    time there: the server answers ``Connection: close`` and the browser queues. Other databases keep threads."""
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    test_name = connection.settings_dict.get("TEST", {}).get("NAME")  # None: SQLite tests run in memory
+    if connection.vendor == "sqlite" and (not test_name or connection.creation.is_in_memory_db(test_name)):
+        LiveServerThread.server_class = _SerialServer
+    yield
+
+
 @pytest.fixture
 def live_demo(committed_demo, live_server):
     """A live server on the demo company."""
