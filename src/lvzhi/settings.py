@@ -90,17 +90,25 @@ def _database() -> dj_database_url.DBConfig:
 
 
 DATABASES = {"default": _database()}
-# "results": whole-subtree computations reused while the data is unchanged (lvzhi.web.datacache). By default in
-# each worker's memory; with LVZHI_RESULTS_CACHE_URL (redis://…) shared by every worker on every machine. The
-# key prefix holds the release, so no result outlives the code that computed it.
+# "results": whole-subtree computations reused while the data is unchanged (lvzhi.web.datacache), shared by every
+# worker: with LVZHI_RESULTS_CACHE_URL (redis://…) by every worker on every machine; else on PostgreSQL in an
+# unlogged table of the database (lvzhi_results_cache, created with the change counter after migrate); on SQLite
+# (one process) in memory. The key prefix holds the release, so no result outlives the code that computed it.
 RESULTS_CACHE_URL = os.environ.get("LVZHI_RESULTS_CACHE_URL", "").strip()
+# Seconds a result may be served out of date (with its 数据截至 time) while one request recomputes it; 0: never.
+RESULTS_MAX_STALE = float(os.environ.get("LVZHI_RESULTS_MAX_STALE", "60"))
+if RESULTS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    _RESULTS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RESULTS_CACHE_URL,
+                      "KEY_PREFIX": "lvzhi", "TIMEOUT": 3600}
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _RESULTS_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "lvzhi_results_cache",
+                      "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 2000}}
+else:
+    _RESULTS_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-results",
+                      "OPTIONS": {"MAX_ENTRIES": 200}}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-default"},
-    "results": ({"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RESULTS_CACHE_URL,
-                 "KEY_PREFIX": "lvzhi", "TIMEOUT": 3600}
-                if RESULTS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")) else
-                {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-results",
-                 "OPTIONS": {"MAX_ENTRIES": 200}}),
+    "results": _RESULTS_CACHE,
 }
 if RESULTS_CACHE_URL and not RESULTS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"LVZHI_RESULTS_CACHE_URL 只支持 Redis 地址（redis://主机:端口/库号），而不是 {RESULTS_CACHE_URL!r}。")
@@ -153,6 +161,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lvzhi.web.middleware.FreshAfterWriteMiddleware",  # a writer's next pages show their write (web/datacache.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -100,7 +100,7 @@ def metric_table(scope: Scope, unit: Unit | None, year: int | None, person=None)
     return rows
 
 
-@reused("metrics.figure")
+@reused("metrics.figure", subtree="unit")
 def reader_figure(metric: Metric, unit: Unit, period: Period, scope: Scope) -> dict:
     """One figure as a reader may see it (the metric API's answer): the records behind it they may read, and the
     value withheld where it counts confidential rows they may not see and could point to a person."""

@@ -138,7 +138,7 @@ def _children(unit: Unit, by_child: dict[str, dict[str, int]], rng: Range) -> di
     return {"rows": rows[:CHILDREN_SHOWN], "more": max(0, len(rows) - CHILDREN_SHOWN)}
 
 
-@reused("obligations.board")
+@reused("obligations.board", subtree="unit")
 def board_html(scope: Scope, unit: Unit, start: dt.date, end: dt.date, as_of: dt.date) -> str:
     """The first screen of the 合规看板 as HTML (every reader with the same scope sees the same board)."""
     return render_to_string("obligations/_board.html", {"board": summary(scope, unit, start, end, as_of),

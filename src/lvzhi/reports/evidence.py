@@ -74,7 +74,7 @@ def declines(scope: Scope, unit: Unit, year: int) -> list[dict]:
 LATE, OPEN, DECLINES, COMMITMENTS = "late", "open", "declines", "commitments"
 
 
-@reused("reports.evidence")
+@reused("reports.evidence", subtree="unit")
 def evidence_for(scope: Scope, unit: Unit, year: int, kind: str | None = None) -> list[dict]:
     """Groups of evidence in the order a writer reads them; last year's commitments are those of the report kind
     ``kind`` (default: the unit's natural kind)."""

@@ -8,7 +8,7 @@ from . import html_render, services
 from .models import DutyReport
 
 
-@reused("reports.preview")
+@reused("reports.preview", subtree=lambda args: args["report"].unit)
 def preview(report: DutyReport) -> tuple[str, list]:
     """The draft rendered now: its HTML and the template's warnings (raises ``TemplateProblem``)."""
     document = services.render_document(report)

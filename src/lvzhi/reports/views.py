@@ -71,20 +71,21 @@ def index(request):
 def detail(request, pk):
     report = _report(request, pk)
     scope = scope_for(request.user)
-    problem = ""
+    problem, data = "", None
     if report.is_final:
         preview = report.snapshot["html"]
         warnings = report.snapshot["warnings"]
     else:
         try:
-            preview, warnings = selectors.preview(report)
+            data = selectors.preview.timed(report)
+            preview, warnings = data.value
         except templating.TemplateProblem as exc:
             preview, warnings, problem = "", [], str(exc)
     writer_sections = _writer_sections(report)
     evidence = evidence_for(scope, report.unit, report.year, report.template.kind)
     return render(request, "reports/detail.html", {
         "report": report, "preview": preview, "warnings": warnings, "problem": problem,
-        "writer_sections": writer_sections, "evidence": evidence,
+        "writer_sections": writer_sections, "evidence": evidence, "data": data,
         "suggestions": suggest.suggest(scope, report.unit, report.year, kind=report.template.kind,
                                        sections=writer_sections, groups=evidence),
         "llm": llm.configured(),

@@ -1,40 +1,62 @@
-"""Results of whole-subtree computations, reused while the database has not changed.
+"""Results of whole-subtree computations, reused while the data they read has not changed — shared by every
+worker, refreshed by one request at a time, and shown with the time of their data.
 
 The compliance dashboard, the report preview with its evidence, the workbench counts and the metric API each
 read every record of a subtree; at the province scale that is 0.1–3 s per request (BENCHMARKS.md, 4). Their
-results are kept in Django's "results" cache under a key holding the *data version* (``datachange.version()``):
-on PostgreSQL a counter that every committed write to any of the site's tables moves — through the services,
-imports, ``scale-data``, ``restore`` or a ``psql`` session alike — and that nothing else moves (not a transaction
-in another database on the same server). A result is therefore only ever served for the state it was computed
-from, with nothing to invalidate and no write path that could forget to. The cache may be each worker's memory
-(default) or Redis shared by every worker on every machine (``LVZHI_RESULTS_CACHE_URL``).
+results are kept in Django's "results" cache — a table of the database on PostgreSQL (``lvzhi_results_cache``,
+shared by every worker process), Redis with ``LVZHI_RESULTS_CACHE_URL`` (every worker on every machine), the
+process's memory on SQLite (one process) — as an *entry*: the result, the data version it was computed from
+(``datachange.version()``: a counter every committed write to the site's tables moves, whatever wrote it) and the
+time of that data. Each process also keeps the entries it last used in memory, so a hit costs one version query.
 
-Never cached: on SQLite (one company on a PC, where these computations take milliseconds), and inside a
-transaction that has written (its uncommitted rows must not reach another request). The key also holds what the
-reader may see (their readable and confidential subtrees) and "today".
+**Fresh**: the entry's version is the current one — served. **Out of date** (a write since): the first request
+that finds it so takes the entry's lock (``cache.add``: atomic in the database table, Redis and memory alike) and
+recomputes; requests meanwhile are served the previous result with its time (``Timed.stale``; the pages say
+"数据截至 …"), for at most ``LVZHI_RESULTS_MAX_STALE`` seconds (60 by default; 0: never) after the entry was
+found out of date — after that they wait for the refresh or compute themselves. So one write costs one
+recomputation in the whole site, not one per worker, and nobody waits for it but its taker.
+
+**A writer sees their own write**: a request that wrote (a POST, PUT, PATCH or DELETE that succeeded) marks its
+session (``FreshAfterWriteMiddleware``); for ``LVZHI_RESULTS_MAX_STALE`` seconds after, that session's requests
+are never served a stale entry — they wait for the refresh in progress (polling its entry) or recompute — so the
+page a writer goes to next shows what they saved. ``fresh()`` does the same for a block of code.
+
+Never cached: inside a transaction that has written (its uncommitted rows must not reach another request; on
+SQLite inside any atomic block). The key holds what the reader may see (their readable and confidential
+subtrees), "today" and the release; the entry's version is compared, not keyed, so a stale entry can be found.
 
 The reuse lives in the selectors whose results it holds: ``@reused("name")`` on the selector (one line), keyed by
 its arguments (a unit or any model by its id, a query by its SQL, a record type or metric by its key, a date as
 is; a ``scope`` argument by what it may see) and by the version of every table — or, with
-``tables=("org.Unit", …)``, of just the tables it reads. A view calls the selector and cannot forget the reuse.
+``tables=("org.Unit", …)``, of just the tables it reads; with ``subtree=`` (the argument holding the unit, or a
+function of the arguments giving it) the record tables and stored results count only within that unit's subtree
+(``datachange.version(under=…)``), so a write in one company leaves another's result fresh. A view calls the
+selector (or ``selector.timed(...)`` for the result with its time) and cannot forget the reuse.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import inspect
 import threading
+import time
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework import pagination
 
@@ -42,15 +64,62 @@ from lvzhi.web import clock, datachange
 
 T = TypeVar("T")
 P = ParamSpec("P")
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-stats = {"hits": 0, "misses": 0}  # per process; read by tests and the benchmark's notes
+LOCAL_ENTRIES = 64  # entries each process keeps in memory (the shared cache holds them all)
+REFRESHING = ":refresh"  # the refresh lock of an entry: its key + this
+WAIT_STEP = 0.05  # seconds between looks at an entry being refreshed by another request
+# per process; read by tests and the benchmark's notes: hits, misses (= recomputations), stale (served out of date)
+stats = {"hits": 0, "misses": 0, "stale": 0}
+_local: OrderedDict[str, Entry] = OrderedDict()
+_local_guard = threading.Lock()
+_must_be_fresh: contextvars.ContextVar[bool] = contextvars.ContextVar("lvzhi_results_fresh", default=False)
 
 
-def database_version(tables: Iterable[str] | None = None) -> str | None:
-    """The data version (of every table, or of the models labelled in ``tables``), or None where results must not
-    be reused."""
-    return datachange.version(tables)
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    version: str
+    at: dt.datetime  # the time of the data: its version was read just before computing
+    value: Any
+    outdated_at: float | None = None  # time.time() when a request first found it out of date
+
+
+@dataclasses.dataclass(frozen=True)
+class Timed(Generic[T]):
+    """A result with the time of its data; ``stale``: the data has changed since (a refresh is under way)."""
+
+    value: T
+    at: dt.datetime | None
+    stale: bool = False
+
+
+def max_stale() -> float:
+    return float(getattr(settings, "RESULTS_MAX_STALE", 60))
+
+
+@contextlib.contextmanager
+def fresh():
+    """Within the block, results are never served out of date (a writer's next page)."""
+    token = _must_be_fresh.set(True)
+    try:
+        yield
+    finally:
+        _must_be_fresh.reset(token)
+
+
+def must_be_fresh() -> bool:
+    return _must_be_fresh.get() or max_stale() <= 0
+
+
+def forget() -> None:
+    """Drop every reused result (the shared cache and this process's copies)."""
+    caches["results"].clear()
+    with _local_guard:
+        _local.clear()
+
+
+def database_version(tables: Iterable[str] | None = None, under: str | None = None) -> str | None:
+    """The data version (of every table, or of the models labelled in ``tables``; of the record tables within the
+    unit path ``under``), or None where results must not be reused."""
+    return datachange.version(tables, under)
 
 
 @functools.cache
@@ -72,36 +141,84 @@ def scope_key(scope) -> tuple:
 
 
 def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, timeout: int = 3600,
-           tables: Iterable[str] | None = None) -> T:
-    """``compute()``, or its result for the same name, parts, reader and database state (of ``tables`` if given:
-    model labels of every table ``compute`` reads)."""
-    version = database_version(tables)
+           tables: Iterable[str] | None = None, under: str | None = None) -> T:
+    """``compute()``, or its result for the same name, parts, reader and data (of ``tables`` if given: model
+    labels of every table ``compute`` reads; of the record tables within the unit path ``under``)."""
+    return cached_timed(name, parts, compute, scope=scope, timeout=timeout, tables=tables, under=under).value
+
+
+def cached_timed(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, timeout: int = 3600,
+                 tables: Iterable[str] | None = None, under: str | None = None) -> Timed[T]:
+    version = database_version(tables, under)
     if version is None:
-        return compute()
+        return Timed(compute(), None)
     return _reuse(version, name, parts, compute, scope, timeout)
 
 
-def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scope, timeout: int) -> T:
-    raw = repr((release(), name, parts, scope_key(scope), version, clock.today().isoformat()))
-    key = f"lvzhi:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
-    cache = caches["results"]
-    hit = cache.get(key)
-    if hit is not None:
+def _key(name: str, parts: tuple, scope) -> str:
+    raw = repr((release(), name, parts, scope_key(scope), clock.today().isoformat()))
+    return f"lvzhi:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _remember(key: str, entry: Entry) -> None:
+    with _local_guard:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scope, timeout: int) -> Timed[T]:
+    key = _key(name, parts, scope)
+    entry = _local.get(key)
+    if entry is not None and entry.version == version:  # fresh in this process: no read of the shared cache
         stats["hits"] += 1
-        return hit[0]
-    with _locks_guard:
-        lock = _locks.setdefault(key, threading.Lock())
-    with lock:  # the threads of one worker asking for the same result compute it once
-        hit = cache.get(key)
-        if hit is None:
-            stats["misses"] += 1
-            hit = (compute(),)
-            cache.set(key, hit, timeout)
-        else:
+        return Timed(entry.value, entry.at)
+    cache = caches["results"]
+    entry = cache.get(key)
+    if entry is not None and entry.version == version:
+        _remember(key, entry)
+        stats["hits"] += 1
+        return Timed(entry.value, entry.at)
+    lock = key + REFRESHING
+    token = uuid.uuid4().hex
+    limit = max_stale()
+    if cache.add(lock, token, timeout=max(int(limit), 1) + 60):  # this request refreshes; the others are served
+        try:
+            if entry is not None and entry.outdated_at is None:  # readers may serve it until outdated_at + limit
+                cache.set(key, dataclasses.replace(entry, outdated_at=time.time()), timeout)
+            return _compute(key, version, compute, timeout)
+        finally:
+            if cache.get(lock) == token:
+                cache.delete(lock)
+    # another request is refreshing this result
+    if entry is not None and not must_be_fresh():
+        outdated_at = entry.outdated_at if entry.outdated_at is not None else time.time()
+        if time.time() - outdated_at <= limit:
+            stats["stale"] += 1
+            return Timed(entry.value, entry.at, stale=True)
+    deadline = time.monotonic() + max(limit, 1)
+    while time.monotonic() < deadline and cache.get(lock) is not None:  # wait for the refresh under way
+        time.sleep(WAIT_STEP)
+        entry = cache.get(key)
+        if entry is not None and entry.version == version:
+            _remember(key, entry)
             stats["hits"] += 1
-    with _locks_guard:
-        _locks.pop(key, None)
-    return hit[0]
+            return Timed(entry.value, entry.at)
+    entry = cache.get(key)
+    if entry is not None and entry.version == version:
+        stats["hits"] += 1
+        return Timed(entry.value, entry.at)
+    return _compute(key, version, compute, timeout)
+
+
+def _compute(key: str, version: str, compute: Callable[[], T], timeout: int) -> Timed[T]:
+    at = timezone.now()
+    stats["misses"] += 1
+    entry = Entry(version, at, compute())
+    caches["results"].set(key, entry, timeout)
+    _remember(key, entry)
+    return Timed(entry.value, entry.at)
 
 
 class Unkeyable(TypeError):
@@ -127,30 +244,47 @@ def key_part(value: Any) -> Any:
     raise Unkeyable(f"{type(value).__name__} cannot be part of a result's key")
 
 
-def reused(name: str, *, tables: Iterable[str] | None = None,
-           timeout: int = 3600) -> Callable[[Callable[P, T]], Callable[P, T]]:
+def reused(name: str, *, tables: Iterable[str] | None = None, subtree: str | Callable[[dict], Any] | None = None,
+           timeout: int = 3600) -> Callable[[Callable[P, T]], Any]:
     """Decorate a selector so its result is reused for the same arguments, reader and data (see the module).
     ``tables``: model labels of every table it reads, if fewer than all; a write elsewhere then keeps the result.
-    """
+    ``subtree``: the argument holding the unit whose subtree it reads (or a function of the bound arguments
+    returning that unit); a write of records or stored results outside that subtree then keeps the result.
+    ``selector.timed(...)``: the result with the time of its data (``Timed``)."""
     tables = tuple(tables) if tables is not None else None
 
-    def decorate(fn: Callable[P, T]) -> Callable[P, T]:
+    def decorate(fn: Callable[P, T]) -> Any:
         signature = inspect.signature(fn)
 
-        @functools.wraps(fn)
-        def selector(*args: P.args, **kwargs: P.kwargs) -> T:
-            version = database_version(tables)
-            if version is None:  # SQLite, or a transaction that wrote: nothing to key
-                return fn(*args, **kwargs)
+        def key(*args: P.args, **kwargs: P.kwargs) -> str:
+            """The cache key of the result for these arguments (its refresh lock: ``key + ":refresh"``)."""
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
+            parts = tuple((k, key_part(v)) for k, v in bound.arguments.items() if k != "scope")
+            return _key(name, parts, bound.arguments.get("scope"))
+
+        def timed(*args: P.args, **kwargs: P.kwargs) -> Timed[T]:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            unit = None
+            if subtree is not None:
+                unit = bound.arguments.get(subtree) if isinstance(subtree, str) else subtree(bound.arguments)
+            version = database_version(tables, getattr(unit, "path", None))
+            if version is None:  # a transaction that wrote: nothing to key
+                return Timed(fn(*args, **kwargs), None)
             scope = bound.arguments.get("scope")
             try:
                 parts = tuple((k, key_part(v)) for k, v in bound.arguments.items() if k != "scope")
             except EmptyResultSet:  # a query that can match nothing has no SQL: just computed
-                return fn(*args, **kwargs)
+                return Timed(fn(*args, **kwargs), None)
             return _reuse(version, name, parts, lambda: fn(*args, **kwargs), scope, timeout)
 
+        @functools.wraps(fn)
+        def selector(*args: P.args, **kwargs: P.kwargs) -> T:
+            return timed(*args, **kwargs).value
+
+        selector.timed = timed  # type: ignore[attr-defined]
+        selector.key = key  # type: ignore[attr-defined]
         return selector  # the selector without reuse, for comparisons: ``.__wrapped__``
 
     return decorate

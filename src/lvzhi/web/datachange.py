@@ -14,21 +14,37 @@ compaction's number (every compaction row's number is a multiple of ``COMPACT_EV
 number announcing those tables. Between two compactions rows are only added, so each commit that wrote one of
 the tables adds one and moves the count; a compaction moves the first part, which never comes back.
 
+**By unit.** The record tables and the stored obligation results (``narrowed_tables()``: the tables whose rows
+belong to a unit through ``unit_id``) announce a change once per unit a statement touched, with that unit's path
+(PostgreSQL: statement-level triggers with transition tables; SQLite: a row trigger adding to a per table × unit
+counter). ``version(tables, under=path)`` then counts only the changes of those tables in the subtree under
+``path`` (and every change that names no unit): a 支部活动 saved in one company leaves another company's
+dashboard as it was. A ``TRUNCATE`` names no unit, so it moves every version.
+
+**SQLite** (the embedded default: one process) has the same counter as rows ``(table, unit path, changes)``
+moved by row triggers, so results are reused there as well; inside an atomic block nothing is reused (SQLite
+cannot tell whether it has written).
+
 Installed after every ``migrate`` (the ``post_migrate`` signal), so a table added by a later migration is covered
 as soon as it exists; dumps and restores carry the table, the sequence and the triggers with the rest.
 """
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 
 TABLE = "lvzhi_datachange"
 SEQUENCE = "lvzhi_datachange_seq"
 TRIGGER = "lvzhi_datachange"
+RESULTS_TABLE = "lvzhi_results_cache"  # the shared results cache on PostgreSQL (settings.CACHES["results"])
 COMPACT_EVERY = 1000
-# Written on every login or request, read by no result: would only throw results away.
-UNTRACKED = {TABLE, "django_session", "django_migrations", "axes_accessattempt", "axes_accesslog",
-             "axes_accessfailurelog"}
+COMPACTED = "(compacted)"  # the table_name of a compaction's own row
+# Written on every login or request (or, the numbering counters, on every numbered record), read by no result:
+# would only throw results away.
+UNTRACKED = {TABLE, RESULTS_TABLE, "django_session", "django_migrations", "axes_accessattempt", "axes_accesslog",
+             "axes_accessfailurelog", "records_numbercounter"}
 
 _FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -41,35 +57,137 @@ BEGIN
     END IF;
     PERFORM set_config('lvzhi.changed', seen || ',' || TG_TABLE_NAME || ',', true);
     number := nextval('{SEQUENCE}');
-    IF number % {COMPACT_EVERY} = 0 THEN
+    IF number / {COMPACT_EVERY} > (SELECT coalesce(max(number_), 0) FROM {TABLE}
+                                   WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
         DELETE FROM {TABLE} WHERE number_ < number;
+        INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
+        number := nextval('{SEQUENCE}');
     END IF;
     INSERT INTO {TABLE} (number_, table_name) VALUES (number, TG_TABLE_NAME);
     RETURN NULL;
 END $$;
 """
 
+# One row per unit a statement touched (the unit's path; NULL for rows without a unit: a change of everything).
+_UNIT_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION lvzhi_note_unit_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {TABLE} (number_, table_name, unit_path)
+        SELECT nextval('{SEQUENCE}'), TG_TABLE_NAME, u.path
+        FROM (SELECT DISTINCT unit_id FROM lvzhi_new) r LEFT JOIN {{unit_table}} u ON u.id = r.unit_id;
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO {TABLE} (number_, table_name, unit_path)
+        SELECT nextval('{SEQUENCE}'), TG_TABLE_NAME, u.path
+        FROM (SELECT unit_id FROM lvzhi_new UNION SELECT unit_id FROM lvzhi_old) r
+        LEFT JOIN {{unit_table}} u ON u.id = r.unit_id;
+    ELSE
+        INSERT INTO {TABLE} (number_, table_name, unit_path)
+        SELECT nextval('{SEQUENCE}'), TG_TABLE_NAME, u.path
+        FROM (SELECT DISTINCT unit_id FROM lvzhi_old) r LEFT JOIN {{unit_table}} u ON u.id = r.unit_id;
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+@functools.cache
+def narrowed_tables() -> frozenset[str]:
+    """Tables whose rows belong to a unit (``unit_id``) and whose changes are announced per unit: the records of
+    every registered record type, the stored obligation results and the audit log."""
+    from django.apps import apps
+
+    from lvzhi.org.models import Unit
+    from lvzhi.records import registry
+
+    models = [rt.model for rt in registry.all_types()] + [apps.get_model("obligations", "StoredResult"),
+                                                               apps.get_model("audit", "AuditEntry")]
+    names = set()
+    for model in models:
+        field = next((f for f in model._meta.concrete_fields if f.attname == "unit_id"), None)
+        if field is not None and field.related_model is Unit and not model._meta.proxy:
+            names.add(model._meta.db_table)
+    return frozenset(names)
+
 
 def install(using: str = "default", **_) -> None:
-    """Create the counter and a trigger on every table (idempotent; PostgreSQL only)."""
+    """Create the counter and its triggers on every table (idempotent)."""
     from django.db import connections
 
     conn = connections[using]
+    if conn.vendor == "sqlite":
+        _install_sqlite(conn)
+        return
     if conn.vendor != "postgresql":
         return
+    from lvzhi.org.models import Unit
+
+    narrowed = narrowed_tables()
     with conn.cursor() as cur:
         cur.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
         cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (number_ bigint PRIMARY KEY, table_name text NOT NULL)")
+        cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS unit_path text")
+        cur.execute(f"""CREATE UNLOGGED TABLE IF NOT EXISTS {RESULTS_TABLE} (cache_key varchar(255) PRIMARY KEY,
+                        value text NOT NULL, expires timestamp with time zone NOT NULL)""")
+        cur.execute(f"CREATE INDEX IF NOT EXISTS {RESULTS_TABLE}_expires ON {RESULTS_TABLE} (expires)")
         cur.execute(_FUNCTION)
-        cur.execute("""SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                       WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()
-                       AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = %s)""",
-                    [TRIGGER])
-        for (table,) in cur.fetchall():
+        cur.execute(_UNIT_FUNCTION.replace("{unit_table}", Unit._meta.db_table))
+        cur.execute("""SELECT c.relname, array(SELECT t.tgname::text FROM pg_trigger t WHERE t.tgrelid = c.oid
+                                            AND t.tgname LIKE %s)
+                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()""", [TRIGGER + "%"])
+        for table, triggers in cur.fetchall():
             if table in UNTRACKED:
+                for name in triggers:  # announced before it was known to be read by no result
+                    cur.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
                 continue
-            cur.execute(f'CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+            if table not in narrowed:
+                if TRIGGER not in triggers:
+                    cur.execute(f'CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+                                f"FOR EACH STATEMENT EXECUTE FUNCTION lvzhi_note_change()")
+                continue
+            if f"{TRIGGER}_insert" in triggers:
+                continue
+            cur.execute(f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"')
+            cur.execute(f'CREATE TRIGGER {TRIGGER} AFTER TRUNCATE ON "{table}" '
                         f"FOR EACH STATEMENT EXECUTE FUNCTION lvzhi_note_change()")
+            for event, refs in (("insert", "NEW TABLE AS lvzhi_new"),
+                                ("update", "NEW TABLE AS lvzhi_new OLD TABLE AS lvzhi_old"),
+                                ("delete", "OLD TABLE AS lvzhi_old")):
+                cur.execute(f'CREATE TRIGGER {TRIGGER}_{event} AFTER {event.upper()} ON "{table}" '
+                            f"REFERENCING {refs} FOR EACH STATEMENT EXECUTE FUNCTION lvzhi_note_unit_change()")
+
+
+def _install_sqlite(conn) -> None:
+    from lvzhi.org.models import Unit
+
+    units = Unit._meta.db_table
+    narrowed = narrowed_tables()
+    with conn.cursor() as cur:
+        cur.execute(f"""CREATE TABLE IF NOT EXISTS {TABLE} (table_name text NOT NULL, unit_path text NOT NULL,
+                        changes integer NOT NULL, PRIMARY KEY (table_name, unit_path))""")
+        cur.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        tables = [t for (t,) in cur.fetchall()]
+        cur.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                    [TRIGGER + "%"])
+        present = {}
+        for name, table in cur.fetchall():
+            present[name] = table
+            if table in UNTRACKED:
+                cur.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        tables = [t for t in tables if t not in UNTRACKED]
+        for table in tables:
+            for event, row in (("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")):
+                name = f"{TRIGGER}_{table}_{event}"
+                if name in present:
+                    continue
+                paths = [f"(SELECT path FROM {units} WHERE id = {row}.unit_id)"] if table in narrowed else ["''"]
+                if table in narrowed and event == "update":
+                    paths.append(f"(SELECT path FROM {units} WHERE id = OLD.unit_id)")
+                inserts = "".join(
+                    f"INSERT INTO {TABLE} (table_name, unit_path, changes) VALUES ('{table}', coalesce({p}, ''), 1) "
+                    f"ON CONFLICT (table_name, unit_path) DO UPDATE SET changes = changes + 1; " for p in paths)
+                cur.execute(f'CREATE TRIGGER "{name}" AFTER {event.upper()} ON "{table}" BEGIN {inserts}END')
 
 
 def db_tables(labels) -> list[str]:
@@ -84,26 +202,51 @@ def db_tables(labels) -> list[str]:
     return sorted(set(names))
 
 
-def version(tables=None) -> str | None:
-    """The committed data's version — of every table, or of the models labelled in ``tables`` — or None where
-    results must not be reused: not PostgreSQL, no counter (a database not migrated by this version), or a
-    transaction that has itself written (its uncommitted rows must not reach another request)."""
+def version(tables=None, under: str | None = None) -> str | None:
+    """The committed data's version — of every table, or of the models labelled in ``tables``; of the record
+    tables and stored results (``narrowed_tables``) only their rows under the unit path ``under`` — or None where
+    results must not be reused: no counter (a database not migrated by this version), or a transaction that has
+    itself written (its uncommitted rows must not reach another request)."""
+    if connection.vendor == "sqlite":
+        return _sqlite_version(tables, under)
     if connection.vendor != "postgresql":
         return None
+    names = db_tables(tables) if tables is not None else None
+    where = "TRUE" if names is None else "table_name = ANY(%s)"
+    params: list = [] if names is None else [names]
+    if under is not None:
+        where += " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
+        params.append(under)
     with connection.cursor() as cur:
         cur.execute("SELECT to_regclass(%s) IS NOT NULL, pg_current_xact_id_if_assigned()", [TABLE])
         present, own_xid = cur.fetchone()
         if not present or own_xid is not None:
             return None
-        if tables is None:
-            cur.execute(f"""SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
-                                   count(*), coalesce(max(number_), 0) FROM {TABLE}""")
-            oid, rows, highest = cur.fetchone()
-            return f"{oid}:{rows}:{highest}"
         cur.execute(f"""SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
-                               coalesce(max(number_) FILTER (WHERE number_ %% {COMPACT_EVERY} = 0), 0),
-                               count(*) FILTER (WHERE table_name = ANY(%s)),
-                               coalesce(max(number_) FILTER (WHERE table_name = ANY(%s)), 0) FROM {TABLE}""",
-                    [db_tables(tables)] * 2)
+                               coalesce(max(number_) FILTER (WHERE table_name = '{COMPACTED}'), 0),
+                               count(*) FILTER (WHERE {where}),
+                               coalesce(max(number_) FILTER (WHERE {where}), 0) FROM {TABLE}""", params * 2)
         oid, compacted, rows, highest = cur.fetchone()
     return f"{oid}:{compacted}:{rows}:{highest}"
+
+
+def _sqlite_version(tables, under: str | None) -> str | None:
+    if connection.in_atomic_block:
+        return None
+    clauses: list[str] = []
+    params: list = []
+    if tables is not None:
+        names = db_tables(tables)
+        clauses.append(f"table_name IN ({', '.join(['%s'] * len(names))})")
+        params += names
+    if under is not None:
+        clauses.append("(unit_path = '' OR substr(unit_path, 1, %s) = %s)")
+        params += [len(under), under]
+    where = " AND ".join(clauses) or "1"
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
+        if cur.fetchone() is None:
+            return None
+        cur.execute(f"SELECT count(*), coalesce(sum(changes), 0) FROM {TABLE} WHERE {where}", params)
+        rows, changes = cur.fetchone()
+    return f"sqlite:{rows}:{changes}"

@@ -69,3 +69,32 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+FRESH_UNTIL = "lvzhi_fresh_until"  # session key: until when this session's pages show only current results
+
+
+class FreshAfterWriteMiddleware:
+    """A user's own write is on the next page they open: after a request that changed something (a POST, PUT,
+    PATCH or DELETE answered below 400), that session's requests for ``RESULTS_MAX_STALE`` seconds are never
+    served a reused result older than the data (``datacache.fresh``); everyone else may be, for that long."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from lvzhi.web import datacache
+
+        session = getattr(request, "session", None)
+        until = session.get(FRESH_UNTIL, 0) if session is not None else 0
+        if until > time.time():
+            with datacache.fresh():
+                response = self.get_response(request)
+        else:
+            response = self.get_response(request)
+        if (session is not None and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+                and response.status_code < 400 and datacache.max_stale() > 0):
+            session[FRESH_UNTIL] = time.time() + datacache.max_stale()
+        return response

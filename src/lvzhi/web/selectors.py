@@ -15,7 +15,7 @@ from lvzhi.web.datacache import reused
 REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
 
 
-@reused("web.home")
+@reused("web.home", subtree="unit")
 def year_counts(scope: Scope, unit: Unit, year: int) -> list[tuple[str, int]]:
     """This year's records of every type in the unit's subtree."""
     counts = []

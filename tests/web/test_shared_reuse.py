@@ -1,0 +1,174 @@
+"""Reused results after a write (lvzhi.web.datacache), on SQLite and PostgreSQL alike: one request recomputes
+while the others are served the previous result with its time; the writer's next page shows their write; a write
+in one unit leaves another unit's result as it was."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.core.cache import caches
+from django.db import connection, connections
+from django.test import Client, override_settings
+
+from lvzhi.web import datacache
+
+pytestmark = pytest.mark.django_db(transaction=True)  # committed data: a transaction that wrote reuses nothing
+
+calls: list[int] = []  # the units ``activities`` was computed for, in order
+during: list = []  # run while ``activities`` computes: what a concurrent request would do meanwhile
+
+
+@datacache.reused("test.branch_activities", subtree="unit")
+def activities(unit) -> int:
+    """A subtree's number of 支部活动 — a stand-in for a page's whole-subtree computation that counts its runs."""
+    from lvzhi.partybuilding.models import BranchActivity
+
+    calls.append(unit.pk)
+    while during:
+        during.pop()()
+    return BranchActivity.objects.filter(unit__path__startswith=unit.path).count()
+
+
+@pytest.fixture
+def tree(committed_demo):
+    """The company and two of its units that have Party branches with activities."""
+    from lvzhi.org.models import Unit
+    from lvzhi.partybuilding.models import BranchActivity
+
+    top = Unit.objects.get(code="JH01")
+    kids = [u for u in Unit.objects.filter(path__startswith=top.path, depth=top.depth + 1).order_by("path")
+            if BranchActivity.objects.filter(unit__path__startswith=u.path).exists()]
+    assert len(kids) >= 2
+    datacache.forget()
+    calls.clear()
+    during.clear()
+    return top, kids[0], kids[1]
+
+
+def _write(user, unit) -> None:
+    """One 支部活动 saved in ``unit`` through the records service, as a form saves it."""
+    from lvzhi.org.models import PartyOrg, PartyOrgKind
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.records import registry, services
+
+    org = PartyOrg.objects.filter(unit__path__startswith=unit.path, kind=PartyOrgKind.BRANCH).order_by("pk").first()
+    services.create_record(registry.get("branch_activity"),
+                           {"party_org": org, "kind": "themed_day", "date": dt.date(2022, 6, 1), "title": "复用测试"},
+                           actor=user, scope=scope_for(user))
+
+
+def test_after_a_write_one_request_recomputes_and_the_others_get_the_previous_result_with_its_time(tree, users):
+    top, _, b = tree
+    first = activities.timed(top)
+    assert activities.timed(top) == first and calls == [top.pk]  # a hit
+    time.sleep(0.01)
+    _write(users["dangban"], b)
+    seen: list = []
+    # three requests arrive while the first one after the write recomputes
+    during.append(lambda: seen.extend(activities.timed(top) for _ in range(3)))
+    after = activities.timed(top)
+    assert calls == [top.pk, top.pk]  # one recomputation
+    assert after.value == first.value + 1 and not after.stale and after.at > first.at
+    assert [(s.value, s.at, s.stale) for s in seen] == [(first.value, first.at, True)] * 3
+    assert activities.timed(top) == after and len(calls) == 2
+
+
+@override_settings(RESULTS_MAX_STALE=0)
+def test_with_no_staleness_allowed_readers_wait_for_the_refresh_or_compute(tree, users):
+    top, _, b = tree
+    first = activities(top)
+    _write(users["dangban"], b)
+    caches["results"].add(activities.key(top) + datacache.REFRESHING, "another request", 60)
+    assert activities.timed(top).value == first + 1  # waited (1 s) for the other request, then computed
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="threads need a connection each: PostgreSQL")
+def test_concurrent_requests_after_a_write_cause_one_recomputation(tree, users):
+    top, _, b = tree
+    first = activities.timed(top)
+    _write(users["dangban"], b)
+    during.append(lambda: time.sleep(1.0))  # the recomputation takes a while
+    start, answers = threading.Barrier(6), []
+
+    def request():
+        start.wait()
+        try:
+            answers.append(activities.timed(top))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=request) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 2  # one recomputation for six requests
+    fresh = [a for a in answers if not a.stale]
+    assert len(fresh) == 1 and fresh[0].value == first.value + 1
+    assert all((a.value, a.at) == (first.value, first.at) for a in answers if a.stale) and len(answers) == 6
+
+
+def _late(html: str) -> int:
+    return int(html.split('class="stat late"><div class="n">')[1].split("<")[0])
+
+
+@override_settings(RESULTS_MAX_STALE=1)
+def test_a_writer_sees_their_write_on_the_next_page_while_another_reader_may_get_the_previous_one(tree, users):
+    from lvzhi.obligations import dashboard as board
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.partybuilding.models import ActivityKind, BranchActivity
+
+    top = tree[0]
+    dangban = users["dangban"]
+    writer, reader = Client(), Client()
+    writer.force_login(dangban)
+    reader.force_login(dangban)  # the same rights: the same reused board
+    url = f"/obligations/dashboard/?unit={top.pk}&year=2022&as_of=2022-12-31"
+    before = _late(reader.get(url).content.decode())
+    assert _late(writer.get(url).content.decode()) == before  # reused
+    meeting = BranchActivity.objects.filter(kind=ActivityKind.COMMITTEE_MEETING, date__year=2022).order_by("pk").first()
+    assert writer.post(f"/records/branch_activity/{meeting.pk}/delete/").status_code == 302
+    # another request is recomputing the board right now
+    key = board.board_html.key(scope_for(dangban), top, dt.date(2022, 1, 1), dt.date(2022, 12, 31),
+                               dt.date(2022, 12, 31))
+    assert caches["results"].add(key + datacache.REFRESHING, "another request", 60)
+    page = reader.get(url).content.decode()
+    assert _late(page) == before and "正在重新计算" in page  # the previous board, said to be so, with its time
+    page = writer.get(url).content.decode()
+    assert _late(page) == before + 1 and "正在重新计算" not in page  # the writer's own write, right away
+
+
+def test_a_write_in_one_unit_leaves_another_units_results(tree, users):
+    from lvzhi.obligations import dashboard as board
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.partybuilding.models import BranchActivity
+
+    top, a, b = tree
+    dangban = users["dangban"]
+    scope = scope_for(dangban)
+    year = (dt.date(2022, 1, 1), dt.date(2022, 12, 31), dt.date(2022, 12, 31))
+    in_a, in_top = activities(a), activities(top)
+    board_a = board.board_html(scope, a, *year)
+    misses = datacache.stats["misses"]
+    _write(dangban, b)
+    assert activities(a) == in_a and board.board_html(scope, a, *year) == board_a
+    assert datacache.stats["misses"] == misses  # neither recomputed
+    assert activities(top) == in_top + 1 and calls == [a.pk, top.pk, top.pk]
+    # a change in the unit's subtree that bypasses the services (psql, a bulk load) moves its version
+    with connection.cursor() as cur:
+        cur.execute("UPDATE partybuilding_branchactivity SET title = title WHERE id = %s",
+                    [BranchActivity.objects.filter(unit__path__startswith=a.path).values_list("pk", flat=True)[0]])
+    assert activities(a) == in_a and calls[-1] == a.pk and len(calls) == 4
+
+
+def test_inside_an_atomic_block_that_wrote_nothing_is_reused(tree, users):
+    from django.db import transaction
+
+    top, _, b = tree
+    with transaction.atomic():
+        _write(users["dangban"], b)
+        assert datacache.database_version() is None
+        activities(top)
+        activities(top)
+    assert len(calls) == 2
