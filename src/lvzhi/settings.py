@@ -97,6 +97,11 @@ DATABASES = {"default": _database()}
 RESULTS_CACHE_URL = os.environ.get("LVZHI_RESULTS_CACHE_URL", "").strip()
 # Seconds a result may be served out of date (with its 数据截至 time) while one request recomputes it; 0: never.
 RESULTS_MAX_STALE = float(os.environ.get("LVZHI_RESULTS_MAX_STALE", "60"))
+# Who recomputes: "background" (a thread; the request that found the result out of date is served the previous
+# one too) or "inline" (that request recomputes first). Default: background on PostgreSQL, inline on SQLite.
+RESULTS_REFRESH = os.environ.get("LVZHI_RESULTS_REFRESH", "").strip()
+if RESULTS_REFRESH not in ("", "background", "inline"):
+    raise ImproperlyConfigured(f"LVZHI_RESULTS_REFRESH 只能是 background 或 inline，而不是 {RESULTS_REFRESH!r}。")
 if RESULTS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     _RESULTS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RESULTS_CACHE_URL,
                       "KEY_PREFIX": "lvzhi", "TIMEOUT": 3600}

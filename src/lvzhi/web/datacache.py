@@ -13,8 +13,10 @@ time of that data. Each process also keeps the entries it last used in memory, s
 that finds it so takes the entry's lock (``cache.add``: atomic in the database table, Redis and memory alike) and
 recomputes; requests meanwhile are served the previous result with its time (``Timed.stale``; the pages say
 "数据截至 …"), for at most ``LVZHI_RESULTS_MAX_STALE`` seconds (60 by default; 0: never) after the entry was
-found out of date — after that they wait for the refresh or compute themselves. So one write costs one
-recomputation in the whole site, not one per worker, and nobody waits for it but its taker.
+found out of date — after that they wait for the refresh (never a second one at the same time). So one write costs one
+recomputation in the whole site, not one per worker. The taker itself is served the previous result too while a
+thread of its process recomputes (``LVZHI_RESULTS_REFRESH=background``, the default on PostgreSQL: nobody waits),
+or recomputes before answering (``inline``, the default on SQLite).
 
 **A writer sees their own write**: a request that wrote (a POST, PUT, PATCH or DELETE that succeeded) marks its
 session (``FreshAfterWriteMiddleware``); for ``LVZHI_RESULTS_MAX_STALE`` seconds after, that session's requests
@@ -66,7 +68,8 @@ T = TypeVar("T")
 P = ParamSpec("P")
 LOCAL_ENTRIES = 64  # entries each process keeps in memory (the shared cache holds them all)
 REFRESHING = ":refresh"  # the refresh lock of an entry: its key + this
-WAIT_STEP = 0.05  # seconds between looks at an entry being refreshed by another request
+WAIT_STEP = 0.05
+LOCK_SECONDS = 600  # a refresh's lock expires after this long (its process died): another request takes it  # seconds between looks at an entry being refreshed by another request
 # per process; read by tests and the benchmark's notes: hits, misses (= recomputations), stale (served out of date)
 stats = {"hits": 0, "misses": 0, "stale": 0}
 _local: OrderedDict[str, Entry] = OrderedDict()
@@ -183,22 +186,27 @@ def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scop
     lock = key + REFRESHING
     token = uuid.uuid4().hex
     limit = max_stale()
-    if cache.add(lock, token, timeout=max(int(limit), 1) + 60):  # this request refreshes; the others are served
+    if cache.add(lock, token, timeout=LOCK_SECONDS):  # this request refreshes; the others are served
+        if entry is not None and entry.outdated_at is None:  # readers may serve it until outdated_at + limit
+            entry = dataclasses.replace(entry, outdated_at=time.time())
+            cache.set(key, entry, timeout)
+        if entry is not None and not must_be_fresh() and refresh_in_background():
+            context = contextvars.copy_context()
+            threading.Thread(target=context.run, args=(_refresh, key, lock, token, version, compute, timeout),
+                             name="lvzhi-results-refresh", daemon=True).start()
+            stats["stale"] += 1
+            return Timed(entry.value, entry.at, stale=True)
         try:
-            if entry is not None and entry.outdated_at is None:  # readers may serve it until outdated_at + limit
-                cache.set(key, dataclasses.replace(entry, outdated_at=time.time()), timeout)
             return _compute(key, version, compute, timeout)
         finally:
-            if cache.get(lock) == token:
-                cache.delete(lock)
+            _unlock(lock, token)
     # another request is refreshing this result
     if entry is not None and not must_be_fresh():
         outdated_at = entry.outdated_at if entry.outdated_at is not None else time.time()
         if time.time() - outdated_at <= limit:
             stats["stale"] += 1
             return Timed(entry.value, entry.at, stale=True)
-    deadline = time.monotonic() + max(limit, 1)
-    while time.monotonic() < deadline and cache.get(lock) is not None:  # wait for the refresh under way
+    while cache.get(lock) is not None:  # wait for the refresh under way (at most until its lock expires)
         time.sleep(WAIT_STEP)
         entry = cache.get(key)
         if entry is not None and entry.version == version:
@@ -210,6 +218,36 @@ def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scop
         stats["hits"] += 1
         return Timed(entry.value, entry.at)
     return _compute(key, version, compute, timeout)
+
+
+def refresh_in_background() -> bool:
+    """Whether the request that takes a refresh is served the previous result at once while a thread of its
+    process recomputes (``LVZHI_RESULTS_REFRESH``: ``background``, the default on PostgreSQL) or recomputes
+    itself (``inline``, the default on SQLite, whose in-memory test database one connection serves)."""
+    from django.db import connection
+
+    mode = getattr(settings, "RESULTS_REFRESH", "") or ("inline" if connection.vendor == "sqlite" else "background")
+    return mode == "background"
+
+
+def _refresh(key: str, lock: str, token: str, version: str, compute: Callable[[], Any], timeout: int) -> None:
+    from django.db import connections
+
+    try:
+        _compute(key, version, compute, timeout)
+    except Exception:  # the next request after the lock expires tries again; nobody waited for this one
+        import logging
+
+        logging.getLogger("lvzhi.datacache").exception("重新计算结果失败：%s", key)
+    finally:
+        _unlock(lock, token)
+        connections.close_all()  # this thread's own connections
+
+
+def _unlock(lock: str, token: str) -> None:
+    cache = caches["results"]
+    if cache.get(lock) == token:
+        cache.delete(lock)
 
 
 def _compute(key: str, version: str, compute: Callable[[], T], timeout: int) -> Timed[T]:
