@@ -80,6 +80,23 @@ def check(url: str, cookie: str) -> None:
         raise SystemExit(f"{url} 返回 {resp.status}")
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU of the server's processes (gunicorn's master and workers: its process group), from /proc.
+    On a machine shared with other work, CPU per request is the figure that does not depend on their load."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == server.pid:  # pgrp (the server was started in a session of its own)
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
                           "-s", str(common.BENCH / "wrk" / "report.lua"), f"http://127.0.0.1:{PORT}{url}"],
@@ -123,7 +140,10 @@ class Writer(threading.Thread):
 
     def probe(self) -> None:
         t = time.perf_counter()
-        check(self.url, self.cookie)
+        try:
+            check(self.url, self.cookie)
+        except OSError:  # no answer within check's 120 s: counted as unanswered
+            return
         self.after_write_ms.append((time.perf_counter() - t) * 1000)
 
     def write_once(self) -> None:
@@ -163,15 +183,18 @@ def measure(name: str, url: str, cookie: str, env: dict, args, user=None, top=No
         if user is not None:
             writer = Writer(user, top, url, cookie, args.write_every)
             writer.start()
+        cpu, load = server_cpu_seconds(server), os.getloadavg()[0]
         result = {"url": url, **wrk(url, cookie, args.seconds, args.connections)}
+        result["server_cpu_ms_per_request"] = round((server_cpu_seconds(server) - cpu) * 1000 / max(result["requests"], 1), 1)
+        result["load_before"], result["load_after"] = round(load, 2), round(os.getloadavg()[0], 2)
         if writer is not None:
             writer.stop.set()
             writer.join()
             if writer.error is not None:
                 raise SystemExit(f"写入线程失败：{writer.error!r}")
-            ms = sorted(writer.after_write_ms)
+            ms = sorted(writer.after_write_ms) or [float("nan")]  # nan: no probe answered (within 120 s)
             result.update(writes=len(writer.write_ms), write_ms_median=round(statistics.median(writer.write_ms), 1),
-                          after_write_ms=[round(x, 1) for x in ms],
+                          after_write_ms=[round(x, 1) for x in ms], probes_answered=len(writer.after_write_ms),
                           after_write_median_ms=round(statistics.median(ms), 1), after_write_max_ms=round(ms[-1], 1))
         print(f"[bench] {name}: { {k: v for k, v in result.items() if k != 'after_write_ms'} }", flush=True)
         return result

@@ -114,6 +114,9 @@ else:
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-default"},
     "results": _RESULTS_CACHE,
+    # used instead of the database table inside an atomic block (lvzhi.web.datacache._cache)
+    "results_local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-results-local",
+                      "OPTIONS": {"MAX_ENTRIES": 200}},
 }
 if RESULTS_CACHE_URL and not RESULTS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"LVZHI_RESULTS_CACHE_URL 只支持 Redis 地址（redis://主机:端口/库号），而不是 {RESULTS_CACHE_URL!r}。")

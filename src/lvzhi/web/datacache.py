@@ -112,9 +112,21 @@ def must_be_fresh() -> bool:
     return _must_be_fresh.get() or max_stale() <= 0
 
 
+def _cache():
+    """The shared results cache; inside an atomic block on the database's own table this process's memory instead
+    (a write to the table would join the block's transaction: it would be undone with it, and would make the
+    block one that has written, which reuses nothing)."""
+    from django.db import connection
+
+    if connection.in_atomic_block and settings.CACHES["results"]["BACKEND"].endswith(".db.DatabaseCache"):
+        return caches["results_local"]
+    return caches["results"]
+
+
 def forget() -> None:
     """Drop every reused result (the shared cache and this process's copies)."""
-    caches["results"].clear()
+    _cache().clear()
+    caches["results_local"].clear()
     with _local_guard:
         _local.clear()
 
@@ -177,7 +189,7 @@ def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scop
     if entry is not None and entry.version == version:  # fresh in this process: no read of the shared cache
         stats["hits"] += 1
         return Timed(entry.value, entry.at)
-    cache = caches["results"]
+    cache = _cache()
     entry = cache.get(key)
     if entry is not None and entry.version == version:
         _remember(key, entry)
@@ -245,7 +257,7 @@ def _refresh(key: str, lock: str, token: str, version: str, compute: Callable[[]
 
 
 def _unlock(lock: str, token: str) -> None:
-    cache = caches["results"]
+    cache = _cache()
     if cache.get(lock) == token:
         cache.delete(lock)
 
@@ -254,7 +266,7 @@ def _compute(key: str, version: str, compute: Callable[[], T], timeout: int) -> 
     at = timezone.now()
     stats["misses"] += 1
     entry = Entry(version, at, compute())
-    caches["results"].set(key, entry, timeout)
+    _cache().set(key, entry, timeout)
     _remember(key, entry)
     return Timed(entry.value, entry.at)
 
