@@ -59,13 +59,14 @@ def _direct_board(user, unit_code: str) -> str:
 
 @pytest.mark.django_db(transaction=True)  # committed data: a transaction that wrote never reuses results
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="results are reused on PostgreSQL only")
-def test_dashboard_is_reused_until_the_database_changes_then_recomputed_exactly(committed_demo):
+def test_dashboard_is_reused_until_the_database_changes_then_recomputed_exactly(committed_demo, settings):
     from lvzhi.org.models import User
     from lvzhi.org.scoping import scope_for
     from lvzhi.partybuilding.models import ActivityKind, BranchActivity
     from lvzhi.records import registry
     from lvzhi.records.services import delete_record
 
+    settings.RESULTS_REFRESH = "inline"  # the first request after a write recomputes (tests/web/test_shared_reuse.py)
     dangban, jiwei = User.objects.get(username="dangban"), User.objects.get(username="jiwei")
     with connection.cursor() as cur:
         cur.execute("ANALYZE")  # so that autovacuum has no reason to write (and move the snapshot) mid-test

@@ -68,8 +68,7 @@ T = TypeVar("T")
 P = ParamSpec("P")
 LOCAL_ENTRIES = 64  # entries each process keeps in memory (the shared cache holds them all)
 REFRESHING = ":refresh"  # the refresh lock of an entry: its key + this
-WAIT_STEP = 0.05
-LOCK_SECONDS = 600  # a refresh's lock expires after this long (its process died): another request takes it  # seconds between looks at an entry being refreshed by another request
+WAIT_STEP = 0.05  # seconds between looks at an entry being refreshed by another request
 # per process; read by tests and the benchmark's notes: hits, misses (= recomputations), stale (served out of date)
 stats = {"hits": 0, "misses": 0, "stale": 0}
 _local: OrderedDict[str, Entry] = OrderedDict()
@@ -106,6 +105,12 @@ def fresh():
         yield
     finally:
         _must_be_fresh.reset(token)
+
+
+def lock_seconds() -> int:
+    """A refresh's lock expires after this long — its process died, or it is taking very long: another request
+    may then take it (a second refresh at worst, never a site waiting for a process that is gone)."""
+    return max(int(2 * max_stale()), 30)
 
 
 def must_be_fresh() -> bool:
@@ -198,7 +203,7 @@ def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scop
     lock = key + REFRESHING
     token = uuid.uuid4().hex
     limit = max_stale()
-    if cache.add(lock, token, timeout=LOCK_SECONDS):  # this request refreshes; the others are served
+    if cache.add(lock, token, timeout=lock_seconds()):  # this request refreshes; the others are served
         if entry is not None and entry.outdated_at is None:  # readers may serve it until outdated_at + limit
             entry = dataclasses.replace(entry, outdated_at=time.time())
             cache.set(key, entry, timeout)
@@ -238,6 +243,8 @@ def refresh_in_background() -> bool:
     itself (``inline``, the default on SQLite, whose in-memory test database one connection serves)."""
     from django.db import connection
 
+    if connection.in_atomic_block:  # a thread's own connection would not see what this block sees
+        return False
     mode = getattr(settings, "RESULTS_REFRESH", "") or ("inline" if connection.vendor == "sqlite" else "background")
     return mode == "background"
 
