@@ -94,7 +94,8 @@ class FreshAfterWriteMiddleware:
                 response = self.get_response(request)
         else:
             response = self.get_response(request)
-        if (session is not None and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
-                and response.status_code < 400 and datacache.max_stale() > 0):
+        # a browser's session (an API client with a token has none: it gets no session for this)
+        if (session is not None and session.session_key and datacache.max_stale() > 0
+                and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and response.status_code < 400):
             session[FRESH_UNTIL] = time.time() + datacache.max_stale()
         return response
