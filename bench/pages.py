@@ -6,7 +6,9 @@ province scenario; wrk with 16 connections for 30 s against each page, one page 
 Each page is measured twice: quiet, and while a writer saves one 支部活动 every ``--write-every`` seconds (2 by
 default: a quiet afternoon of clerks) through the same service a form uses; right after each write a probe sends
 one request of its own and times it — the "first request after a write", which pays for anything a write
-invalidates. The writer's records are deleted after the phase, so runs stay comparable.
+invalidates. The writer's records are deleted after the phase, so runs stay comparable. Each phase also reports the
+server's CPU per request (its process group's user + system time from /proc) and the load average before and after:
+on a shared machine the latencies mostly measure the others' load, the CPU per request does not.
 
 Goal per page: p95 ≤ 150 ms and zero errors; first request after a write ≤ 300 ms. wrk is a closed loop: each of the 16 connections sends its next
 request as soon as the last answer arrives (no think time), so this measures latency at full saturation of the
