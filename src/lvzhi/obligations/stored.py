@@ -21,10 +21,11 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -177,6 +178,20 @@ def _part(focus: Focus) -> Q:
     return q
 
 
+@contextmanager
+def _client_cursors():
+    """Reads in one round trip each: the engine streams its grouped counts through ``iterator()``, a server-side
+    cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three round trips) so that the whole check's rows are never all
+    in memory — a narrowed evaluation reads a few rows per query, and its queries' round trips were most of a
+    write's upkeep under load. This connection only (its own copy of the settings: the dict is shared by threads)."""
+    shared = connection.settings_dict
+    connection.settings_dict = {**shared, "DISABLE_SERVER_SIDE_CURSORS": True}
+    try:
+        yield
+    finally:
+        connection.settings_dict = shared
+
+
 def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, units: Iterable[int],
                  today: dt.date | None = None) -> int:
     """Recompute only the cells of ``focus`` (some subjects or events, some periods) of these rules in ``root``'s
@@ -188,9 +203,11 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, u
     with transaction.atomic():
         if StoredYear.objects.select_for_update().filter(year=year).first() is None:
             return 0  # (only a stored year is kept up to date)
-        ev = evaluate(root, year=year, as_of=today, rule_ids=sorted(rule_ids), focus=focus)
-        hidden = [r.rule_id for r in ev.results if any(v.check_type == Check.RECTIFICATION for v in r.versions)]
-        masked = evaluate(root, year=year, as_of=today, rule_ids=hidden, scope=MASKED, focus=focus) if hidden else None
+        with _client_cursors():
+            ev = evaluate(root, year=year, as_of=today, rule_ids=sorted(rule_ids), focus=focus)
+            hidden = [r.rule_id for r in ev.results if any(v.check_type == Check.RECTIFICATION for v in r.versions)]
+            masked = (evaluate(root, year=year, as_of=today, rule_ids=hidden, scope=MASKED, focus=focus)
+                      if hidden else None)
         versions = [v for r in ev.results for v in r.versions]
         where = Q(rule_id__in=[r.rule_id for r in ev.results]) & _part(focus)
         keys = focus.period_keys(v.cadence for v in versions)
