@@ -80,7 +80,8 @@ def take(rows: QuerySet, *fields: str) -> list[tuple]:
     """Delete these stored rows and return ``fields`` of each (one ``DELETE … RETURNING``)."""
     inner, params = rows.order_by().values("pk").query.sql_with_params()
     qn = connection.ops.quote_name
-    cols = ", ".join(qn(StoredResult._meta.get_field(f).column) for f in fields)
+    column = {f.attname: f.column for f in StoredResult._meta.concrete_fields}
+    cols = ", ".join(qn(column[f]) for f in fields)
     sql = f"DELETE FROM {_table()} WHERE {qn('id')} IN ({inner}) RETURNING {cols}"
     with connection.cursor() as cur:
         cur.execute(sql, params)
