@@ -285,7 +285,8 @@ def _touch_roster(marks: dict[tuple[int, str], Mark], model, pks: list[int], sto
     units = set(PartyOrg.objects.filter(pk__in=orgs).values_list("unit_id", flat=True))
     units |= set(Person.objects.filter(pk__in=people).values_list("unit_id", flat=True))
     units |= set(Development.objects.filter(pk__in=developing).values_list("unit_id", flat=True))
-    for rule_id in {r.rule_id for r in ObligationRule.objects.all()}:
+    for rule_id in {r.rule_id for r in ObligationRule.objects.all() if _may_judge(r, {"party_org", "person"},
+                                                                               {"branch_activity", "development"})}:
         for year in stored:
             mark = _mark(marks, year, rule_id)
             mark.units |= units
@@ -294,6 +295,18 @@ def _touch_roster(marks: dict[tuple[int, str], Mark], model, pks: list[int], sto
             mark.events.setdefault("branch_activity", set()).update(meetings)
             mark.events.setdefault("development", set()).update(developing)
             mark.days = None
+
+
+def _may_judge(rule: ObligationRule, kinds: set[str], event_types: set[str]) -> bool:
+    """Whether the rule can have a cell for subjects of ``kinds`` or events of ``event_types`` (a focus): its
+    subject is one of them, or its events are (an event check judges its own record type). The other rules would
+    compute nothing in that focus — the 整改, 第一议题, 前置研究 and 任前谈话 checks and the units' and contact
+    points' counts read their own records and were a third of a roster change's queries (and the masked second
+    evaluation of the 整改 rules)."""
+    if rule.subject == "event":
+        own = OWN_EVENTS.get(rule.check_type)
+        return own is None or own in event_types
+    return rule.subject in kinds
 
 
 def touch_rule(rule_id: str, unit_id: int | None) -> None:

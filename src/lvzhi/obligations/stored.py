@@ -21,6 +21,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
 from lvzhi.web import clock
 
+from . import stored_rows
 from .engine import (
     NA,
     SUBJECT_FIELDS,
@@ -90,9 +92,9 @@ def _future_records(version: ObligationRule, root: Unit, end: dt.date, today: dt
 
 
 def _rows(result: RuleResult, masked: RuleResult | None, root: Unit, year: int, today: dt.date,
-          focus: Focus | None = None, seqs: dict | None = None) -> list[StoredResult]:
-    """The rows of the result's cells (all of them: ``focus`` only narrows the future records read; ``seqs``:
-    the order of the rows they replace)."""
+          focus: Focus | None = None, seqs: dict | None = None) -> list[tuple]:
+    """The rows of the result's cells, as tuples in ``stored_rows.COLUMNS`` order (all of them: ``focus`` only
+    narrows the future records read; ``seqs``: the order of the rows they replace)."""
     now = timezone.now()
     end = year_range(year)[1]
     future = {v.pk: _future_records(v, root, end, today, focus) for v in result.versions
@@ -102,34 +104,42 @@ def _rows(result: RuleResult, masked: RuleResult | None, root: Unit, year: int, 
         hidden = {(c.subject.ref, c.period.key): c for c in masked.cells}
     rows = []
     last = max(seqs.values(), default=-1) if seqs else -1
+    rule_id = result.rule_id
     for i, c in enumerate(result.cells):
+        s, p, rule = c.subject, c.period, c.rule
         seq = i
         if seqs is not None:  # a part of the rule: the rows keep their place, new ones come after
-            old = seqs.get((c.subject.kind, c.subject.record_type, c.subject.pk, c.period.key))
+            old = seqs.get((s.kind, s.record_type, s.pk, p.key))
             if old is None:
                 last += 1
                 old = last
             seq = old
         judged = _judged(c, today)
         stale: dt.date | None
-        deadline = c.due - dt.timedelta(days=c.rule.grace_days) if c.due else None
-        if c.rule.check_type != Check.COUNT:
+        deadline = c.due - dt.timedelta(days=rule.grace_days) if c.due else None
+        if rule.check_type != Check.COUNT:
             stale = today + DAY  # the engine reads the as-of date in ways a stored row cannot follow
         else:
-            stale = future.get(c.rule.pk, {}).get(c.period.key)
-        h = hidden.get((c.subject.ref, c.period.key))
-        rows.append(StoredResult(
-            year=year, rule_id=result.rule_id, version=c.rule, seq=seq, subject_kind=c.subject.kind,
-            subject_type=c.subject.record_type, subject_pk=c.subject.pk, subject_label=c.subject.label[:300],
-            masked_label=h.subject.label[:300] if h and h.subject.label != c.subject.label else "",
-            unit_id=c.subject.unit_id, period_key=c.period.key, period_start=c.period.start, period_end=c.period.end,
-            period_label=c.period.label, period_short=c.period.short, fixed_state="" if judged else c.state,
-            count=c.count, required=c.required, due=c.due,
-            warn_from=deadline - dt.timedelta(days=c.rule.warning_days) if deadline else None,
-            record_type=c.record_type, record_ids=",".join(map(str, c.record_ids)), detail=c.detail,
-            masked_detail=h.detail if h and h.detail != c.detail else "", stale_from=stale, computed_on=today,
-            computed_at=now))
+            stale = future.get(rule.pk, {}).get(p.key)
+        h = hidden.get((s.ref, p.key))
+        rows.append((  # in stored_rows.COLUMNS order (checked below)
+            year, rule_id, rule.pk, seq, s.kind, s.record_type, s.pk, s.label[:300],
+            h.subject.label[:300] if h and h.subject.label != s.label else "",
+            s.unit_id, p.key, p.start, p.end, p.label, p.short, "" if judged else c.state,
+            c.count, c.required, c.due,
+            deadline - dt.timedelta(days=rule.warning_days) if deadline else None,
+            c.record_type, ",".join(map(str, c.record_ids)), c.detail,
+            h.detail if h and h.detail != c.detail else "", stale, today, now))
     return rows
+
+
+_ORDER = [
+    "year", "rule_id", "version_id", "seq", "subject_kind", "subject_type", "subject_pk", "subject_label",
+    "masked_label", "unit_id", "period_key", "period_start", "period_end", "period_label", "period_short",
+    "fixed_state", "count", "required", "due", "warn_from", "record_type", "record_ids", "detail", "masked_detail",
+    "stale_from", "computed_on", "computed_at"]
+if stored_rows.NAMES != _ORDER:  # a field added to StoredResult must be added to the tuple above
+    raise RuntimeError(f"StoredResult's columns changed: {stored_rows.NAMES}")
 
 
 def _year_row(year: int) -> StoredYear:
@@ -146,7 +156,7 @@ def replace(root: Unit, year: int, rule_id: str, today: dt.date | None = None) -
         root = Unit.objects.get(pk=root.pk)  # its path as of now (adding a sibling may move it)
         ev = evaluate(root, year=year, as_of=today, rule_ids=[rule_id])
         result = ev.result(rule_id)
-        rows: list[StoredResult] = []
+        rows: list[tuple] = []
         if result is not None:
             masked = None
             if any(v.check_type == Check.RECTIFICATION for v in result.versions):
@@ -154,7 +164,7 @@ def replace(root: Unit, year: int, rule_id: str, today: dt.date | None = None) -
             rows = _rows(result, masked, root, year, today)
         (StoredResult.objects.filter(year=year, rule_id=rule_id)
          .filter(unit_id__in=Unit.objects.filter(path__startswith=root.path).values("pk")).delete())
-        StoredResult.objects.bulk_create(rows, batch_size=2000)
+        stored_rows.insert(rows)
     return len(rows)
 
 
@@ -168,6 +178,20 @@ def _part(focus: Focus) -> Q:
     return q
 
 
+@contextmanager
+def _client_cursors():
+    """Reads in one round trip each: the engine streams its grouped counts through ``iterator()``, a server-side
+    cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three round trips) so that the whole check's rows are never all
+    in memory — a narrowed evaluation reads a few rows per query, and its queries' round trips were most of a
+    write's upkeep under load. This connection only (its own copy of the settings: the dict is shared by threads)."""
+    shared = connection.settings_dict
+    connection.settings_dict = {**shared, "DISABLE_SERVER_SIDE_CURSORS": True}
+    try:
+        yield
+    finally:
+        connection.settings_dict = shared
+
+
 def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, units: Iterable[int],
                  today: dt.date | None = None) -> int:
     """Recompute only the cells of ``focus`` (some subjects or events, some periods) of these rules in ``root``'s
@@ -179,9 +203,11 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, u
     with transaction.atomic():
         if StoredYear.objects.select_for_update().filter(year=year).first() is None:
             return 0  # (only a stored year is kept up to date)
-        ev = evaluate(root, year=year, as_of=today, rule_ids=sorted(rule_ids), focus=focus)
-        hidden = [r.rule_id for r in ev.results if any(v.check_type == Check.RECTIFICATION for v in r.versions)]
-        masked = evaluate(root, year=year, as_of=today, rule_ids=hidden, scope=MASKED, focus=focus) if hidden else None
+        with _client_cursors():
+            ev = evaluate(root, year=year, as_of=today, rule_ids=sorted(rule_ids), focus=focus)
+            hidden = [r.rule_id for r in ev.results if any(v.check_type == Check.RECTIFICATION for v in r.versions)]
+            masked = (evaluate(root, year=year, as_of=today, rule_ids=hidden, scope=MASKED, focus=focus)
+                      if hidden else None)
         versions = [v for r in ev.results for v in r.versions]
         where = Q(rule_id__in=[r.rule_id for r in ev.results]) & _part(focus)
         keys = focus.period_keys(v.cadence for v in versions)
@@ -189,20 +215,18 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, u
         if keys is not None and counted:  # count rules: the periods of the days only (keys differ by cadence)
             where &= Q(period_key__in=sorted(keys)) | ~Q(version_id__in=counted)
         parts = [(r, focus.period_keys(v.cadence for v in r.versions)) for r in ev.results]
-        here = list(Unit.objects.filter(pk__in=list(units), path__startswith=root.path).values_list("pk", flat=True))
+        here = Unit.objects.filter(pk__in=sorted(units), path__startswith=root.path).values("pk")
         mine = StoredResult.objects.filter(year=year, unit_id__in=here).filter(where)
         seqs: dict[str, dict] = {}
-        for rule_id, kind, stype, spk, pkey, seq in mine.values_list(
-                "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq"):
+        for rule_id, kind, stype, spk, pkey, seq in stored_rows.take(
+                mine, "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq"):
             seqs.setdefault(rule_id, {})[(kind, stype, spk, pkey)] = seq
-        rows: list[StoredResult] = []
+        rows: list[tuple] = []
         for result, own in parts:
             result.cells = [c for c in result.cells if focus.holds(c, own)]
             rows += _rows(result, masked.result(result.rule_id) if masked else None, root, year, today, focus,
                           seqs.get(result.rule_id, {}))
-        if seqs:
-            mine.delete()
-        StoredResult.objects.bulk_create(rows, batch_size=2000)
+        stored_rows.insert(rows)
     return len(rows)
 
 
@@ -227,11 +251,9 @@ def recompute(year: int, *, unit: Unit | None = None, rule_ids: Iterable[str] | 
         with transaction.atomic():
             StoredResult.objects.filter(year=year).exclude(rule_id__in=every).delete()  # rules no longer in force
             StoredYear.objects.filter(year=year).update(complete=True, computed_at=timezone.now())
-        if connection.vendor == "postgresql":
-            # Fresh statistics for the readers' grouped queries: right after a full recomputation the planner's
-            # old ones made the board's query sort on disk (1.2 s instead of 0.1–0.2 s on the province).
-            with connection.cursor() as cur:
-                cur.execute(f"ANALYZE {connection.ops.quote_name(StoredResult._meta.db_table)}")
+        # Fresh statistics for the readers' grouped queries: right after a full recomputation the planner's
+        # old ones made the board's query sort on disk (1.2 s instead of 0.1–0.2 s on the province).
+        stored_rows.analyze()
     return total
 
 
