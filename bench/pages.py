@@ -221,6 +221,7 @@ def main() -> None:
     common.setup(args.scenario)
     user = fixtures.bench_user(args.scenario)
     report = fixtures.draft_report(args.scenario, user)
+    fixtures.stored_year()
     cookie = fixtures.session_cookie(user)
     env = {**os.environ, "LVZHI_ALLOWED_HOSTS": "127.0.0.1,localhost"}
     top = common.top_unit(args.scenario)
