@@ -15,6 +15,43 @@ units AS (
   FROM org_unit u WHERE u.path LIKE %(path)s || '%%'),
 tracked AS (SELECT id FROM units WHERE tracked <= %(start)s)"""
 
+# Party life from the members' events (membership.selectors, the same state machine): each event's state after it
+# (organisation, status), stepped through in order per person by a recursive CTE; a state lasts until the day
+# before the next event. People without any event count from their Person row (member_since … left_on − 1).
+LIFE = """
+ev AS (SELECT e.id, e.person_id, e.kind, e.date, e.party_org_id, NULLIF(e.status, '') AS status,
+              row_number() OVER (PARTITION BY e.person_id ORDER BY e.date NULLS FIRST, e.id) AS n
+       FROM membership_membershipevent e),
+life (person_id, n, d, org, status, last_org) AS (
+  SELECT DISTINCT person_id, 0::bigint, NULL::date, NULL::bigint, NULL::text, NULL::bigint FROM ev
+  UNION ALL
+  SELECT e.person_id, e.n, e.date, x.org, x.status, COALESCE(x.org, l.last_org)
+  FROM life l JOIN ev e ON e.person_id = l.person_id AND e.n = l.n + 1
+  CROSS JOIN LATERAL (SELECT
+    CASE WHEN e.kind IN ('enrolled', 'admitted', 'transfer') THEN e.party_org_id
+         WHEN e.kind = 'full' THEN COALESCE(e.party_org_id, l.org)
+         WHEN e.kind IN ('suspended', 'expelled', 'died') THEN NULL
+         WHEN e.kind = 'restored' THEN COALESCE(e.party_org_id, l.last_org)
+         ELSE l.org END AS org,
+    CASE WHEN e.kind IN ('enrolled', 'restored') THEN COALESCE(e.status, 'member')
+         WHEN e.kind = 'admitted' THEN 'probationary'
+         WHEN e.kind = 'full' THEN 'member'
+         WHEN e.kind = 'transfer' THEN CASE WHEN e.party_org_id IS NULL THEN NULL
+                                            ELSE COALESCE(l.status, e.status, 'member') END
+         WHEN e.kind IN ('suspended', 'expelled', 'died') THEN NULL
+         ELSE l.status END AS status) x),
+stints AS (
+  SELECT person_id, org, status, s, e FROM (
+    SELECT person_id, n, org, status, d AS s,
+           lead(d) OVER (PARTITION BY person_id ORDER BY n) - 1 AS e FROM life WHERE n > 0) t
+  WHERE org IS NOT NULL AND status IS NOT NULL AND (s IS NULL OR e IS NULL OR e >= s)),
+roll AS (  -- every organisation's members over time: stints, and the people without events
+  SELECT person_id, org, status, s, e FROM stints
+  UNION ALL
+  SELECT p.id, p.party_org_id, p.party_status, p.member_since, p.left_on - 1 FROM org_person p
+  WHERE p.party_status IN ('member', 'probationary') AND p.party_org_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM membership_membershipevent x WHERE x.person_id = p.id))"""
+
 PERIODS = {  # cadence → (bucket expression over column d, periods in the year)
     "week": "date_trunc('week', {d})",
     "month": "date_trunc('month', {d})",
@@ -24,7 +61,8 @@ PERIODS = {  # cadence → (bucket expression over column d, periods in the year
 }
 
 
-def _count(subjects: str, records: str, link: str, cadence: str, minimum: int, *, weeks: bool = False) -> str:
+def _count(subjects: str, records: str, link: str, cadence: str, minimum: int, *, weeks: bool = False,
+           life: bool = False) -> str:
     """Subjects (id) × periods; records (link, d) grouped by link and period; done = cells with ≥ minimum.
     Weeks belong to the year of their Monday: only weeks whose Monday lies in the year count."""
     bucket = PERIODS[cadence].format(d="d")
@@ -32,7 +70,7 @@ def _count(subjects: str, records: str, link: str, cadence: str, minimum: int, *
     week_filter = " AND date_trunc('week', d) BETWEEN %(start)s AND %(end)s" if weeks else ""
     last = "%(end)s::date + 6" if weeks else "%(end)s"
     return f"""
-WITH {UNITS},
+WITH RECURSIVE {UNITS},{LIFE + "," if life else ""}
 subjects AS ({subjects}),
 recs AS ({records}),
 cells AS (SELECT r.link, {bucket} AS b, COUNT(*) AS n FROM recs r
@@ -68,13 +106,20 @@ STATEMENTS = {
     "branch.org_life_meeting": _count(_orgs("'branch'"), ACT.format(kind="org_life_meeting"), "party_org", "year", 1),
     "branch.member_appraisal": _count(_orgs("'branch'"), ACT.format(kind="member_appraisal"), "party_org", "year", 1),
     "branch.heart_talk": _count(
+        # Party members for the whole year, from their Party-life events (any organisation, full or probationary:
+        # the stints cover every day of the year); people without events from their Person row; employed all year
         "SELECT p.id FROM org_person p WHERE p.unit_id IN (SELECT id FROM tracked) "
-        "AND p.party_status IN ('member', 'probationary') AND p.party_org_id IS NOT NULL "
-        "AND (p.member_since IS NULL OR p.member_since <= %(start)s) AND (p.joined_on IS NULL OR p.joined_on <= %(start)s) "
-        "AND (p.left_on IS NULL OR p.left_on > %(end)s)",
+        "AND (p.joined_on IS NULL OR p.joined_on <= %(start)s) AND (p.left_on IS NULL OR p.left_on > %(end)s) "
+        "AND (p.id IN (SELECT person_id FROM stints GROUP BY person_id HAVING SUM("
+        "      LEAST(COALESCE(e, %(end)s), %(end)s) - GREATEST(COALESCE(s, %(start)s), %(start)s) + 1) FILTER ("
+        "      WHERE COALESCE(s, %(start)s) <= %(end)s AND COALESCE(e, %(end)s) >= %(start)s)"
+        "      = %(end)s::date - %(start)s::date + 1)"
+        "  OR (p.party_status IN ('member', 'probationary') AND p.party_org_id IS NOT NULL "
+        "      AND (p.member_since IS NULL OR p.member_since <= %(start)s) "
+        "      AND NOT EXISTS (SELECT 1 FROM membership_membershipevent x WHERE x.person_id = p.id)))",
         "SELECT t.person_id AS link, a.date AS d FROM partybuilding_branchactivity a "
         "JOIN partybuilding_branchactivity_attendees t ON t.branchactivity_id = a.id WHERE a.kind = 'heart_talk'",
-        "attendees", "year", 1),
+        "attendees", "year", 1, life=True),
     "study.central_group": _count(_orgs("'committee'"), STUDY_BY_UNIT.format(
         where="r.kind IN ('central_group', 'central_group_seminar')"), "unit", "two_months", 1),
     "study.central_group_ideology": _count(_orgs("'committee'"), STUDY_BY_UNIT.format(
@@ -146,19 +191,32 @@ WHERE r.unit_id IN (SELECT id FROM tracked) AND r.date <= %(end)s
   AND r.deadline BETWEEN %(start)s AND %(end)s
   AND r.status <> 'open' AND r.completed_on <= %(as_of)s AND r.completed_on <= r.deadline""",
     "branch.quorum": f"""
-WITH {UNITS},
-acts AS (SELECT a.id, a.kind, a.date, a.party_org_id, a.expected_count,
-                (SELECT COUNT(*) FROM partybuilding_branchactivity_attendees t WHERE t.branchactivity_id = a.id) AS present
+WITH RECURSIVE {UNITS},{LIFE},
+acts AS (SELECT a.id, a.kind, a.date, a.party_org_id, NULLIF(a.expected_count, 0) AS typed,
+                CASE WHEN EXISTS (SELECT 1 FROM membership_attendance x WHERE x.activity_id = a.id)
+                     THEN (SELECT COUNT(*) FROM membership_attendance x WHERE x.activity_id = a.id
+                           AND x.status = 'present')
+                     ELSE (SELECT COUNT(*) FROM partybuilding_branchactivity_attendees t
+                           WHERE t.branchactivity_id = a.id) END AS present
          FROM partybuilding_branchactivity a
          WHERE a.unit_id IN (SELECT id FROM tracked) AND a.date BETWEEN %(start)s AND %(end)s
-           AND a.kind IN ('general_meeting', 'committee_meeting')),
-members AS (SELECT party_org_id, COUNT(*) AS n FROM org_person
-            WHERE party_status = 'member' AND party_org_id IS NOT NULL GROUP BY 1),
-committees AS (SELECT partyorg_id, COUNT(*) AS n FROM org_partyorg_committee_members GROUP BY 1)
-SELECT COUNT(*) FROM acts a LEFT JOIN members m ON m.party_org_id = a.party_org_id
-LEFT JOIN committees c ON c.partyorg_id = a.party_org_id
-WHERE a.present * 2 > COALESCE(a.expected_count,
-                               CASE WHEN a.kind = 'committee_meeting' THEN c.n ELSE m.n END)""",
+           AND a.date <= %(as_of)s AND a.kind IN ('general_meeting', 'committee_meeting')),
+on_roll AS (  -- members that day (voting: 正式党员 only, for 党员大会)
+  SELECT a.id, COUNT(r.person_id) AS n FROM partybuilding_branchactivity a
+  JOIN roll r ON r.org = a.party_org_id AND (r.s IS NULL OR r.s <= a.date) AND (r.e IS NULL OR r.e >= a.date)
+  WHERE a.kind = 'general_meeting' AND a.date BETWEEN %(start)s AND %(end)s AND r.status = 'member'
+  GROUP BY a.id),
+seats AS (  -- committee members that day: dated posts where the organisation has any, else today's committee
+  SELECT a.id,
+         CASE WHEN EXISTS (SELECT 1 FROM membership_orgpost o WHERE o.party_org_id = a.party_org_id)
+              THEN (SELECT COUNT(DISTINCT o.person_id) FROM membership_orgpost o
+                    WHERE o.party_org_id = a.party_org_id AND o.role IN ('secretary', 'deputy', 'member')
+                      AND (o.start_on IS NULL OR o.start_on <= a.date) AND (o.end_on IS NULL OR o.end_on >= a.date))
+              ELSE (SELECT COUNT(*) FROM org_partyorg_committee_members m WHERE m.partyorg_id = a.party_org_id)
+         END AS n
+  FROM acts a WHERE a.typed IS NULL AND a.kind = 'committee_meeting')
+SELECT COUNT(*) FROM acts a LEFT JOIN on_roll r ON r.id = a.id LEFT JOIN seats c ON c.id = a.id
+WHERE a.present * 2 > COALESCE(a.typed, c.n, r.n, 0) AND COALESCE(a.typed, c.n, r.n, 0) > 0""",
     "branch.structure": f"""
 WITH {UNITS},
 s AS (SELECT o.id,
