@@ -27,7 +27,7 @@ from pathlib import Path
 
 import common
 
-TARGET_PG = "lvzhi_bench_import_target"
+TARGET_PG = os.environ.get("LVZHI_BENCH_IMPORT_TARGET", "lvzhi_bench_import_target")  # another name: runs side by side
 
 
 def run_measured(args: list[str], env: dict) -> dict:
