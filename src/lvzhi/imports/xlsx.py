@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # installed with python-docx
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import column_index_from_string
