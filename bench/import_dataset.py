@@ -159,11 +159,11 @@ def parallel(args) -> None:
     try:
         parse_run = start([sys.executable, __file__, "--child-parse", str(path)], os.environ.copy())
         runs = {kind: start(lvzhi("import", str(path)), envs[kind]) for kind in kinds}
+        parse = finish(parse_run)  # first: it ends first, and its wall time is taken when it is waited for
         results = {kind: finish(run) for kind, run in runs.items()}
         # the chain the import wrote (one entry per record) must verify: `lvzhi audit verify` in each target
         verifies = {kind: start(lvzhi("audit", "verify"), envs[kind]) for kind in kinds}
         verified = {kind: finish(run)["stdout"].strip().splitlines()[-1] for kind, run in verifies.items()}
-        parse = finish(parse_run)
     finally:
         drop_targets(work)
     rows = json.loads(parse["stdout"].strip().splitlines()[-1])["rows"]
