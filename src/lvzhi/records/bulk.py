@@ -74,7 +74,8 @@ def write_rows(model: type[models.Model], attnames: list[str], rows: list) -> No
     ``model``'s table, inside the caller's transaction."""
     meta = model._meta
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(meta.get_field(n).column) for n in attnames)
+    by_attname = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(qn(by_attname[n]) for n in attnames)
     for start in range(0, len(rows), BATCH):
         _write_rows(qn(meta.db_table), columns, rows[start:start + BATCH])
 
