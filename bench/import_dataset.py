@@ -3,7 +3,11 @@ scenario's database, then `lvzhi import` of that workbook into an empty database
 The reference is openpyxl's read-only parse of every sheet of the same workbook (the floor any importer stands on).
 Each step is its own child process; its peak memory is that process's own (wait4's rusage).
 
-    python bench/import_dataset.py [--scenario province] [--only sqlite|postgresql]
+    python bench/import_dataset.py [--scenario province] [--only sqlite|postgresql] [--workbook F.xlsx] [--parallel]
+
+--workbook imports a workbook already exported from the scenario (its export figures are then not measured);
+--parallel runs the reference parse and the two imports side by side (each still its own process with its own
+CPU time and peak memory: on a shared machine the wall time is what others leave, the CPU time is the figure).
 
 Goals (issues 11, 16): ≥ 10,000 rows/s on PostgreSQL and ≥ 5,000 on SQLite, ≤ 300 MB peak; the dataset has
 ≥ 100,000 rows. Rates are given per wall second and per CPU second of the importing process (the machine is shared).
@@ -17,23 +21,35 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import common
 
-TARGET_PG = "lvzhi_bench_import_target"
+TARGET_PG = os.environ.get("LVZHI_BENCH_IMPORT_TARGET", "lvzhi_bench_import_target")  # another name: runs side by side
 
 
 def run_measured(args: list[str], env: dict) -> dict:
     """Run a child to its end; wall seconds, peak RSS (MB) and output."""
+    return finish(start(args, env))
+
+
+def start(args: list[str], env: dict) -> tuple:
+    # output to files, not pipes: a child writing more than a pipe holds must not wait for a parent in wait4
+    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
     t = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out, err = "", ""
+    return subprocess.Popen(args, env=env, stdout=out, stderr=err, text=True), t, out, err, args
+
+
+def finish(started: tuple) -> dict:
+    proc, t, out_file, err_file, args = started
     # wait4 gives this child's own rusage (RUSAGE_CHILDREN would mix in earlier children).
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
-    out, err = proc.stdout.read(), proc.stderr.read()
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args[:4])} … 失败（{proc.returncode}）：\n{out[-2000:]}\n{err[-3000:]}")
@@ -87,29 +103,31 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--child-parse")
     parser.add_argument("--keep", action="store_true", help="keep the exported workbook")
+    parser.add_argument("--workbook", help="a workbook already exported with lvzhi export --all from the scenario")
+    parser.add_argument("--parallel", action="store_true", help="parse and both imports side by side")
     args = parser.parse_args()
     if args.child_parse:
         child_parse(args.child_parse)
+        return
+    if args.parallel:
+        parallel(args)
         return
     common.setup(args.scenario)
     work = Path(f"/tmp/lvzhi-bench-dataset-{args.scenario}")
     work.mkdir(exist_ok=True)
     path = work / "dataset.xlsx"
     source_env = os.environ.copy()
-    export = run_measured(lvzhi("export", "--all", "--out", str(path)), source_env)
+    if args.workbook:
+        path, args.keep = Path(args.workbook), True
+        export = None
+    else:
+        export = run_measured(lvzhi("export", "--all", "--out", str(path)), source_env)
     parse = run_measured([sys.executable, __file__, "--child-parse", str(path)], source_env)
     rows = json.loads(parse["stdout"].strip().splitlines()[-1])["rows"]
     file_mb = round(path.stat().st_size / 1048576, 1)
-    print(f"[bench] 数据集 {path.stat().st_size / 1048576:.1f} MB，{rows} 行；导出 {export['seconds']:.1f} 秒，"
-          f"{export['rss_mb']:.0f} MB；openpyxl 解析 {parse['seconds']:.1f} 秒", flush=True)
-    figures = [
-        common.figure("dataset.rows", rows, None, "≥ 100000 行", met=rows >= 100_000, unit="行"),
-        common.figure("export.seconds", round(export["seconds"], 1), None, "", unit="s"),
-        common.figure("export.cpu_seconds", round(export["cpu"], 1), round(parse["cpu"], 1), "", unit="s",
-                      load=round(export["load"], 1)),
-        common.figure("export.peak_rss", round(export["rss_mb"], 1), round(parse["rss_mb"], 1), "≤ 300 MB",
-                      met=export["rss_mb"] <= 300, unit="MB"),
-    ]
+    print(f"[bench] 数据集 {file_mb} MB，{rows} 行；openpyxl 解析 {parse['seconds']:.1f} 秒", flush=True)
+    figures = [common.figure("dataset.rows", rows, None, "≥ 100000 行", met=rows >= 100_000, unit="行"),
+               *export_figures(export, parse)]
     common.write_results(f"import_dataset_{args.scenario}", figures, rows=rows, file_mb=file_mb)
     goals = {"sqlite": 5000, "postgresql": 10000}
     try:
@@ -124,9 +142,61 @@ def main() -> None:
             path.unlink(missing_ok=True)
 
 
+GOALS = {"sqlite": 5000, "postgresql": 10000}
+
+
+def parallel(args) -> None:
+    """The parse and the imports started together on an exported workbook (``--workbook``)."""
+    if not args.workbook:
+        raise SystemExit("--parallel 需要 --workbook（先 lvzhi export --all 导出）")
+    common.setup(args.scenario)
+    work = Path(f"/tmp/lvzhi-bench-dataset-{args.scenario}")
+    work.mkdir(exist_ok=True)
+    path = Path(args.workbook)
+    kinds = [k for k in ("sqlite", "postgresql") if not args.only or args.only == k]
+    measured = common.machine()["commit"]  # the code the children run (HEAD may move before the results are written)
+    envs = {kind: fresh_target(kind, work) for kind in kinds}
+    try:
+        parse_run = start([sys.executable, __file__, "--child-parse", str(path)], os.environ.copy())
+        runs = {kind: start(lvzhi("import", str(path)), envs[kind]) for kind in kinds}
+        parse = finish(parse_run)  # first: it ends first, and its wall time is taken when it is waited for
+        results = {kind: finish(run) for kind, run in runs.items()}
+        # the chain the import wrote (one entry per record) must verify: `lvzhi audit verify` in each target
+        verifies = {kind: start(lvzhi("audit", "verify"), envs[kind]) for kind in kinds}
+        verified = {kind: finish(run)["stdout"].strip().splitlines()[-1] for kind, run in verifies.items()}
+    finally:
+        drop_targets(work)
+    rows = json.loads(parse["stdout"].strip().splitlines()[-1])["rows"]
+    file_mb = round(path.stat().st_size / 1048576, 1)
+    print(f"[bench] 数据集 {file_mb} MB，{rows} 行；openpyxl 解析 {parse['seconds']:.1f} 秒，CPU {parse['cpu']:.0f} 秒",
+          flush=True)
+    figures = [common.figure("dataset.rows", rows, None, "≥ 100000 行", met=rows >= 100_000, unit="行")]
+    for kind in kinds:
+        print(f"[bench] {kind} audit verify：{verified[kind]}", flush=True)
+        figures += import_figures(kind, results[kind], rows, parse, GOALS[kind])
+    common.write_results(f"import_dataset_{args.scenario}", figures, rows=rows, file_mb=file_mb, parallel=True,
+                         audit_verify=verified, code_commit=measured)
+
+
+def export_figures(export, parse) -> list[dict]:
+    if export is None:
+        return []
+    print(f"[bench] 导出 {export['seconds']:.1f} 秒，CPU {export['cpu']:.0f} 秒，{export['rss_mb']:.0f} MB", flush=True)
+    return [
+        common.figure("export.seconds", round(export["seconds"], 1), None, "", unit="s"),
+        common.figure("export.cpu_seconds", round(export["cpu"], 1), round(parse["cpu"], 1), "", unit="s",
+                      load=round(export["load"], 1)),
+        common.figure("export.peak_rss", round(export["rss_mb"], 1), round(parse["rss_mb"], 1), "≤ 300 MB",
+                      met=export["rss_mb"] <= 300, unit="MB"),
+    ]
+
+
 def import_into(kind: str, work: Path, path: Path, rows: int, parse: dict, goal: int) -> list[dict]:
     env = fresh_target(kind, work)
-    imp = run_measured(lvzhi("import", str(path)), env)
+    return import_figures(kind, run_measured(lvzhi("import", str(path)), env), rows, parse, goal)
+
+
+def import_figures(kind: str, imp: dict, rows: int, parse: dict, goal: int) -> list[dict]:
     rate, cpu_rate = rows / imp["seconds"], rows / imp["cpu"]
     print(f"[bench] {kind}：{imp['stdout'].strip().splitlines()[-1]}（{imp['seconds']:.0f} 秒，CPU {imp['cpu']:.0f} 秒，"
           f"{imp['rss_mb']:.0f} MB，负载 {imp['load']:.1f}）", flush=True)

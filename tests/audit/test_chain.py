@@ -59,3 +59,20 @@ def test_audit_page_lists_entries_within_scope(client_as):
     body = r.content.decode()
     assert "单体车间" in body or "JH01-P03-W01" in body
     assert "合成氨厂" not in body
+
+
+def test_entries_hashed_from_their_parts_verify_as_stored(company):
+    """services.append hashes each entry from its encoded parts (not through the model): what is stored and read
+    back must hash the same — non-ASCII text, quotes, nested lists, numbers, nulls, a confidential flag."""
+    from lvzhi.audit.services import Change, append
+
+    tricky = {"name": "党委\"会\"\\n", "n": 3, "x": 1.5, "none": None, "ids": [3, 1, 2], "z": {"b": 1, "a": [True]}}
+    with transaction.atomic():
+        rows = append("导入人", [Change("import", company, after=tricky, unit_id=company.pk, confidential=True),
+                                Change("update", company, before={"名称": "旧"}, after={"名称": "新"}),
+                                Change("other", model="x.y", object_id="7", object_repr="某对象")])
+    stored = {e.seq: e for e in AuditEntry.objects.filter(seq__in=[r["seq"] for r in rows])}
+    for r in rows:
+        e = stored[r["seq"]]
+        assert e.hash == r["hash"] == e.compute_hash() and e.after == r["after"] and e.confidential == (r is rows[0])
+    assert verify_chain().ok

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import hmac
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Iterable
@@ -37,20 +40,32 @@ def _json_value(value):
     return value
 
 
+_NATIVE = (str, int, bool, float, type(None))
+
+
 def snapshot(instance: models.Model, m2m: dict | None = None) -> dict:
     """Concrete field values and many-to-many ids of a saved instance, JSON-safe.
 
     Bulk writers pass ``m2m`` (field name → objects or ids) so no query is needed per instance.
     """
+    meta = instance._meta
+    attnames = _ATTNAMES.get(meta.label)
+    if attnames is None:  # asked once per imported row: the field names once per model
+        attnames = _ATTNAMES[meta.label] = [f.attname for f in meta.concrete_fields]
+    values = instance.__dict__
     data = {}
-    for f in instance._meta.concrete_fields:
-        data[f.attname] = _json_value(getattr(instance, f.attname))
-    for f in instance._meta.many_to_many:
+    for name in attnames:
+        value = values[name] if name in values else getattr(instance, name)  # deferred fields load
+        data[name] = value if type(value) in _NATIVE else _json_value(value)
+    for f in meta.many_to_many:
         if m2m is not None:
             data[f.name] = sorted(getattr(v, "pk", v) for v in m2m.get(f.name, []))
         elif instance.pk is not None:
             data[f.name] = sorted(getattr(instance, f.name).values_list("pk", flat=True))
     return data
+
+
+_ATTNAMES: dict[str, list[str]] = {}
 
 
 @dataclass
@@ -77,6 +92,26 @@ def _lock_and_tail() -> tuple[int, str]:
 
 def log_changes(actor: Actor, changes: Iterable[Change]) -> list[AuditEntry]:
     """Append entries for ``changes`` to the chain. Must run inside the caller's transaction."""
+    rows = append(actor, changes)
+    entries = []
+    for row in rows:
+        entry = AuditEntry(**row)
+        entry._state.adding = False
+        entries.append(entry)
+    return entries
+
+
+# The hashed content, as models.entry_payload writes it (json.dumps, sorted keys, compact, not ASCII-escaped), put
+# together from its parts: the snapshot is encoded once, for the hash and the stored value alike.
+_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+_PAYLOAD = ('{"action":%s,"actor_name":%s,"after":%s,"before":%s,"confidential":%s,"created_at":%s,"model":%s,'
+            '"object_id":%s,"object_repr":%s,"seq":%d,"unit_id":%s}')
+
+
+def append(actor: Actor, changes: Iterable[Change]) -> list[dict]:
+    """What ``log_changes`` does, without a model object per entry (an import appends one entry per record, tens
+    of thousands): each entry is hashed from its parts and written with the others in one executemany / COPY.
+    Returns the entries' field values (attname → value, before/after as dicts)."""
     if not connection.in_atomic_block:
         raise RuntimeError("log_changes must run inside transaction.atomic()")
     changes = list(changes)
@@ -85,32 +120,40 @@ def log_changes(actor: Actor, changes: Iterable[Change]) -> list[AuditEntry]:
     actor_id, actor_name = id_and_name(actor)
     seq, prev = _lock_and_tail()
     now = timezone.now().astimezone(dt.timezone.utc)
-    key = audit_key()
-    entries = []
-    for ch in changes:
+    inner = hmac.new(audit_key(), digestmod=hashlib.sha256)
+    common = (_encode(actor_name), _encode(now.isoformat(timespec="microseconds")))
+    meta = AuditEntry._meta
+    created_at = meta.get_field("created_at").get_db_prep_save(now, connection)
+    rows, out = [], []
+    ids = bulk.draw_ids(meta.db_table, meta.pk.column, len(changes))
+    for ch, pk in zip(changes, ids, strict=True):
         seq += 1
         inst = ch.instance
-        entry = AuditEntry(
-            seq=seq,
-            created_at=now,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=ch.action,
-            model=ch.model or (inst._meta.label_lower if inst is not None else ""),
-            object_id=ch.object_id or (str(inst.pk) if inst is not None else ""),
-            object_repr=(ch.object_repr or (str(inst) if inst is not None else ""))[:300],
-            unit_id=ch.unit_id,
-            confidential=ch.confidential,
-            before=ch.before,
-            after=ch.after,
-            prev_hash=prev,
-        )
-        entry.hash = entry.compute_hash(key)
-        prev = entry.hash
-        entries.append(entry)
-    bulk.insert(AuditEntry, entries)  # an import appends tens of thousands: below the ORM's per-value layers
+        model = ch.model or (inst._meta.label_lower if inst is not None else "")
+        object_id = ch.object_id or (str(inst.pk) if inst is not None else "")
+        object_repr = (ch.object_repr or (str(inst) if inst is not None else ""))[:300]
+        before = _encode(ch.before) if ch.before is not None else None
+        after = _encode(ch.after) if ch.after is not None else None
+        content = _PAYLOAD % (_encode(ch.action), common[0], after or "null", before or "null",
+                              "true" if ch.confidential else "false", common[1], _encode(model), _encode(object_id),
+                              _encode(object_repr), seq, "null" if ch.unit_id is None else _encode(ch.unit_id))
+        mac = inner.copy()
+        mac.update((prev + content).encode("utf-8"))
+        digest = mac.hexdigest()
+        rows.append([pk, seq, created_at, actor_id, actor_name, ch.action, model, object_id, object_repr, ch.unit_id,
+                     bool(ch.confidential), before, after, prev, digest])  # JSON columns: their text
+        out.append({"id": pk, "seq": seq, "created_at": now, "actor_id": actor_id, "actor_name": actor_name,
+                    "action": ch.action, "model": model, "object_id": object_id, "object_repr": object_repr,
+                    "unit_id": ch.unit_id, "confidential": bool(ch.confidential), "before": ch.before,
+                    "after": ch.after, "prev_hash": prev, "hash": digest})
+        prev = digest
+    bulk.write_rows(AuditEntry, _COLUMNS, rows)
     transaction.on_commit(anchors.anchor_after_commit)
-    return entries
+    return out
+
+
+_COLUMNS = ["id", "seq", "created_at", "actor_id", "actor_name", "action", "model", "object_id", "object_repr",
+            "unit_id", "confidential", "before", "after", "prev_hash", "hash"]
 
 
 def log_change(actor: Actor, action: str, instance: models.Model, *, before=None, after=None, unit_id=None,

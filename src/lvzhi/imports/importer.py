@@ -15,11 +15,13 @@ the sheet's columns change, audited as updates) and ``upsert`` (update what exis
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from lvzhi.org.scoping import Scope
 from lvzhi.records import cells
@@ -264,19 +266,40 @@ def _parse_rows(rt, sheet, mapping, result, progress, mode) -> list[tuple[int, d
 def parse_rows(rt, rows, mapping, result, progress, total_hint=None) -> list[tuple[int, dict]]:
     """(row number, {field: parsed value}) of ``rows``; bad cells reported in ``result``."""
     parsed = []
+    specs = [(i, column, column.field, *_fast_kind(rt, column)) for i, column in mapping.items()]
     for number, values in rows:
         result.rows += 1
         data = {}
-        for i, column in mapping.items():
-            raw = values[i] if i < len(values) else None
+        n = len(values)
+        for i, column, name, fast, limit in specs:
+            raw = values[i] if i < n else None
+            # the common cells without parse_cell's general path (same result): plain text, a date cell, a number
+            if fast == "text" and type(raw) is str:
+                text = raw.strip()
+                if text and text[0] not in "='" and len(text) <= limit:
+                    data[name] = text
+                    continue
+            elif fast == "date" and type(raw) is dt.datetime:
+                data[name] = raw.date()
+                continue
+            elif fast == "int" and type(raw) is int:
+                data[name] = raw
+                continue
             try:
-                data[column.field] = cells.parse_cell(rt, column, raw)
+                data[name] = cells.parse_cell(rt, column, raw)
             except cells.CellError as exc:
                 result.add(number, rt.header(column), str(exc))
         parsed.append((number, data))
         if result.rows % 1000 == 0:
             progress("校验", result.rows, total_hint)
     return parsed
+
+
+def _fast_kind(rt, column) -> tuple[str, int]:
+    kind = cells.kind_of(rt, column)
+    if kind == "text" and not rt.is_virtual(column):
+        return kind, rt.model_field(column.field).max_length or cells.MAX_TEXT
+    return (kind, 0) if kind in ("date", "int") else ("", 0)
 
 
 def column_of(rt, name):
@@ -335,7 +358,7 @@ def build(rt, values, existing=None):
     m2m = {k: values[k] for k in rt.m2m_fields if k in values}
     plain = {k: v for k, v in values.items() if k not in m2m and not rt.is_virtual(column_of(rt, k))}
     if existing is None:
-        obj = rt.model(**plain)
+        obj = _new(rt.model, plain)
     else:
         obj = copy.copy(existing)  # Django copies the instance state too; the stored record stays as it was
         for k, v in plain.items():
@@ -344,11 +367,48 @@ def build(rt, values, existing=None):
     return obj, m2m
 
 
+_FIELDS: dict = {}
+
+
+def _new(model, values: dict):
+    """``model(**values)`` for an import's row, through Model.__init__'s positional path (every concrete field's
+    value in order, as ``from_db`` does): the keyword path costs several descriptor calls per field and row. A
+    related object given by a cell is stored as its id with the object cached, as its descriptor would."""
+    spec = _FIELDS.get(model)
+    if spec is None:
+        spec = _FIELDS[model] = [(f.name, f.attname, f.is_relation, f.get_default)
+                                 for f in model._meta.concrete_fields]
+    args, related = [], []
+    used = 0
+    for name, attname, is_relation, default in spec:
+        if name in values:
+            value = values[name]
+            used += 1
+            if is_relation and isinstance(value, Model):
+                related.append((name, value))
+                value = value.pk
+            args.append(value)
+        elif attname in values and attname != name:
+            used += 1
+            args.append(values[attname])
+        else:
+            args.append(default())
+    obj = model(*args)
+    for name, value in related:
+        obj._state.fields_cache[name] = value
+    if used < len(values):  # anything else (a property's setter), as Model.__init__ sets it
+        names = {n for n, a, _r, _d in spec} | {a for n, a, _r, _d in spec}
+        for k, v in values.items():
+            if k not in names:
+                setattr(obj, k, v)
+    return obj
+
+
 def _validate(plan: Plan, rows: list[Row], scope, result) -> None:
     rt = plan.rt
     if rt.create_func is not None and all(r.existing is None for r in rows):
         return  # custom creation validates and checks scope itself, row by row, at write time
-    relation_fields = [f.name for f in rt.model._meta.concrete_fields if f.is_relation]
+    relation_fields = [f.name for f in rt.model._meta.concrete_fields if f.is_relation] + _checked_by_parsing(plan)
     # New rows written in bulk keep the object validated here: building it again cost a tenth of the import. Only
     # for sheets up to KEEP_BUILT rows (~1–2 KB an object): a province's attendance sheet (250,000 rows) would hold
     # hundreds of MB; its objects are built again, batch by batch, when written.
@@ -363,16 +423,35 @@ def _validate(plan: Plan, rows: list[Row], scope, result) -> None:
                 row.built = pair
 
 
+PARSED_KINDS = ("text", "date", "datetime", "bool", "choice")  # parse_cell checks these fully (length, choices …)
+
+
+def _checked_by_parsing(plan: Plan) -> list[str]:
+    """The sheet's fields that ``clean_fields()`` would only check again: parse_cell has typed them and checked
+    their length or choice, and an empty cell is refused (required) or allowed (blank) there as in the model.
+    Fields with validators of their own, numbers (range, digits) and fields left to defaults are still checked."""
+    rt = plan.rt
+    out = []
+    for c in plan.columns:
+        if rt.is_virtual(c) or cells.kind_of(rt, c) not in PARSED_KINDS:
+            continue
+        f = rt.model_field(c.field)
+        if f.many_to_many or f._validators or not (f.blank or rt.is_required(c)):
+            continue
+        out.append(f.name)
+    return out
+
+
 def _validate_one(rt, row, obj, scope, result, relation_fields) -> None:
     from lvzhi.records.services import check_write
 
-    unit_header = rt.header(column_of(rt, rt.unit_field)) if rt.unit_field and any(
-        c.field == rt.unit_field for c in rt.columns) else ""
     try:
         if row.existing is not None:
             check_write(rt, scope, row.existing)
         check_write(rt, scope, obj)
     except PermissionDenied as exc:
+        unit_header = rt.header(column_of(rt, rt.unit_field)) if rt.unit_field and any(
+            c.field == rt.unit_field for c in rt.columns) else ""
         result.add(row.number, unit_header, str(exc))
         return
     if rt.create_func is not None and row.existing is None:

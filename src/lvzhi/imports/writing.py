@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from lvzhi.audit.actors import person
 from lvzhi.audit.models import AuditAction
-from lvzhi.audit.services import Change, log_changes, snapshot
+from lvzhi.audit.services import Change, append, snapshot
 from lvzhi.records import bulk, cells
 from lvzhi.records.numbering import assign_numbers
 
@@ -59,7 +59,7 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
             if rt.hooks.after_bulk_create:  # what follows from these rows (e.g. a member's current status)
                 rt.hooks.after_bulk_create(objs)
             confidential = _confidential_ids(rt, objs)
-            log_changes(actor, [
+            append(actor, [
                 Change(AuditAction.IMPORT, o, after=snapshot(o, m2m), unit_id=_unit_id(rt, o),
                        confidential=o.pk in confidential)
                 for o, m2m in built
@@ -141,7 +141,7 @@ def _update_in_bulk(rt, rows, *, actor, progress) -> int:
         changes.append(Change(AuditAction.UPDATE, obj, before=changed_before,
                               after={k: after[k] for k in changed_before}, unit_id=_audit_unit_id(rt, obj),
                               confidential=obj.pk in confidential))
-    log_changes(actor, changes)
+    append(actor, changes)
     progress("更新", len(rows), len(rows))
     return len(rows)
 

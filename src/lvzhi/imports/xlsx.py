@@ -12,8 +12,8 @@ formula as its text (“=…”, which the importer refuses).
 from __future__ import annotations
 
 from typing import Iterator
-from xml.etree.ElementTree import ParseError, iterparse
 
+from lxml import etree  # type: ignore[import-untyped]  # installed with python-docx
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.cell import column_index_from_string
@@ -69,9 +69,8 @@ class Book:
         expected = 1
         try:
             with self.archive.open(self._paths[title]) as src:
-                for _event, el in iterparse(src):
-                    if el.tag != ROW:
-                        continue
+                # lxml's iterparse hands over the <row> elements only (the walk over every element stays in C)
+                for _event, el in etree.iterparse(src, events=("end",), tag=ROW, huge_tree=True):
                     r = el.get("r")
                     number = int(r) if r else expected
                     expected = number + 1
@@ -87,20 +86,34 @@ class Book:
                                 values.extend([None] * (col - len(values)))
                         values.append(value(c))
                     el.clear()
+                    while el.getprevious() is not None:  # rows already read: let them go
+                        del el.getparent()[0]
                     yield number, values
-        except ParseError as exc:
+        except etree.XMLSyntaxError as exc:
             raise BrokenSheet(f"工作表「{title}」的内容无法读取（{exc}）") from None
 
     def _value(self, c):
         t = c.get("t", "n")
-        if c.find(FORMULA) is not None:
-            return "=" + (c.findtext(FORMULA) or "")  # as openpyxl with data_only=False: the formula, not its result
+        v = None
+        inline = None
+        for sub in c:  # <f>, <v>, <is>: one pass over the cell's children
+            tag = sub.tag
+            if tag == VALUE:
+                v = sub.text
+            elif tag == FORMULA:
+                return "=" + (sub.text or "")  # as openpyxl with data_only=False: the formula, not its result
+            elif tag == INLINE:
+                inline = sub
         if t == "inlineStr":
-            inline = c.find(INLINE)
             if inline is None:
                 return None
-            return (inline.findtext(TEXT) or "") + "".join(r.findtext(TEXT) or "" for r in inline.iterfind(RUN))
-        v = c.findtext(VALUE)
+            text, runs = "", []
+            for part in inline:
+                if part.tag == TEXT:
+                    text = text or part.text or ""
+                elif part.tag == RUN:
+                    runs.append(part.findtext(TEXT) or "")
+            return text + "".join(runs)
         if not v:
             return None
         if t == "n":

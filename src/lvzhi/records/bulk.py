@@ -47,7 +47,7 @@ def insert(model: type[models.Model], objs: list) -> None:
     table = qn(meta.db_table)
     for start in range(0, len(objs), BATCH):
         batch = objs[start:start + BATCH]
-        ids = _draw_ids(meta.db_table, pk.column, len(batch))
+        ids = draw_ids(meta.db_table, pk.column, len(batch))
         _stamp(batch, fields, add=True)
         rows = [[pk_value, *values] for pk_value, values in zip(ids, _values(batch, fields), strict=True)]
         _write_rows(table, columns, rows)
@@ -67,6 +67,17 @@ def insert_links(field, pairs) -> None:
     pairs = list(pairs)
     for start in range(0, len(pairs), BATCH):
         _write_rows(qn(meta.db_table), f"{qn(src)}, {qn(dst)}", pairs[start:start + BATCH])
+
+
+def write_rows(model: type[models.Model], attnames: list[str], rows: list) -> None:
+    """Rows of values already prepared for the database (``attnames`` in order, the pk among them) into
+    ``model``'s table, inside the caller's transaction."""
+    meta = model._meta
+    qn = connection.ops.quote_name
+    by_attname = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(qn(by_attname[n]) for n in attnames)
+    for start in range(0, len(rows), BATCH):
+        _write_rows(qn(meta.db_table), columns, rows[start:start + BATCH])
 
 
 def _write_rows(table: str, columns: str, rows: list) -> None:
@@ -138,7 +149,7 @@ def _values(objs: list, fields):
         yield row
 
 
-def _draw_ids(table: str, column: str, n: int) -> list[int]:
+def draw_ids(table: str, column: str, n: int) -> list[int]:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
