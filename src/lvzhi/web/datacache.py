@@ -19,7 +19,7 @@ thread of its process recomputes (``LVZHI_RESULTS_REFRESH=background``, the defa
 or recomputes before answering (``inline``, the default on SQLite).
 
 **A writer sees their own write**: a request that wrote (a POST, PUT, PATCH or DELETE that succeeded) marks its
-session (``FreshAfterWriteMiddleware``); for ``LVZHI_RESULTS_MAX_STALE`` seconds after, that session's requests
+browser (``FreshAfterWriteMiddleware``, a signed cookie); for ``LVZHI_RESULTS_MAX_STALE`` seconds after, that browser's requests
 are never served a stale entry — they wait for the refresh in progress (polling its entry) or recompute — so the
 page a writer goes to next shows what they saved. ``fresh()`` does the same for a block of code.
 

@@ -71,31 +71,35 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-FRESH_UNTIL = "lvzhi_fresh_until"  # session key: until when this session's pages show only current results
+FRESH_COOKIE = "lvzhi_fresh"  # signed, short-lived: this browser's pages show only current results
 
 
 class FreshAfterWriteMiddleware:
     """A user's own write is on the next page they open: after a request that changed something (a POST, PUT,
-    PATCH or DELETE answered below 400), that session's requests for ``RESULTS_MAX_STALE`` seconds are never
-    served a reused result older than the data (``datacache.fresh``); everyone else may be, for that long."""
+    PATCH or DELETE answered below 400), that browser's requests for ``RESULTS_MAX_STALE`` seconds are never
+    served a reused result older than the data (``datacache.fresh``); everyone else may be, for that long.
+
+    The mark is a signed cookie that expires with the bound, not a session value: a request that was refused
+    (an import that wrote nothing) must leave the database as it was, and a write should not cost a second one."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
         from lvzhi.web import datacache
 
-        session = getattr(request, "session", None)
-        until = session.get(FRESH_UNTIL, 0) if session is not None else 0
-        if until > time.time():
+        bound = datacache.max_stale()
+        marked = bound > 0 and request.get_signed_cookie(FRESH_COOKIE, default=None, salt=FRESH_COOKIE,
+                                                         max_age=bound) is not None
+        if marked:
             with datacache.fresh():
                 response = self.get_response(request)
         else:
             response = self.get_response(request)
-        # a browser's session (an API client with a token has none: it gets no session for this)
-        if (session is not None and session.session_key and datacache.max_stale() > 0
+        # a browser's session (an API client with a token has none: it gets no mark)
+        session = getattr(request, "session", None)
+        if (session is not None and session.session_key and bound > 0
                 and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and response.status_code < 400):
-            session[FRESH_UNTIL] = time.time() + datacache.max_stale()
+            response.set_signed_cookie(FRESH_COOKIE, "1", salt=FRESH_COOKIE, max_age=bound, httponly=True,
+                                       samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
         return response
