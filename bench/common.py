@@ -7,6 +7,7 @@ own var directory, prints its figures and writes ``bench/results/<name>.json``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import platform
@@ -140,8 +141,10 @@ def machine() -> dict:
 def write_results(name: str, figures: list[dict], **extra) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
-    data = {"name": name, "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine(),
-            "figures": figures, **extra}
+    # UTC with its offset, and the run it belongs to (run_all.sh names one): figures of different runs must not be
+    # read as one.
+    data = {"name": name, "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "run": os.environ.get("LVZHI_BENCH_RUN", ""), "machine": machine(), "figures": figures, **extra}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     print_figures(name, figures)
     print(f"[bench] 结果已写入 {path.relative_to(ROOT)}")

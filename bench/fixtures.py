@@ -70,3 +70,49 @@ def stored_year() -> None:
     t = time.perf_counter()
     rows = recompute(common.REPORT_YEAR)
     print(f"[bench] {common.REPORT_YEAR} 年检查结果已保存：{rows} 行，{time.perf_counter() - t:.1f} s", flush=True)
+
+
+def cpu() -> float:
+    """CPU seconds of this process (user + system)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class BranchActivityWrites:
+    """The write the stored-results benchmarks time: one 支部活动 saved through the records service on one of the
+    top unit's branches in turn, as the bench secretary; every record written is deleted again by ``undo``."""
+
+    def __init__(self, scenario: str, top, count: int):
+        from lvzhi.org.models import PartyOrg, PartyOrgKind
+        from lvzhi.org.scoping import scope_for
+        from lvzhi.records import registry
+
+        self.user = bench_user(scenario)
+        self.scope = scope_for(self.user)
+        self.record_type = registry.get("branch_activity")
+        self.orgs = list(PartyOrg.objects.filter(unit__path__startswith=top.path, kind=PartyOrgKind.BRANCH)
+                         .order_by("pk")[:count])
+        self.created: list[int] = []
+
+    def write(self, i: int, in_year: int) -> tuple[float, float]:
+        """Save the i-th record dated in ``in_year``: (wall seconds, CPU seconds)."""
+        import datetime as dt
+        import time
+
+        from lvzhi.records import services
+
+        c, t = cpu(), time.perf_counter()
+        obj = services.create_record(self.record_type, {"party_org": self.orgs[i % len(self.orgs)],
+                                                        "kind": "themed_day", "date": dt.date(in_year, 6, 1 + i % 28),
+                                                        "title": f"基准测试写入 {i + 1}"},
+                                     actor=self.user, scope=self.scope)
+        self.created.append(obj.pk)
+        return time.perf_counter() - t, cpu() - c
+
+    def undo(self) -> None:
+        from lvzhi.records import services
+
+        for obj in self.record_type.model.objects.filter(pk__in=self.created):
+            services.delete_record(self.record_type, obj, actor=self.user, scope=self.scope)

@@ -21,17 +21,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import statistics
 import time
 
 import common
 import fixtures
 
-
-def cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+cpu = fixtures.cpu
 
 
 def main() -> None:
@@ -43,9 +39,6 @@ def main() -> None:
 
     from lvzhi.obligations import stored, stored_reads
     from lvzhi.obligations.engine import evaluate
-    from lvzhi.org.models import PartyOrg, PartyOrgKind
-    from lvzhi.org.scoping import scope_for
-    from lvzhi.records import registry, services
 
     year = common.REPORT_YEAR
     as_of = dt.date.fromisoformat(common.AS_OF)
@@ -86,21 +79,8 @@ def main() -> None:
     want = engine_summary(ev)
     disagree = sorted(k for k in set(want) | set(got) if want.get(k) != got.get(k))
 
-    user = fixtures.bench_user(args.scenario)
-    scope = scope_for(user)
-    rt = registry.get("branch_activity")
-    orgs = list(PartyOrg.objects.filter(unit__path__startswith=top.path, kind=PartyOrgKind.BRANCH)
-                .order_by("pk")[: args.writes])
-    created: list[int] = []
-
-    def write(i: int, in_year: int) -> tuple[float, float]:
-        c, t = cpu(), time.perf_counter()
-        obj = services.create_record(rt, {"party_org": orgs[i % len(orgs)], "kind": "themed_day",
-                                          "date": dt.date(in_year, 6, 1 + i % 28),
-                                          "title": f"基准测试写入 {i + 1}"},
-                                     actor=user, scope=scope)
-        created.append(obj.pk)
-        return time.perf_counter() - t, cpu() - c
+    writes = fixtures.BranchActivityWrites(args.scenario, top, args.writes)
+    write = writes.write
 
     unstored_year = year + 3  # no stored results: the bare write
     try:
@@ -111,8 +91,7 @@ def main() -> None:
         ev_after = engine_summary(evaluate(top, year=year, as_of=as_of))
         after_disagree = sorted(k for k in set(ev_after) | set(t_after) if ev_after.get(k) != t_after.get(k))
     finally:
-        for obj in rt.model.objects.filter(pk__in=created):
-            services.delete_record(rt, obj, actor=user, scope=scope)
+        writes.undo()
 
     w_bare = statistics.median(b[0] for b in bare)
     w_kept = statistics.median(k[0] for k in kept)

@@ -11,9 +11,10 @@ import cProfile
 import datetime as dt
 import os
 import pstats
-import resource
 import sys
 import time
+
+import fixtures
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lvzhi.settings")
 os.environ.setdefault("LVZHI_RULE_RECOMPUTE_INLINE", "1")  # measure the rule's recomputation in this process
@@ -35,9 +36,7 @@ YEAR = 2024
 EVERYONE = Scope.everything()
 
 
-def cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+cpu = fixtures.cpu
 
 
 class Timer:

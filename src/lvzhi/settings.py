@@ -305,6 +305,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# The record list API reads its rows as values (records.api_rows: the serializer's output at a third of the CPU);
+# off, every list goes through DRF's serializer — the reference that tests/api/test_list_rows.py compares with.
+API_LIST_AS_VALUES = _flag("LVZHI_API_LIST_AS_VALUES", True)
 REST_FRAMEWORK = {
     # Token (Bearer, or Basic with the token as password) before the session: a request without credentials is
     # answered 401 with the Bearer challenge (DRF takes the first class's), not 403.
@@ -318,6 +321,9 @@ REST_FRAMEWORK = {
     # One request format per operation (JSON; multipart only on the upload operations, which say so), so the schema
     # has one request body per operation.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's own two; the JSON one encodes a reused answer once (lvzhi.web.api_conventions.ReusedAnswer)
+    "DEFAULT_RENDERER_CLASSES": ["lvzhi.web.api_conventions.JSONRenderer",
+                                 "rest_framework.renderers.BrowsableAPIRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": ["lvzhi.web.api_conventions.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "lvzhi.web.api_conventions.Pagination",

@@ -104,3 +104,20 @@ def test_a_blank_choice_that_may_be_left_open_imports_as_empty(spreadsheet):
     result = run_import(registry.get("person"), spreadsheet("p.xlsx", rows), actor="测试", scope=EVERYTHING)
     assert result.ok, [str(e) for e in result.errors]
     assert Person.objects.get(code="T-BLANK-1").education == ""
+
+
+def test_cells_parsed_once_per_text_still_name_every_bad_row_and_keep_their_own_values(spreadsheet):
+    """A choice or a name is parsed once per distinct text of its column: a bad text repeated is still named on
+    every row it is in, and the rows around it keep their own values."""
+    rows = [["工号", "姓名", "性别", "所在单位", "学历"]]
+    for i, (gender, education) in enumerate([("男", "硕士研究生"), ("男的", None), ("女", "硕士研究生"),
+                                             ("男的", "大学本科"), ("男", None)]):
+        rows.append([f"T-MEMO-{i}", f"记忆{i}", gender, "JH01-P03", education])
+    result = run_import(registry.get("person"), spreadsheet("p.xlsx", rows), actor="测试", scope=EVERYTHING)
+    assert [(e.row, e.column) for e in result.errors] == [(3, "性别"), (5, "性别")], [str(e) for e in result.errors]
+    rows[2][2] = rows[4][2] = "女"
+    result = run_import(registry.get("person"), spreadsheet("q.xlsx", rows), actor="测试", scope=EVERYTHING)
+    assert result.ok, [str(e) for e in result.errors]
+    got = {p.code: (p.gender, p.education) for p in Person.objects.filter(code__startswith="T-MEMO-")}
+    assert got == {"T-MEMO-0": ("male", "postgraduate"), "T-MEMO-1": ("female", ""), "T-MEMO-2": ("female", "postgraduate"),
+                   "T-MEMO-3": ("female", "bachelor"), "T-MEMO-4": ("male", "")}

@@ -2,6 +2,8 @@
 written — whether earlier chunks were written already or not — and names its row; a row repeating one of an earlier
 chunk is called a repeat of that row. The chunk size is made tiny so a hundred rows cross many chunks."""
 
+import datetime as dt
+
 import openpyxl
 import pytest
 
@@ -81,3 +83,37 @@ def test_a_dataset_sheet_with_a_bad_row_in_a_late_chunk_writes_nothing(tmp_path)
     result = import_dataset(path, actor="测试", scope=EVERYTHING)
     assert [str(e) for e in result.errors] == ["「学习」第83行「日期」：日期“2023-02-30”不存在"]
     assert table_checksums() == before
+
+
+def test_a_record_stored_before_the_import_is_refused_in_a_late_chunk(spreadsheet):
+    """Each chunk asks the database only for records within its rows' dates: the one stored before is still found."""
+    from lvzhi.org.models import Unit
+    from lvzhi.records import services
+
+    services.create_record(SESSION, {"unit": Unit.objects.get(code="JH01-P03"), "kind": "central_group",
+                                     "date": dt.date(2023, 3, 16), "title": "分块导入测试99"},
+                           actor="测试", scope=EVERYTHING)
+    before = table_checksums()
+    result = run_import(SESSION, spreadsheet("s.xlsx", sessions(120)), actor="测试", scope=EVERYTHING)
+    assert [str(e) for e in result.errors] == [
+        "第101行「所属单位」：数据库中已有相同的学习（所属单位、党组织、学习类别、日期、学习主题相同），不重复导入；"
+        "要修改已有记录请用“按编号更新”方式导入"]
+    assert table_checksums() == before
+
+
+def test_attendees_are_written_by_id_and_a_name_not_found_is_named(spreadsheet):
+    """Lists of people are resolved to ids without a Person object each; the errors are those of a single person."""
+    from lvzhi.org.models import Person
+
+    people = list(Person.objects.filter(unit__code="JH01-P03").order_by("code")[:3])
+    listed = "、".join(f"{p.name}（{p.code}）" for p in people)
+    rows = [[*HEADERS, "参加人员"], ["JH01-P03", "中心组集体学习", "2023-03-01", "名单测试一", listed],
+            ["JH01-P03", "中心组集体学习", "2023-03-02", "名单测试二", f"{people[0].code}、查无此人"]]
+    result = run_import(SESSION, spreadsheet("s.xlsx", rows), actor="测试", scope=EVERYTHING)
+    assert [str(e) for e in result.errors] == ["第3行「参加人员」：找不到人员“查无此人”，或您无权访问"]
+    result = run_import(SESSION, spreadsheet("s.xlsx", rows[:2]), actor="测试", scope=EVERYTHING)
+    assert result.ok, [str(e) for e in result.errors]
+    session = StudySession.objects.get(title="名单测试一")
+    assert sorted(session.attendees.values_list("pk", flat=True)) == sorted(p.pk for p in people)
+    entry = AuditEntry.objects.get(model="partybuilding.studysession", object_id=str(session.pk))
+    assert entry.after["attendees"] == sorted(p.pk for p in people)

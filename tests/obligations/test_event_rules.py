@@ -156,6 +156,29 @@ def test_branch_structure(tc, check):
     assert cells[("一车间党支部", "2022")].detail == "2022-12-31：正式党员7人，应设支部委员会"
 
 
+
+def test_quorum_and_structure_share_one_roster(tc):
+    """The two roster checks of one evaluation read the Party rosters once (its cost on the province was most of
+    theirs, built twice), with the same cells as each evaluated alone — whose rosters cover fewer organisations."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lvzhi.membership.models import OrgPost
+    from lvzhi.obligations.engine import evaluate
+
+    b.activity(tc.branch, "general_meeting", D(2022, 3, 1), attendees=tc.members[:4])
+    b.activity(tc.branch, "committee_meeting", D(2022, 4, 2), attendees=tc.members[:1])
+    rules = ["branch.quorum", "branch.structure"]
+
+    def cells(ev):
+        return sorted((c.rule.rule_id, c.subject.ref, c.period.key, c.state, c.detail) for c in ev.cells())
+
+    with CaptureQueriesContext(connection) as q:
+        both = evaluate(tc.company, year=2022, as_of=D(2023, 6, 30), rule_ids=rules)
+    assert sum(OrgPost._meta.db_table in x["sql"] for x in q.captured_queries) == 1
+    alone = [c for r in rules for c in cells(evaluate(tc.company, year=2022, as_of=D(2023, 6, 30), rule_ids=[r]))]
+    assert cells(both) == sorted(alone) and {c[0] for c in alone} == set(rules)
+
 def test_events_in_untracked_periods_are_not_applicable(tc, events):
     tc.company.tracked_since = D(2022, 7, 1)
     tc.company.save()

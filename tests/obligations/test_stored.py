@@ -1,6 +1,7 @@
 """Stored results follow the data: after any sequence of writes through the services (records created, changed and
 deleted, a rule revised, a roster changed, a sheet imported), the incrementally kept table equals a fresh full
-recomputation, and both equal the engine's cells as of today."""
+recomputation, and both equal the engine's cells as of today; the counts kept beside them (``StoredCount``) equal
+the stored rows grouped, and give the same states on any day."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import csv
 import datetime as dt
 
 import pytest
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from lvzhi.imports.importer import run_import
-from lvzhi.obligations import stored, stored_reads
+from lvzhi.obligations import stored, stored_counts, stored_reads
 from lvzhi.obligations.engine import evaluate
-from lvzhi.obligations.models import ObligationRule, StoredResult, StoredYear
+from lvzhi.obligations.models import ObligationRule, StoredCount, StoredResult, StoredYear
 from lvzhi.obligations.selectors import late_obligations
 from lvzhi.obligations.services import revise_rule
 from lvzhi.org.scoping import Scope
@@ -50,6 +52,50 @@ def stored_cells(root, as_of=TODAY):
     return out
 
 
+def grouped_rows() -> dict:
+    """The stored rows of the year grouped as the count rows are keyed (written out here in SQL, apart from
+    ``stored_counts.key``): due and warning start only where the state follows the calendar."""
+    open_ = Q(fixed_state="", count__lt=F("required"))
+    rows = (StoredResult.objects.filter(year=2022).order_by()
+            .annotate(is_done=Case(When(Q(fixed_state="", count__gte=F("required")), then=Value(True)),
+                                   default=Value(False)),
+                      open_due=Case(When(open_, then=F("due"))), open_warn=Case(When(open_, then=F("warn_from"))))
+            .values_list("rule_id", "version_id", "unit_id", "fixed_state", "is_done", "open_due", "open_warn",
+                         "stale_from", "computed_on")
+            .annotate(n=Count("pk")))
+    return {tuple(r[:-1]): r[-1] for r in rows}
+
+
+def kept_counts() -> dict:
+    rows = (StoredCount.objects.filter(year=2022).order_by()
+            .values_list("rule_id", "version_id", "unit_id", "fixed_state", "done", "due", "warn_from",
+                         "stale_from", "computed_on")
+            .annotate(total=Sum("n")))
+    return {tuple(r[:-1]): r[-1] for r in rows if r[-1]}
+
+
+def assert_counts_follow_rows(root, days=(TODAY, D(2022, 12, 1), D(2023, 2, 1))):
+    """The count rows equal the stored rows grouped, key for key; and on several days their states and stale
+    tests per rule and unit equal the rows' (what the board reads), and the summaries equal."""
+    assert kept_counts() == grouped_rows()
+    assert StoredCount.objects.filter(n__lte=0).count() == 0
+    for day in days:
+        by_rows = {(r["rule_id"], r["unit_id"], r["state"]): (r["n"], r["stale"]) for r in (
+            StoredResult.objects.filter(year=2022).annotate(state=stored_reads.state_expr(day)).order_by()
+            .values("rule_id", "unit_id", "state")
+            .annotate(n=Count("pk"), stale=Count("pk", filter=Q(stale_from__lte=day) | Q(computed_on__gt=day))))}
+        by_counts = {(r["rule_id"], r["unit_id"], r["state"]): (r["cells"], r["stale"] or 0) for r in (
+            StoredCount.objects.filter(year=2022).annotate(state=stored_counts.state_expr(day)).order_by()
+            .values("rule_id", "unit_id", "state")
+            .annotate(cells=Sum("n"), stale=Sum("n", filter=stored_counts.stale_q(day))))}
+        assert by_counts == by_rows, day
+    rows_summary: dict = {}
+    for r in (stored_reads._subtree(root, 2022).annotate(state=stored_reads.state_expr(TODAY)).order_by()
+              .values("rule_id", "state").annotate(n=Count("pk"))):
+        rows_summary.setdefault(r["rule_id"], {})[r["state"]] = r["n"]
+    assert stored_reads.summary(root, 2022, TODAY) == rows_summary
+
+
 @pytest.fixture
 def world(db, settings):
     settings.LVZHI_AS_OF = TODAY.isoformat()
@@ -74,6 +120,7 @@ def _write(capture, fn, *args, **kw):
 def test_recompute_equals_the_engine_and_follows_the_calendar(world, django_capture_on_commit_callbacks):
     root = world.group
     assert stored_cells(root) == engine_cells(root)
+    assert_counts_follow_rows(root)
     # A record dated after today counts from its day: its rule's rows of that period are stale from then, and a
     # reader on a later day recomputes them (and the event and roster checks, which read the day) first.
     later = D(2022, 10, 20)
@@ -83,8 +130,10 @@ def test_recompute_equals_the_engine_and_follows_the_calendar(world, django_capt
     stale = set(stored_reads._subtree(root, 2022).filter(stale_from__lte=later).values_list("rule_id", flat=True))
     assert "branch.committee_meeting" in stale
     assert "branch.general_meeting" not in stale
+    assert {r for r in stale if StoredCount.objects.filter(rule_id=r, stale_from__lte=later).exists()} == stale
     assert stored_reads.refresh(root, 2022, later) == len(stale)
     assert stored_cells(root, later) == engine_cells(root, later)
+    assert_counts_follow_rows(root, days=(later,))
 
 
 def test_a_count_rule_is_not_recomputed_when_only_the_calendar_moves(world):
@@ -191,6 +240,25 @@ def test_incremental_results_equal_a_full_recompute_and_the_engine(world, ops, d
     for op in ops:
         _apply(world, op, django_capture_on_commit_callbacks, tmp_path)
         assert stored_cells(root) == engine_cells(root), op  # after each write: later ones may cover a miss
+        assert_counts_follow_rows(root)
     incremental = stored_cells(root)
     stored.recompute(2022, unit=root)
     assert stored_cells(root) == incremental
+    assert_counts_follow_rows(root)
+
+
+def test_the_migration_counts_rows_stored_before_it_as_the_writers_do(world, django_capture_on_commit_callbacks):
+    import importlib
+
+    from django.db import connection
+
+    backfill = importlib.import_module("lvzhi.obligations.migrations.0007_stored_counts").BACKFILL
+    _write(django_capture_on_commit_callbacks, services.create_record, registry.get("branch_activity"),
+           _activity_data(world, world.branch, "committee_meeting", D(2022, 10, 1)), actor=None, scope=EVERYONE)
+    kept = kept_counts()
+    assert kept and any(k[7] is not None for k in kept)  # (a stale day among the keys)
+    StoredCount.objects.all().delete()
+    with connection.cursor() as cur:
+        cur.execute(backfill)
+    assert kept_counts() == kept
+    assert_counts_follow_rows(world.group)

@@ -12,6 +12,18 @@ def test_pinyin_keys():
     assert pinyin_keys("王振华") == ("wangzhenhua", "wzh")
 
 
+def test_pinyin_initials_are_pypinyins_first_letters_heteronyms_and_mixed_names_too():
+    """pinyin_keys takes the initials from the syllables (one segmentation, not two): the same as pypinyin's
+    FIRST_LETTER style, for surnames with several readings, phrases, Latin letters and spaces."""
+    from pypinyin import Style, lazy_pinyin
+
+    names = ["单雄信", "曾小贤", "长孙无忌", "欧阳 修", "Tom李", "张A三", "乐乐", "吕布", "女娲", "重庆", "〇", ""]
+    for name in names:
+        pinyin_keys.cache_clear()
+        expected = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+        assert pinyin_keys(name) == ("".join(lazy_pinyin(name, errors="ignore")).lower(), expected), name
+
+
 def test_search_by_initials_full_pinyin_name_and_code(company):
     Person.objects.create(code="T000001", name="张三", gender="male", unit=company)
     scope = Scope.everything()

@@ -111,6 +111,11 @@ def test_every_role_every_page_fits_phone_and_desk(role, browser, live_demo, dem
                 problems.append(f"{where}: 页面宽 {g['scroll']} > 视口 {g['width']}（{g['wide']}）")
             if g["overlaps"] or not g["mainBelow"] or g["header"] > 60:
                 problems.append(f"{where}: 页头重叠 {g}")
+            if label == "报告预览":  # the title's lines centred, not pushed right by the body's first-line indent
+                indents = page.evaluate("() => [...document.querySelectorAll('.gw .title, .gw .author')]"
+                                        ".map(e => getComputedStyle(e).textIndent)")
+                if not indents or set(indents) != {"0px"}:
+                    problems.append(f"{where}: 标题首行缩进 {indents}")
             if vp_name == "phone":
                 nav = page.locator("nav.side")
                 if nav.count() and nav.is_visible():

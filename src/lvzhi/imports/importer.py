@@ -266,13 +266,19 @@ def _parse_rows(rt, sheet, mapping, result, progress, mode) -> list[tuple[int, d
 def parse_rows(rt, rows, mapping, result, progress, total_hint=None) -> list[tuple[int, dict]]:
     """(row number, {field: parsed value}) of ``rows``; bad cells reported in ``result``."""
     parsed = []
-    specs = [(i, column, column.field, *_fast_kind(rt, column)) for i, column in mapping.items()]
+    specs = [(i, column, column.field, *_fast_kind(rt, column), {}) for i, column in mapping.items()]
     for number, values in rows:
         result.rows += 1
         data = {}
         n = len(values)
-        for i, column, name, fast, limit in specs:
+        for i, column, name, fast, limit, memo in specs:
             raw = values[i] if i < n else None
+            # a cell whose parsed value is immutable and depends on its text only (a choice, a yes/no, a name to
+            # resolve, an empty cell) is parsed once per distinct text of the column
+            hit = memo.get(raw, memo) if raw is None or (fast == "memo" and type(raw) is str) else memo
+            if hit is not memo:
+                data[name] = hit
+                continue
             # the common cells without parse_cell's general path (same result): plain text, a date cell, a number
             if fast == "text" and type(raw) is str:
                 text = raw.strip()
@@ -286,19 +292,31 @@ def parse_rows(rt, rows, mapping, result, progress, total_hint=None) -> list[tup
                 data[name] = raw
                 continue
             try:
-                data[name] = cells.parse_cell(rt, column, raw)
+                value = data[name] = cells.parse_cell(rt, column, raw)
             except cells.CellError as exc:
                 result.add(number, rt.header(column), str(exc))
+                continue
+            if (raw is None or (fast == "memo" and type(raw) is str)) and type(value) in IMMUTABLE:
+                if len(memo) >= MEMO_CELLS:
+                    memo.clear()
+                memo[raw] = value
         parsed.append((number, data))
         if result.rows % 1000 == 0:
             progress("校验", result.rows, total_hint)
     return parsed
 
 
+MEMO_KINDS = ("choice", "bool", "unit", "person", "party_org", "record")
+MEMO_CELLS = 20_000  # distinct texts remembered per column (people's names as speakers …), then forgotten
+IMMUTABLE = (str, bool, int, type(None), dt.date, cells.Ref)
+
+
 def _fast_kind(rt, column) -> tuple[str, int]:
     kind = cells.kind_of(rt, column)
     if kind == "text" and not rt.is_virtual(column):
         return kind, rt.model_field(column.field).max_length or cells.MAX_TEXT
+    if kind in MEMO_KINDS:
+        return "memo", 0
     return (kind, 0) if kind in ("date", "int") else ("", 0)
 
 
@@ -324,9 +342,18 @@ def _self_keys(rt, parsed) -> set[str]:
 
 def _resolve(rt, parsed, scope, result, progress, resolver=None, self_keys=None) -> list[Row]:
     resolver = resolver or cells.Resolver(scope)
-    refs = [r for _, data in parsed for v in data.values() for r in cells.collect_refs(v)
-            if (r.model, r.text) not in resolver.cache]
+    # a reference is resolved to its object (a row's checks read it: its unit, its organisation's unit …); a list
+    # of them (attendees, committee members) to ids only, which is all that is written and compared
+    refs, list_refs = [], []
+    for _, data in parsed:
+        for v in data.values():
+            if type(v) is cells.Ref:
+                if (v.model, v.text) not in resolver.cache:
+                    refs.append(v)
+            elif type(v) is list:
+                list_refs += [r for r in v if type(r) is cells.Ref]
     resolver.resolve_all(refs)
+    resolver.resolve_ids(list_refs)
     self_keys = _self_keys(rt, parsed) if self_keys is None else self_keys
     rows = []
     for n, (number, data) in enumerate(parsed, start=1):
@@ -334,7 +361,7 @@ def _resolve(rt, parsed, scope, result, progress, resolver=None, self_keys=None)
         unresolved = []
         for name, value in data.items():
             try:
-                data[name] = cells.resolve_value(resolver, value)
+                data[name] = cells.resolve_value(resolver, value, list_ids=True)
             except cells.CellError as exc:
                 unresolved.append(name)
                 pending = [r for r in cells.collect_refs(value) if r.model is rt.model and
@@ -416,7 +443,8 @@ def _validate(plan: Plan, rows: list[Row], scope, result) -> None:
     for start in range(0, len(rows), BATCH):
         chunk = rows[start:start + BATCH]
         built = [(r, build(rt, r.values, r.existing)) for r in chunk]
-        _attach_units(rt, [obj for _, (obj, _m2m) in built])
+        # the records rows update are checked where they are now too: their units in the same bulk read
+        _attach_units(rt, [obj for _, (obj, _m2m) in built] + [r.existing for r in chunk if r.existing is not None])
         for row, pair in built:
             _validate_one(rt, row, pair[0], scope, result, relation_fields)
             if keep and row.existing is None:
@@ -484,6 +512,6 @@ def _attach_units(rt, objs) -> None:
 
 def write(plan: Plan, result: ImportResult, *, actor, scope, progress: Progress = _noop) -> None:
     """Write a prepared plan (inside the caller's transaction)."""
-    created, updated = write_plan(plan, actor=actor, scope=scope, progress=progress)
+    created, updated = write_plan(plan, actor=actor, scope=scope, progress=progress, sheet=result.sheet)
     result.created += created
     result.updated += updated

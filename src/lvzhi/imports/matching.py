@@ -7,6 +7,8 @@ already exist — a file uploaded twice is refused, not doubled; update imports 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from lvzhi.records import cells, selectors
 from lvzhi.records.registry import RecordType
 
@@ -68,22 +70,52 @@ def _stored_key(rt: RecordType, obj, names) -> tuple:
     return tuple(out)
 
 
-def existing_by_key(rt: RecordType, names, rows, qs=None) -> dict:
-    """Stored records whose key (``names``) equals a row's key: {key: record}. One query per 900 first values."""
+def existing_by_key(rt: RecordType, names, rows, qs=None, *, keys_only: bool = False) -> dict:
+    """Stored records whose key (``names``) equals a row's key: {key: record} (``keys_only``: {key: True}, without
+    model objects). One query per 900 first values, narrowed to the rows' range of the key's dates and numbers: a
+    sheet read chunk by chunk (oldest first) would otherwise read back every record of the units its chunk names,
+    those its earlier chunks wrote included — more at each chunk."""
     first = names[0]
     firsts = sorted({_part(r.values.get(first)) for r in rows if r.values.get(first) not in (None, "")}, key=str)
     if not firsts:
         return {}
     qs = rt.model._default_manager.all() if qs is None else qs
+    qs = qs.filter(**_ranges(rt, names[1:], rows))
     m2m = [n for n in names if rt.model_field(n).many_to_many]
     if m2m:
         qs = qs.prefetch_related(*m2m)
     attname = rt.model_field(first).attname
-    found = {}
+    found: dict = {}
     for i in range(0, len(firsts), CHUNK):
-        for obj in qs.filter(**{f"{attname}__in": firsts[i:i + CHUNK]}):
+        part = qs.filter(**{f"{attname}__in": firsts[i:i + CHUNK]})
+        if keys_only and not m2m:
+            found.update((key, True) for key in part.values_list(*[rt.model_field(n).attname for n in names]))
+            continue
+        for obj in part:
             found[_stored_key(rt, obj, names)] = obj
     return found
+
+
+def _ranges(rt: RecordType, names, rows) -> dict:
+    """field__range lookups bounding the stored records a row's key can equal: its dates' and integers' min–max
+    (not where a row leaves the field empty: a stored NULL would then be a match the range leaves out)."""
+    from django.db import models
+
+    lookups = {}
+    for n in names:
+        f = rt.model_field(n)
+        plain_date = isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
+        if f.is_relation or not (plain_date or isinstance(f, models.IntegerField)):
+            continue
+        values = [r.values.get(n) for r in rows]
+        if not values or any(v is None or isinstance(v, bool) for v in values):
+            continue
+        if plain_date and not all(type(v) is dt.date for v in values):
+            continue
+        if not plain_date and not all(type(v) is int for v in values):
+            continue
+        lookups[f"{f.attname}__range"] = (min(values), max(values))
+    return lookups
 
 
 def match_existing(plan, result, skip=frozenset()) -> None:
@@ -95,7 +127,7 @@ def match_existing(plan, result, skip=frozenset()) -> None:
     if plan.mode == "create":
         keys = [k for k in (rt.ref_key if set(rt.ref_key) <= present else (), rt.natural_key) if k]
         for names in dict.fromkeys(keys):
-            stored = existing_by_key(rt, names, rows)
+            stored = existing_by_key(rt, names, rows, keys_only=True)
             for r in rows:
                 key = row_key(r, names, rt)
                 if key is not None and key in stored:
@@ -143,15 +175,10 @@ def check_duplicates(plan, result, seen_by_keyset: dict | None = None) -> None:
                 result.add(r.number, "", f"与第{seen[key]}行完全相同（重复的行）")
 
 
-def order_parents_first(plan, result) -> None:
-    """Rows naming another row of the same file (a unit's or organisation's parent) are written after it;
-    rows that name each other round in a circle cannot be written at all."""
-    rt = plan.rt
-    waiting = [r for r in plan.rows if r.deferred]
-    if not waiting:
-        return
+def _in_file_parents(rt: RecordType, rows):
+    """``parents(row)``: the rows of ``rows`` a row's deferred values name (its parent in the same file)."""
     by_key: dict[str, object] = {}
-    for r in plan.rows:
+    for r in rows:
         for f in ("code", "name", *rt.ref_key):
             v = r.values.get(f)
             if isinstance(v, str) and v:
@@ -166,6 +193,17 @@ def order_parents_first(plan, result) -> None:
                     out.append(target)
         return out
 
+    return parents
+
+
+def order_parents_first(plan, result) -> None:
+    """Rows naming another row of the same file (a unit's or organisation's parent) are written after it;
+    rows that name each other round in a circle cannot be written at all."""
+    rt = plan.rt
+    waiting = [r for r in plan.rows if r.deferred]
+    if not waiting:
+        return
+    parents = _in_file_parents(rt, plan.rows)
     ordered, placed, cyclic = [], set(), set()
 
     def place(r, trail):
@@ -189,3 +227,18 @@ def order_parents_first(plan, result) -> None:
         result.add(number, header, "上下级关系形成循环（某行的上级最终又以它为上级），无法导入")
     if not cyclic:
         plan.rows = ordered
+
+
+def parent_levels(rt: RecordType, rows) -> list[list]:
+    """``rows`` (ordered parents first) in levels: a row's level comes after the levels of every row of ``rows``
+    it names, so each level can be written at once after the ones before it. File order is kept within a level."""
+    parents = _in_file_parents(rt, rows)
+    level: dict[int, int] = {}
+    levels: list[list] = []
+    for r in rows:
+        n = 1 + max((level.get(id(p), -1) for p in parents(r) if p is not r), default=-1)
+        level[id(r)] = n
+        if n == len(levels):
+            levels.append([])
+        levels[n].append(r)
+    return levels

@@ -8,7 +8,8 @@ chunk is still named (「工作表」第N行「列」) with nothing written. Aft
 still checked (one report lists everything to fix) but no longer written.
 
 Across chunks the sheet keeps only what a row's checks need from the rows before it: the keys seen (a row repeating
-one of an earlier chunk is a repeat, not a record “already in the database”) and the resolver's cache.
+one of an earlier chunk is a repeat, not a record “already in the database”), the resolver's cache and the visible
+numbers given to blank rows (a number typed further down stays the user's: ``imports.numbers``).
 
 Not streamed: sheets whose rows may name another row of the same sheet (a unit's or organisation's parent: they
 are ordered parents first, which needs the whole sheet) and types with their own creation service (row by row
@@ -26,9 +27,13 @@ from lvzhi.records.registry import RecordType
 
 from . import importer, matching
 from .importer import ImportResult, Progress, _noop
+from .numbers import GivenNumbers
 from .reader import Sheet
 
-RESOLVER_CACHE = 50_000  # resolved references kept between chunks (a province's people are ~50,000)
+# Resolved references kept between chunks. Objects (a row's own references: its unit, organisation, speaker) are
+# a few KB each; lists (attendees) are kept as ids, ~100 bytes an entry, enough for a province's ~50,000 people.
+RESOLVER_CACHE = 5_000
+RESOLVER_IDS = 100_000
 
 
 def can_stream(rt: RecordType, headers, skip_columns=()) -> bool:
@@ -65,6 +70,7 @@ def import_sheet(rt: RecordType, sheet: Sheet, result: ImportResult, *, actor, s
     unit_col = next((c for c in rt.columns if c.field == rt.unit_field), None)
     resolver = cells.Resolver(scope)
     seen: dict = {}
+    numbers = GivenNumbers(rt)
     rows = iter(sheet.rows)
     written = 0
 
@@ -77,9 +83,12 @@ def import_sheet(rt: RecordType, sheet: Sheet, result: ImportResult, *, actor, s
             break
         if len(resolver.cache) > RESOLVER_CACHE:
             resolver.cache.clear()
+        if len(resolver.id_cache) > RESOLVER_IDS:
+            resolver.id_cache.clear()
         plan = importer.Plan(rt, mode, columns, default_unit=default_unit, scope=scope)
         plan.rows = importer._resolve(rt, parsed, scope, result, progress, resolver=resolver, self_keys=set())
         del parsed
+        numbers.give_way(plan.rows, actor=actor, scope=scope)
         before = {e.row for e in result.errors}
         matching.check_duplicates(plan, result, seen)
         matching.match_existing(plan, result, skip={e.row for e in result.errors} - before)
@@ -90,7 +99,9 @@ def import_sheet(rt: RecordType, sheet: Sheet, result: ImportResult, *, actor, s
         bad = {e.row for e in result.errors}
         importer._validate(plan, [r for r in plan.rows if r.number not in bad], scope, result)
         if result.ok:
+            blank = numbers.blank_rows(plan.new_rows)
             importer.write(plan, result, actor=actor, scope=scope, progress=write_progress)
+            numbers.note_written(blank)
             written = result.created + result.updated
         if len(result.errors) > importer.MAX_ERRORS:
             break

@@ -1,8 +1,9 @@
 """Writing a prepared import (``importer.Plan``) inside the caller's transaction.
 
 New rows go in bulk (one INSERT per 2,000 rows, numbers assigned for the whole file at once, one audit entry per
-record); rows that name another row of the file (a parent) and types with their own creation (units) go row by
-row through the create service; changed rows go through the update service, each audited as an update.
+record); rows that name another row of the file (a parent) in bulk too, level by level, parents first; types with
+their own creation (units) go row by row through the create service; changed rows go through the update service,
+each audited as an update.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from lvzhi.records.numbering import assign_numbers
 BATCH = 2000
 
 
-def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
-    from lvzhi.obligations.marks import touch
+def write_plan(plan, *, actor, scope, progress, sheet: str = "") -> tuple[int, int]:
     from lvzhi.records.services import create_record, update_record
 
     from .importer import build, column_of
@@ -30,7 +30,7 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
     created = updated = 0
     if rt.number_prefix and new:
         assign_numbers(rt.model, [r.values for r in new])
-    if rt.create_func is not None or any(r.deferred for r in new):
+    if rt.create_func is not None:
         resolver = cells.Resolver(scope)
         for r in new:
             _resolve_deferred(rt, r, resolver)
@@ -41,6 +41,8 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
             created += 1
             if created % 200 == 0:
                 progress("写入", created, total)
+    elif any(r.deferred for r in new):
+        created = _insert_by_level(plan, new, actor=actor, scope=scope, progress=progress, sheet=sheet)
     else:
         for start in range(0, len(new), BATCH):
             batch = new[start:start + BATCH]
@@ -48,25 +50,10 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
             if rt.number_prefix:  # numbered above, after validation built the objects
                 for r, (o, _m2m) in zip(batch, built, strict=True):
                     o.number = r.values.get("number", o.number)
-            objs = [o for o, _ in built]
-            if hasattr(rt.model, "created_by_id") and person(actor) is not None:
-                for o in objs:
-                    o.created_by = person(actor)
-            # build() ran each record's fill_derived() (a person's pinyin …), which save() would otherwise do
-            bulk.insert(rt.model, objs)
-            _write_m2m(rt, built)
-            touch(rt, objs)  # the stored check results these rows take part in, recomputed after commit
-            if rt.hooks.after_bulk_create:  # what follows from these rows (e.g. a member's current status)
-                rt.hooks.after_bulk_create(objs)
-            confidential = _confidential_ids(rt, objs)
-            append(actor, [
-                Change(AuditAction.IMPORT, o, after=snapshot(o, m2m), unit_id=_unit_id(rt, o),
-                       confidential=o.pk in confidential)
-                for o, m2m in built
-            ])
+            _insert_built(rt, built, actor)
             for r in batch:
                 r.built = None  # written: let the objects go
-            created += len(objs)
+            created += len(built)
             progress("写入", created, total)
     if changed and _can_update_in_bulk(rt, changed):
         return created, _update_in_bulk(rt, changed, actor=actor, progress=progress)
@@ -82,6 +69,64 @@ def write_plan(plan, *, actor, scope, progress) -> tuple[int, int]:
         if updated % 200 == 0:
             progress("更新", updated, len(changed))
     return created, updated
+
+
+def _insert_built(rt, built, actor, ids=None) -> None:
+    """New records (validated, unsaved objects with their many-to-many values) in bulk, with one audit entry each."""
+    from lvzhi.obligations.marks import touch
+
+    objs = [o for o, _ in built]
+    if hasattr(rt.model, "created_by_id") and person(actor) is not None:
+        for o in objs:
+            o.created_by = person(actor)
+    # build() ran each record's fill_derived() (a person's pinyin …), which save() would otherwise do
+    bulk.insert(rt.model, objs, ids)
+    _write_m2m(rt, built)
+    touch(rt, objs)  # the stored check results these rows take part in, recomputed after commit
+    if rt.hooks.after_bulk_create:  # what follows from these rows (e.g. a member's current status)
+        rt.hooks.after_bulk_create(objs)
+    confidential = _confidential_ids(rt, objs)
+    append(actor, [
+        Change(AuditAction.IMPORT, o, after=snapshot(o, m2m), unit_id=_unit_id(rt, o),
+               confidential=o.pk in confidential)
+        for o, m2m in built
+    ])
+
+
+def _insert_by_level(plan, new, *, actor, scope, progress, sheet: str) -> int:
+    """New rows naming rows of the same file (Party organisations under their parents), level by level: the
+    top rows, then the rows under them …, each level in bulk once the rows it names exist. Ids are drawn for the
+    whole sheet first, in file order, so an export lists the rows in the order they came (round trip). Each row is
+    checked again once its parent is known, as the create service would: scope, fields, the record's own rules."""
+    from . import matching
+    from .importer import ImportResult, _attach_units, _validate_one, build
+
+    rt = plan.rt
+    meta = rt.model._meta
+    ids = dict(zip(map(id, new), bulk.draw_ids(meta.db_table, meta.pk.column, len(new)), strict=True))
+    relation_fields = [f.name for f in meta.concrete_fields if f.is_relation]
+    resolver = cells.Resolver(scope)
+    created = 0
+    for level in matching.parent_levels(rt, new):
+        resolver.cache.clear()  # the rows this level names were written just now
+        resolver.id_cache.clear()
+        refs = [ref for r in level for value in r.deferred.values() for ref in cells.collect_refs(value)]
+        resolver.resolve_all([ref for ref in refs if ref.model is not None])
+        for r in level:
+            _resolve_deferred(rt, r, resolver, clear=False, sheet=sheet)
+        for start in range(0, len(level), BATCH):
+            batch = level[start:start + BATCH]
+            built = [build(rt, r.values) for r in batch]
+            _attach_units(rt, [o for o, _m2m in built])
+            errors = ImportResult(rt.key, sheet=sheet)
+            for r, (obj, _m2m) in zip(batch, built, strict=True):
+                _validate_one(rt, r, obj, scope, errors, relation_fields)
+            if not errors.ok:
+                raise ValidationError([str(e) for e in errors.errors])
+            _insert_built(rt, built, actor, [ids[id(r)] for r in batch])
+            created += len(built)
+            progress("写入", created, len(new))
+    return created
 
 
 def _can_update_in_bulk(rt, rows) -> bool:
@@ -190,15 +235,16 @@ def _messages(exc) -> list[str]:
     return getattr(exc, "messages", None) or [str(exc)]
 
 
-def _resolve_deferred(rt, row, resolver) -> None:
-    from .importer import column_of
+def _resolve_deferred(rt, row, resolver, *, clear: bool = True, sheet: str = "") -> None:
+    from .importer import ImportError_, column_of
 
     for name, value in row.deferred.items():
-        resolver.cache.clear()  # the row it names was written a moment ago
+        if clear:
+            resolver.cache.clear()  # the row it names was written a moment ago
         try:
-            row.values[name] = cells.resolve_value(resolver, value)
+            row.values[name] = cells.resolve_value(resolver, value, list_ids=True)
         except cells.CellError as exc:
-            raise ValidationError(f"第{row.number}行「{rt.header(column_of(rt, name))}」：{exc}") from None
+            raise ValidationError(str(ImportError_(row.number, rt.header(column_of(rt, name)), str(exc), sheet))) from None
 
 
 def _unit_id(rt, obj):

@@ -22,7 +22,10 @@ def present_counts(activities) -> dict[int, int]:
     recorded = dict(Attendance.objects.filter(activity__in=ids).order_by().values_list("activity_id")
                     .annotate(n=Count("pk", filter=Q(status=AttendanceStatus.PRESENT))))
     through = BranchActivity.attendees.through
-    listed = dict(through.objects.filter(branchactivity__in=ids).exclude(branchactivity__in=list(recorded))
+    # The meetings with attendance rows as a subquery, not a list of ids: psycopg splits a statement with
+    # hundreds of thousands of parameters slowly (central scale).
+    with_rows = Attendance.objects.filter(activity__in=ids).order_by().values("activity_id")
+    listed = dict(through.objects.filter(branchactivity__in=ids).exclude(branchactivity__in=with_rows)
                   .order_by().values_list("branchactivity_id").annotate(n=Count("pk")))
     return {**listed, **recorded}
 

@@ -19,7 +19,8 @@ def dues(rule, ctx, path: str, deeper) -> list[Cell]:
     from lvzhi.obligations.checks import _overridden
 
     lapse = int(rule.parameters.get("lapse_months", 6))
-    people, subjects = select("person", path, rule.subject_conditions or {"party_member": True})
+    people, subjects = select("person", path, rule.subject_conditions or {"party_member": True},
+                               ctx.within)
     periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
     if not periods:
         return []

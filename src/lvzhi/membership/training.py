@@ -83,7 +83,8 @@ def training_hours(rule, ctx, path: str, deeper) -> list[Cell]:
     params = rule.parameters
     yearly = Decimal(str(params.get("hours", 32)))
     kinds = conditions.as_list(params.get("secretary_of"))
-    people, subjects = select("person", path, rule.subject_conditions or {"party_member": True})
+    people, subjects = select("person", path, rule.subject_conditions or {"party_member": True},
+                               ctx.within)
     # A subquery, not every subject's id as a parameter (psycopg spent seconds splitting such queries at scale);
     # it may name a few more people than ``subjects`` — looked up by subject below, they do no harm.
     ids = people.order_by().values("pk")

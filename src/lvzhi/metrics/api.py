@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import readable_unit, top_units
 from lvzhi.web import clock
-from lvzhi.web.api_conventions import check_query
+from lvzhi.web.api_conventions import ReusedAnswer, check_query
 
 from . import catalogue
 from .compute import Period
@@ -66,7 +66,7 @@ class MetricViewSet(viewsets.ViewSet):
         if unit is None:
             raise NotFound("未找到该单位，或您无权查看。")
         period = _period(request.query_params)
-        return Response(reader_figure(metric, unit, period, scope))
+        return Response(ReusedAnswer(reader_figure(metric, unit, period, scope)))
 
 
 def _period(params) -> Period:

@@ -6,13 +6,14 @@ satisfy them in one or two queries for the whole subtree, and joins them in Pyth
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db.models import F, Min, Q
 
 from lvzhi.cadres.models import Appointment
 from lvzhi.governance.models import MajorMatter, PreReviewRule
 from lvzhi.integrity.models import IntegrityTalk, Rectification
-from lvzhi.org.models import Unit
+from lvzhi.org.models import PartyOrg, Unit
 from lvzhi.partybuilding.models import (
     ActivityKind,
     BranchActivity,
@@ -33,7 +34,7 @@ from .engine import (
     parse_ids,
 )
 from .models import ObligationRule
-from .periods import event_period, periods_between
+from .periods import Period, event_period, periods_between
 from .subjects import Subject, party_orgs
 
 DAY = dt.timedelta(days=1)
@@ -213,41 +214,50 @@ def _sees(ctx: Context, unit_path: str) -> bool:
 
 # --- 会议须过半数到会 ------------------------------------------------------------------------------------
 
-def quorum(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
+def quorum(rule: ObligationRule, ctx: Context, path: str, deeper, rosters=None) -> list[Cell]:
     """More than half of those expected attend — judged against the roster *of the meeting's day*:
     支部委员会 — the committee members holding their seat that day; 党员大会 — the members with a vote that day
     (正式党员; 预备党员 have no vote); other meetings — all members that day. A number typed on the record
     (应到人数) wins; recorded attendance (``Attendance``) counts those marked present, otherwise the attendee list.
 
-    A fixed number of queries for the whole subtree (meetings, attendance, rosters), joined here.
+    A fixed number of queries for the whole subtree (meetings, attendance, rosters), joined here. ``ctx.within``:
+    the meetings of one chunk only (``chunked.judged_in_chunks``), judged against ``rosters`` built once for all chunks.
     """
     from lvzhi.membership.attendance import present_counts
-    from lvzhi.membership.selectors import Rosters
 
     acts = BranchActivity.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
-    rows = list(acts.order_by("date", "pk").values("pk", "kind", "title", "date", "expected_count", "party_org_id",
-                                                   "party_org__name", "unit_id", "unit__path"))
+    if ctx.within is not None:
+        acts = acts.filter(ctx.within)
+    # Tuples, not dicts: 320,000 meetings at the central scale.
+    rows = list(acts.order_by("date", "pk").values_list("pk", "kind", "title", "date", "expected_count",
+                                                        "party_org_id", "party_org__name", "unit_id", "unit__path"))
+    if rosters is None:
+        if not rows:
+            shared_rosters(ctx, path, None)
+            return []
+        rosters = shared_rosters(ctx, path, {r[5] for r in rows})
     if not rows:
         return []
     present = present_counts(acts)
-    rosters = Rosters({r["party_org_id"] for r in rows})
     kinds = dict(ActivityKind.choices)
+    days: dict[dt.date, Period] = {}  # one Period per day, not per meeting (they are immutable)
     cells = []
-    for r in rows:
-        s = _event_subject("branch_activity", r["pk"], f"{r['party_org__name']}{kinds.get(r['kind'], '')}（{r['title']}）",
-                           r["unit_id"], r["unit__path"])
-        p = event_period(r["date"])
+    for pk, kind, title, day, typed, org_id, org_name, unit_id, unit_path in rows:
+        s = _event_subject("branch_activity", pk, f"{org_name}{kinds.get(kind, '')}（{title}）", unit_id, unit_path)
+        p = days.get(day)
+        if p is None:
+            p = days[day] = event_period(day)
         if not _applies(rule, s, p, deeper):
             continue
-        expected, basis = expected_on_day(rosters, r["party_org_id"], r["kind"], r["date"], r["expected_count"])
+        expected, basis = expected_on_day(rosters, org_id, kind, day, typed)
         if not expected:
             cells.append(Cell(rule, s, p, NA, detail=f"{p.label}{basis}为0人，无法判断到会人数",
                               record_type="branch_activity"))
             continue
-        n = present.get(r["pk"], 0)
+        n = present.get(pk, 0)
         ok = n * 2 > expected
         detail = f"{p.label}实到{n}人，应到{expected}人（{basis}）" + ("" if ok else "，未超过半数")
-        cells.append(_event_cell(rule, ctx, s, p, ok, [r["pk"]], detail, "branch_activity", r["date"]))
+        cells.append(_event_cell(rule, ctx, s, p, ok, [pk], detail, "branch_activity", day))
     return cells
 
 
@@ -262,18 +272,39 @@ def expected_on_day(rosters, org_id: int, kind: str, day: dt.date, typed: int | 
     return rosters.count(org_id, day), "当日党员"
 
 
+def shared_rosters(ctx: Context, path: str, org_ids):
+    """The Rosters of ``org_ids`` (None: none wanted, only this check's use released), shared by the roster checks
+    of a stream (``engine.ROSTER_CHECKS``, counted per path in ``ctx.uses``): when another of them follows, it is
+    built over every Party organisation of the subtree and kept for it, then forgotten after the last. An
+    organisation's roster does not depend on which others are read with it (each person's stints are computed
+    whole), so the shared one answers as a Rosters of ``org_ids`` alone would."""
+    from lvzhi.membership.selectors import Rosters
+
+    key = ("rosters", path)
+    left = ctx.uses[key] = ctx.uses[key] - 1
+    found = ctx.selected.pop(key, None)
+    wanted = set(org_ids or ())
+    if found is None or not wanted <= found.org_ids:
+        if org_ids is None and (left <= 0 or ctx.focus is not None):
+            return None
+        if left > 0 and ctx.focus is None:  # a later roster check of this stream reads the same subtree
+            wanted |= set(PartyOrg.objects.filter(unit__path__startswith=path).values_list("pk", flat=True))
+        found = Rosters(wanted)
+    if left > 0:
+        ctx.selected[key] = found
+    return found
+
+
 # --- 党支部设置 --------------------------------------------------------------------------------------------
 
 def branch_structure(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Cell]:
     """Enough full members, a committee from 7, not too many members — on the roster of the period's last day
     (or the as-of date when earlier)."""
-    from lvzhi.membership.selectors import Rosters
-
     params = rule.parameters
     min_full, committee_from, max_members = (int(params.get("min_full_members", 3)),
                                              int(params.get("committee_from", 7)), int(params.get("max_members", 50)))
     _, subjects = party_orgs(path, rule.subject_conditions)
-    rosters = Rosters([s.pk for s in subjects])
+    rosters = shared_rosters(ctx, path, {s.pk for s in subjects})
     periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
     cells = []
     for s in subjects:
@@ -324,7 +355,7 @@ def training_hours(rule: ObligationRule, ctx: Context, path: str, deeper) -> lis
     return check(rule, ctx, path, deeper)
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[..., list[Cell]]] = {
     "training_hours": training_hours,
     "development": development,
     "term": term,

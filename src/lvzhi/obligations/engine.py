@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -104,6 +105,16 @@ class RuleResult:
     rule: ObligationRule  # the latest version that judged a period of the range
     versions: list[ObligationRule]
     cells: list[Cell] = field(default_factory=list)
+    # A rule judged in subject chunks (``stream(chunk=…)``): ``cells`` stays empty and ``parts()`` yields the
+    # cells a chunk at a time, so no list of all of them exists (``totals``/``coverage`` are then the writer's).
+    parts: Callable[[], Iterator[list[Cell]]] | None = None
+
+    def chunks(self) -> Iterator[list[Cell]]:
+        """The cells, in the order of ``cells``, as lists of a chunk's cells (one list unless chunked)."""
+        if self.parts is None:
+            yield self.cells
+        else:
+            yield from self.parts()
 
     @property
     def totals(self) -> dict[str, int]:
@@ -190,6 +201,14 @@ class Context:
     # held the 40,000 members of 谈心谈话 through every later rule of ``check --all`` (+33 MB peak, province).
     selected: dict = field(default_factory=dict)
     uses: Counter = field(default_factory=Counter)
+    chunk: int | None = None  # judge a large person rule this many subjects at a time (``stream``)
+    within: Q | None = None  # the chunk being judged: its people (person checks), its meetings' days (quorum)
+
+
+# Checks that judge against the Party rosters (``membership.selectors.Rosters``): one Rosters per subtree path is
+# built for all of them in a stream (``checks.shared_rosters``) — building it is most of their cost (2.1 of the
+# 26 reference rules' 3.0 s CPU on the province when quorum and branch structure each built their own).
+ROSTER_CHECKS = (Check.QUORUM, Check.BRANCH_STRUCTURE)
 
 
 # --- state of one cell ---------------------------------------------------------------------------------
@@ -296,9 +315,11 @@ def _selection(rule: ObligationRule, ctx: Context, path: str):
     return found
 
 
-def evaluate_count(rule: ObligationRule, ctx: Context, path: str, deeper: list[ObligationRule]) -> list[Cell]:
+def evaluate_count(rule: ObligationRule, ctx: Context, path: str, deeper: list[ObligationRule],
+                   selection=None) -> list[Cell]:
+    """``selection``: (queryset, subjects) to judge instead of the rule's whole selection (a chunk of it)."""
     focus = ctx.focus
-    subject_qs, subjects = _selection(rule, ctx, path)
+    subject_qs, subjects = selection if selection is not None else _selection(rule, ctx, path)
     periods = [p for p in periods_between(rule.cadence, ctx.start, ctx.end) if rule.in_force_on(p.end)]
     keys = focus.period_keys([rule.cadence]) if focus is not None else None
     if keys is not None:
@@ -356,16 +377,17 @@ def evaluate(unit: Unit, *, year: int | None = None, start: dt.date | None = Non
 
 def stream(unit: Unit, *, year: int | None = None, start: dt.date | None = None, end: dt.date | None = None,
            as_of: dt.date | None = None, scope: Scope | None = None, rule_ids=None,
-           responsibility: str | None = None, focus: Focus | None = None):
+           responsibility: str | None = None, focus: Focus | None = None, chunk: int | None = None):
     """``evaluate`` one rule at a time: (an Evaluation without results, an iterator of RuleResult in the order
     ``evaluate`` shows them). ``lvzhi check --all`` writes each rule out and forgets it, so memory holds one
-    rule's cells, not the whole check's (1.57 million cells at the central scale)."""
+    rule's cells, not the whole check's (1.57 million cells at the central scale). ``chunk``: a rule counting
+    people is judged that many people at a time — its result has ``parts`` instead of ``cells`` (``_chunked``)."""
     if year is not None:
         start, end = year_range(year)
     if start is None or end is None:
         raise ValueError("evaluate() needs a year or a start and an end")
     as_of = as_of or clock.today()
-    ctx = Context(unit, start, end, as_of, UnitIndex(unit), scope or Scope.everything(), focus)
+    ctx = Context(unit, start, end, as_of, UnitIndex(unit), scope or Scope.everything(), focus, chunk=chunk)
     versions = rule_versions(unit, start, end, rule_ids, responsibility)
     by_id: dict[str, list[ObligationRule]] = {}
     for v in versions:
@@ -378,6 +400,8 @@ def stream(unit: Unit, *, year: int | None = None, start: dt.date | None = None,
         path = _subtree_path(v, unit)
         if path is not None and v.check_type == Check.COUNT:
             ctx.uses[_selection_key(v, ctx, path)] += 1
+        elif path is not None and v.check_type in ROSTER_CHECKS:
+            ctx.uses[("rosters", path)] += 1
     return Evaluation(unit, start, end, as_of, []), (_judge_rule(ctx, by_id[k]) for k in ids)
 
 
@@ -406,8 +430,11 @@ def _judge_rule(ctx: Context, rule_versions_: list[ObligationRule]) -> RuleResul
 
 
 def _judge_versions(ctx: Context, rule_versions_: list[ObligationRule]) -> RuleResult:
-    from . import checks
+    from . import checks, chunked
 
+    whole = chunked.judged_in_chunks(ctx, rule_versions_)
+    if whole is not None:
+        return whole
     unit = ctx.root
     cells: list[Cell] = []
     judging = []

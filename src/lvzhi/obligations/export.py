@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -83,16 +86,49 @@ def _type_label(key: str) -> str:
         return key
 
 
-def _rule_item(r, shown: list[Cell], keys: Keys | None) -> dict:
-    """A rule for files; ``items`` only when ``keys`` is given (the streamed writer writes them one by one)."""
+class Tally:
+    """A rule's totals and coverage (``RuleResult.totals`` / ``coverage()``) added up chunk by chunk, for the
+    streamed writers: a rule judged in chunks (``RuleResult.parts``) has no list of all its cells."""
+
+    def __init__(self, coverage: bool):
+        self.states: Counter = Counter()
+        self.missing: list[str] | None = [] if coverage else None
+
+    def add(self, cells: list[Cell]) -> None:
+        self.states.update(c.state for c in cells)
+        if self.missing is not None:
+            self.missing += [c.subject.label for c in cells if c.state in (LATE, DUE_SOON)]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {s: self.states.get(s, 0) for s in STATE_ORDER}
+
+    def coverage(self) -> dict:
+        required, done = self.states[DONE] + self.states[LATE] + self.states[DUE_SOON], self.states[DONE]
+        return {"required": required, "done": done, "ratio": done / required if required else None,
+                "missing": self.missing or []}
+
+    def shown(self, include_done: bool) -> int:
+        return sum(self.states.values()) - (0 if include_done else self.states[DONE] + self.states[NA])
+
+
+def _rule_item(r, shown: list[Cell], keys: Keys | None, tally: Tally | None = None) -> dict:
+    """A rule for files; ``items`` only when ``keys`` is given (the streamed writer writes them one by one);
+    totals and coverage from ``tally`` when given."""
     item = {"rule_id": r.rule_id, "name": r.rule.name, "responsibility": r.rule.get_responsibility_display(),
             "requirement": r.rule.requirement_text, "source": r.rule.source_text,
-            "versions": [v.effective_from.isoformat() for v in r.versions], "totals": r.totals,
+            "versions": [v.effective_from.isoformat() for v in r.versions],
+            "totals": tally.totals if tally is not None else r.totals,
             "items": [cell_dict(c, keys) for c in shown] if keys is not None else []}
     if r.is_coverage:
-        cov = r.coverage()
+        if tally is not None:
+            cov = tally.coverage()
+            missing = cov["missing"]
+        else:
+            cov = r.coverage()
+            missing = [c.subject.label for c in cov["missing"]]
         item["coverage"] = {"required": cov["required"], "done": cov["done"], "ratio": cov["ratio"],
-                            "missing": [c.subject.label for c in cov["missing"]]}
+                            "missing": missing}
     return item
 
 
@@ -102,7 +138,25 @@ def _head(ev: Evaluation) -> dict:
 
 
 def _shown(r, include_done: bool) -> list[Cell]:
-    return [c for c in r.cells if include_done or c.state not in (DONE, NA)]
+    return _shown_of(r.cells, include_done)
+
+
+def _shown_of(cells_: list[Cell], include_done: bool) -> list[Cell]:
+    return [c for c in cells_ if include_done or c.state not in (DONE, NA)]
+
+
+def _write_items(r: RuleResult, include_done: bool, out: Writer, tally: Tally | None) -> None:
+    """The rule's items as json.dumps writes them inside its list, chunk by chunk (each chunk's keys read apart)."""
+    n = 0
+    for part in r.chunks():
+        if tally is not None:
+            tally.add(part)
+        shown = _shown_of(part, include_done)
+        keys = Keys(shown)
+        for c in shown:
+            out.write(("," if n else "") + "\n        " + _dumps(cell_dict(c, keys), 4))
+            n += 1
+        del shown, keys, part
 
 
 def as_json(ev: Evaluation, *, include_done: bool = False) -> dict:
@@ -128,24 +182,34 @@ def write_json(head: Evaluation, results: Iterable[RuleResult], out: Writer, *, 
     out.write('\n  "rules": [')
     late, i = 0, -1
     for i, r in enumerate(results):
-        shown = _shown(r, include_done)
-        keys = Keys(shown)
-        item = _rule_item(r, shown, None)
+        tally = Tally(r.is_coverage)
+        spool = None
+        if r.parts is None:
+            tally.add(r.cells)
+        else:  # judged in chunks: its items go to a file first, as its totals come before them
+            spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+            _write_items(r, include_done, spool, tally)
+        item = _rule_item(r, [], None, tally)
         late += item["totals"][LATE]
         out.write(("," if i else "") + "\n    {")
         for j, (k, v) in enumerate(item.items()):
             out.write(("," if j else "") + f"\n      {_dumps(k, 3)}: ")
             if k != "items":
                 out.write(_dumps(v, 3))
-            elif not shown:
+            elif not tally.shown(include_done):
                 out.write("[]")
             else:
                 out.write("[")
-                for n, c in enumerate(shown):
-                    out.write(("," if n else "") + "\n        " + _dumps(cell_dict(c, keys), 4))
+                if spool is None:
+                    _write_items(r, include_done, out, None)
+                else:
+                    spool.seek(0)
+                    shutil.copyfileobj(spool, out)
                 out.write("\n      ]")
         out.write("\n    }")
-        del shown, keys, r  # this rule's cells go before the next rule's are built
+        if spool is not None:
+            spool.close()
+        del r, tally  # this rule's cells go before the next rule's are built
     out.write("\n  ]" if i >= 0 else "]")
     out.write(f',\n  "late": {late}\n}}\n')
     return late
@@ -171,10 +235,13 @@ def table(head: Evaluation, results: Iterable[RuleResult]) -> tuple[str, int]:
     rows: list[tuple[str, str, dict]] = []
     listed: dict[str, list[str]] = {LATE: [], DUE_SOON: []}
     for r in results:
-        rows.append((r.rule.get_responsibility_display(), f"{r.rule.name}（{r.rule_id}）", r.totals))
-        for c in r.cells:
-            if c.state in listed:
-                listed[c.state].append(f"  - [{c.rule.rule_id}] {c.description}")
+        tally = Tally(False)
+        for part in r.chunks():
+            tally.add(part)
+            for c in part:
+                if c.state in listed:
+                    listed[c.state].append(f"  - [{c.rule.rule_id}] {c.description}")
+        rows.append((r.rule.get_responsibility_display(), f"{r.rule.name}（{r.rule_id}）", tally.totals))
     widths = [8, max([_width(name) for _, name, _ in rows] + [4]), *[8] * len(STATE_ORDER)]
     head_row = ["责任制", "规则", *[STATES[s] for s in STATE_ORDER]]
     lines.append("  ".join(_pad(h, w, right=i > 1) for i, (h, w) in enumerate(zip(head_row, widths, strict=False))))
@@ -216,22 +283,26 @@ def stream_xlsx(head: Evaluation, results: Iterable[RuleResult], out: str | Path
                                    "记录类型", "记录编号"]))
     n = late = 0
     for r in results:
-        ratio = r.coverage()["ratio"] if r.is_coverage else None
-        totals = r.totals
+        tally = Tally(r.is_coverage)
+        for part in r.chunks():  # the detail rows first: a rule judged in chunks knows its totals at the end
+            tally.add(part)
+            shown = [c for c in part if c.state != NA or include_na]
+            keys = Keys(shown)
+            for c in shown:
+                d = cell_dict(c, keys)
+                state = WriteOnlyCell(detail, value=c.state_label)
+                state.fill = PatternFill("solid", fgColor=FILLS[c.state])
+                detail.append([safe(c.rule.rule_id), safe(c.rule.name), safe(c.subject.label), c.period.label, state,
+                               c.count, c.required, c.due, safe(c.detail), d["record_type_label"],
+                               safe("、".join(d["records"]))])
+                n += 1
+            del shown, keys, part
+        ratio = tally.coverage()["ratio"] if r.is_coverage else None
+        totals = tally.totals
         late += totals[LATE]
         summary.append([r.rule.get_responsibility_display(), safe(r.rule_id), safe(r.rule.name),
                         safe(r.rule.requirement_text), safe(r.rule.source_text), *[totals[s] for s in STATE_ORDER],
                         round(ratio, 4) if ratio is not None else None])
-        shown = [c for c in r.cells if c.state != NA or include_na]
-        keys = Keys(shown)
-        for c in shown:
-            d = cell_dict(c, keys)
-            state = WriteOnlyCell(detail, value=c.state_label)
-            state.fill = PatternFill("solid", fgColor=FILLS[c.state])
-            detail.append([safe(c.rule.rule_id), safe(c.rule.name), safe(c.subject.label), c.period.label, state,
-                           c.count, c.required, c.due, safe(c.detail), d["record_type_label"],
-                           safe("、".join(d["records"]))])
-            n += 1
-        del shown, keys, r  # this rule's cells go before the next rule's are built
+        del r, tally  # this rule's cells go before the next rule's are built
     wb.save(out)
     return n, late

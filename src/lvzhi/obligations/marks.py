@@ -42,7 +42,7 @@ from lvzhi.org.models import PartyOrg, Person, Unit
 from lvzhi.partybuilding.models import ContactPoint
 
 from .engine import SUBJECT_FIELDS, Focus
-from .models import Check, ObligationRule, StoredResult, StoredYear
+from .models import Check, ObligationRule, StoredCount, StoredResult, StoredYear
 
 log = logging.getLogger(__name__)
 
@@ -319,10 +319,12 @@ def touch_rule(rule_id: str, unit_id: int | None) -> None:
     years = _stored_years()
     if not years:
         return
-    rows = StoredResult.objects.filter(year__in=years, rule_id=rule_id)
-    if unit_id:
-        rows = rows.filter(unit__path__startswith=Unit.objects.get(pk=unit_id).path)
-    rows.update(stale_from=clock.today())
+    path = Unit.objects.get(pk=unit_id).path if unit_id else ""
+    for model in (StoredResult, StoredCount):  # the counts say stale as the rows do (stored_counts)
+        rows = model.objects.filter(year__in=years, rule_id=rule_id)
+        if path:
+            rows = rows.filter(unit__path__startswith=path)
+        rows.update(stale_from=clock.today())
     for year in years:
         transaction.on_commit(functools.partial(_queue, year, unit_id, rule_id))
 

@@ -292,3 +292,30 @@ class StoredYear(models.Model):
     class Meta:
         verbose_name = "检查结果年度"
         verbose_name_plural = "检查结果年度"
+
+
+class StoredCount(models.Model):
+    """How many stored rows (``StoredResult``) share what their state as of a day depends on, per year, rule,
+    version and unit (``obligations.stored_counts``): the 合规看板's counts of a whole group read these few rows
+    instead of every stored row. Kept with the rows, in the same transactions. ``due`` and ``warn_from`` are
+    kept only for open cells (neither fixed nor done: their state follows the calendar); ``computed_at`` is the
+    latest computation of any row counted here."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    rule_id = models.CharField("规则编号", max_length=64)
+    version = models.ForeignKey(ObligationRule, on_delete=models.CASCADE, related_name="+",
+                                verbose_name="判定版本")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", verbose_name="单位")
+    fixed_state = models.CharField("状态（不随日期变化时）", max_length=10, blank=True)
+    done = models.BooleanField("已完成", default=False)
+    due = models.DateField("到期日", null=True, blank=True)
+    warn_from = models.DateField("预警开始", null=True, blank=True)
+    stale_from = models.DateField("自该日起需重算", null=True, blank=True)
+    computed_on = models.DateField("计算日期")
+    n = models.IntegerField("结果数")
+    computed_at = models.DateTimeField("最近计算时间")
+
+    class Meta:
+        verbose_name = "检查结果计数（存储）"
+        verbose_name_plural = "检查结果计数（存储）"
+        indexes = [models.Index(fields=["year", "unit"]), models.Index(fields=["year", "rule_id", "unit"])]

@@ -34,7 +34,7 @@ from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
 from lvzhi.web import clock
 
-from . import stored_rows
+from . import stored_counts, stored_rows
 from .engine import (
     NA,
     SUBJECT_FIELDS,
@@ -45,7 +45,7 @@ from .engine import (
     judge,
     rule_versions,
 )
-from .models import Check, ObligationRule, StoredResult, StoredYear
+from .models import Check, ObligationRule, StoredCount, StoredResult, StoredYear
 from .periods import TRUNC, period_of, year_range
 from .subjects import select
 
@@ -162,9 +162,10 @@ def replace(root: Unit, year: int, rule_id: str, today: dt.date | None = None) -
             if any(v.check_type == Check.RECTIFICATION for v in result.versions):
                 masked = evaluate(root, year=year, as_of=today, rule_ids=[rule_id], scope=MASKED).result(rule_id)
             rows = _rows(result, masked, root, year, today)
-        (StoredResult.objects.filter(year=year, rule_id=rule_id)
-         .filter(unit_id__in=Unit.objects.filter(path__startswith=root.path).values("pk")).delete())
+        here = Unit.objects.filter(path__startswith=root.path).values("pk")
+        StoredResult.objects.filter(year=year, rule_id=rule_id).filter(unit_id__in=here).delete()
         stored_rows.insert(rows)
+        stored_counts.replace(StoredCount.objects.filter(year=year, rule_id=rule_id, unit_id__in=here), rows)
     return len(rows)
 
 
@@ -218,8 +219,9 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, u
         here = Unit.objects.filter(pk__in=sorted(units), path__startswith=root.path).values("pk")
         mine = StoredResult.objects.filter(year=year, unit_id__in=here).filter(where)
         seqs: dict[str, dict] = {}
-        for rule_id, kind, stype, spk, pkey, seq in stored_rows.take(
-                mine, "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq"):
+        taken = stored_rows.take(mine, "rule_id", "subject_kind", "subject_type", "subject_pk", "period_key", "seq",
+                                 *stored_counts.ROW_FIELDS)
+        for rule_id, kind, stype, spk, pkey, seq, *_ in taken:
             seqs.setdefault(rule_id, {})[(kind, stype, spk, pkey)] = seq
         rows: list[tuple] = []
         for result, own in parts:
@@ -227,6 +229,7 @@ def replace_part(root: Unit, year: int, rule_ids: Iterable[str], focus: Focus, u
             rows += _rows(result, masked.result(result.rule_id) if masked else None, root, year, today, focus,
                           seqs.get(result.rule_id, {}))
         stored_rows.insert(rows)
+        stored_counts.merge(year, (t[6:] for t in taken), rows)
     return len(rows)
 
 
@@ -250,6 +253,7 @@ def recompute(year: int, *, unit: Unit | None = None, rule_ids: Iterable[str] | 
     if whole:
         with transaction.atomic():
             StoredResult.objects.filter(year=year).exclude(rule_id__in=every).delete()  # rules no longer in force
+            StoredCount.objects.filter(year=year).exclude(rule_id__in=every).delete()
             StoredYear.objects.filter(year=year).update(complete=True, computed_at=timezone.now())
         # Fresh statistics for the readers' grouped queries: right after a full recomputation the planner's
         # old ones made the board's query sort on disk (1.2 s instead of 0.1–0.2 s on the province).

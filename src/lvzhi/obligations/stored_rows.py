@@ -93,5 +93,8 @@ def analyze() -> None:
     transaction the dead rows of the replaced ones reclaimed too (a full recomputation replaces every row: the
     board's grouped scan read twice the pages until autovacuum came by)."""
     if connection.vendor == "postgresql":
+        from .models import StoredCount
+
         with connection.cursor() as cur:
-            cur.execute(f"ANALYZE {_table()}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {_table()}")
+            for table in (_table(), connection.ops.quote_name(StoredCount._meta.db_table)):
+                cur.execute(f"ANALYZE {table}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {table}")

@@ -135,8 +135,11 @@ def _path_filter(prefix: str, path: str) -> Q:
 
 
 def _only(qs: QuerySet, pks) -> QuerySet:
-    """Some subjects only (``pks``; None: all) — the stored results' upkeep recomputes one subject's cells."""
-    return qs if pks is None else qs.filter(pk__in=list(pks))
+    """Some subjects only (``pks``; None: all) — the stored results' upkeep recomputes one subject's cells; a Q:
+    those it selects (a chunk of ``engine.stream(chunk=…)``)."""
+    if pks is None:
+        return qs
+    return qs.filter(pks) if isinstance(pks, Q) else qs.filter(pk__in=list(pks))
 
 
 def party_orgs(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:

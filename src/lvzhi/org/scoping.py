@@ -138,6 +138,8 @@ def scope_for(user) -> Scope:
         scope = Scope(read_paths=(), label="匿名")
     else:
         assignments = list(RoleAssignment.objects.filter(user=user).select_related("unit"))
+        if user is not None:
+            user._lvzhi_assignments = assignments  # the header's role labels read them too
         read: set[str] = set()
         write: dict[str, set[str]] = {}
         confidential: set[str] = set()
@@ -163,7 +165,7 @@ def scope_for(user) -> Scope:
 
 def user_role_labels(user) -> list[str]:
     """'党务干事 @ 某公司' strings for the page header."""
-    return [
-        f"{a.get_role_display()}（{a.unit.name}）"
-        for a in RoleAssignment.objects.filter(user=user).select_related("unit").order_by("unit__path")
-    ]
+    assignments = getattr(user, "_lvzhi_assignments", None)  # read with the scope, once per request
+    if assignments is None:
+        assignments = RoleAssignment.objects.filter(user=user).select_related("unit")
+    return [f"{a.get_role_display()}（{a.unit.name}）" for a in sorted(assignments, key=lambda a: a.unit.path)]

@@ -43,11 +43,15 @@ def current_unit(request) -> Unit | None:
     """The unit chosen in the header's switcher (kept in the session), else the user's top unit."""
     scope = scope_for(request.user)
     unit_id = request.session.get("unit_id")
-    if unit_id:
-        unit = scope.units().filter(pk=unit_id).first()
-        if unit is not None:
-            return unit
-    return top_units(scope).first()
+    # a page asks for it several times (the view, the layout): read once per request and chosen unit
+    memo = getattr(request, "_lvzhi_current_unit", None)
+    if memo is not None and memo[0] == (scope, unit_id):
+        return memo[1]
+    unit = scope.units().filter(pk=unit_id).first() if unit_id else None
+    if unit is None:
+        unit = top_units(scope).first()
+    request._lvzhi_current_unit = ((scope, unit_id), unit)
+    return unit
 
 
 def unit_tree(scope: Scope, root: Unit | None = None, max_depth: int | None = None) -> list[dict]:

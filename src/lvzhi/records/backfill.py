@@ -7,6 +7,7 @@ A record whose entry date lies after the configured "today" (the demo company, l
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db.models import Count, DateField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
@@ -18,8 +19,13 @@ from .advice import backfill_days
 
 def applies(rt) -> bool:
     """Records with a date of their own and an entry time."""
-    fields = {f.name for f in rt.model._meta.get_fields()}
-    return bool(rt.date_field) and rt.date_field in fields and "created_at" in fields
+    return _applies(rt.model, rt.date_field)
+
+
+@functools.cache
+def _applies(model, date_field) -> bool:  # asked per listed row: the model's fields do not change
+    fields = {f.name for f in model._meta.get_fields()}
+    return bool(date_field) and date_field in fields and "created_at" in fields
 
 
 def annotate(qs, rt):

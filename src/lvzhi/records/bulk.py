@@ -24,8 +24,9 @@ PLAIN = {models.CharField, models.TextField, models.IntegerField, models.BigInte
          models.BooleanField, models.ForeignKey, models.OneToOneField}
 
 
-def insert(model: type[models.Model], objs: list) -> None:
-    """Insert new ``objs`` of ``model`` (inside the caller's transaction) and set their pks."""
+def insert(model: type[models.Model], objs: list, ids: list[int] | None = None) -> None:
+    """Insert new ``objs`` of ``model`` (inside the caller's transaction) and set their pks: drawn here, or
+    ``ids`` drawn earlier by the caller (``draw_ids``; rows written level by level keep the file's id order)."""
     if not objs:
         return
     if getattr(model, "NUMBER_PREFIX", ""):  # as Numbered's bulk_create: numbers the rows lack, for the year
@@ -37,6 +38,8 @@ def insert(model: type[models.Model], objs: list) -> None:
     pk = meta.pk
     files = any(isinstance(f, models.FileField) for f in meta.concrete_fields)  # their pre_save stores the file
     if meta.parents or files or not isinstance(pk, models.AutoField) or any(o.pk is not None for o in objs):
+        for obj, pk_value in zip(objs, ids or (), strict=False):
+            obj.pk = pk_value
         model._default_manager.bulk_create(objs, batch_size=2000)
         return
     if not transaction.get_connection().in_atomic_block:
@@ -47,11 +50,11 @@ def insert(model: type[models.Model], objs: list) -> None:
     table = qn(meta.db_table)
     for start in range(0, len(objs), BATCH):
         batch = objs[start:start + BATCH]
-        ids = draw_ids(meta.db_table, pk.column, len(batch))
+        batch_ids = ids[start:start + BATCH] if ids is not None else draw_ids(meta.db_table, pk.column, len(batch))
         _stamp(batch, fields, add=True)
-        rows = [[pk_value, *values] for pk_value, values in zip(ids, _values(batch, fields), strict=True)]
+        rows = [[pk_value, *values] for pk_value, values in zip(batch_ids, _values(batch, fields), strict=True)]
         _write_rows(table, columns, rows)
-        for obj, pk_value in zip(batch, ids, strict=True):
+        for obj, pk_value in zip(batch, batch_ids, strict=True):
             obj.pk = pk_value
             obj._state.adding = False
             obj._state.db = connection.alias

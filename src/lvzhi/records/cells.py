@@ -304,6 +304,35 @@ class Resolver:
 
     scope: Scope
     cache: dict = field(default_factory=dict)
+    id_cache: dict = field(default_factory=dict)  # (model, text) → pk or CellError, for lists (``get_id``)
+
+    def resolve_ids(self, refs: list[Ref]) -> None:
+        """Resolve ``refs`` to ids only (``get_id``): people and Party organisations without model objects."""
+        by_model: dict[type, set[str]] = {}
+        for r in refs:
+            if (r.model, r.text) not in self.id_cache:
+                by_model.setdefault(r.model, set()).add(r.text)
+        for model, texts in by_model.items():
+            self._load_ids(model, texts)
+
+    def _load_ids(self, model, texts: set[str]) -> None:
+        if model in (PartyOrg, Person):
+            self._load_named(model, texts, ids=True)
+            return
+        # units (full paths) and records (reference keys): through their objects, kept as ids
+        self._load(model, texts)
+        for t in texts:
+            found = self.cache.pop((model, t))
+            self.id_cache[(model, t)] = found if isinstance(found, CellError) else found.pk
+
+    def get_id(self, ref: Ref) -> int:
+        result = self.id_cache.get((ref.model, ref.text))
+        if result is None:
+            self._load_ids(ref.model, {ref.text})
+            result = self.id_cache[(ref.model, ref.text)]
+        if isinstance(result, CellError):
+            raise result
+        return result
 
     def resolve_all(self, refs: list[Ref]) -> None:
         by_model: dict[type, set[str]] = {}
@@ -318,8 +347,9 @@ class Resolver:
         else:
             self._load_keyed(model, texts)
 
-    def _load_named(self, model, texts: set[str]) -> None:
-        """Units, Party organisations and people: by code, by name, or 名称（编码）; units also by full path."""
+    def _load_named(self, model, texts: set[str], *, ids: bool = False) -> None:
+        """Units, Party organisations and people: by code, by name, or 名称（编码）; units also by full path.
+        ``ids``: the matches as ids in ``id_cache`` (a list of people needs no Person object per name)."""
         from .selectors import readable
 
         keys: set[str] = set()
@@ -337,7 +367,21 @@ class Resolver:
                 q |= Q(code__in=key_list[i:i + 900])
             if name_list[i:i + 900]:
                 q |= Q(name__in=name_list[i:i + 900])
-            found.update((o.pk, o) for o in qs.filter(q))
+            if ids:
+                found.update((pk, _Named(pk, code, name)) for pk, code, name in
+                             qs.filter(q).values_list("pk", "code", "name"))
+            else:
+                found.update((o.pk, o) for o in qs.filter(q))
+        if ids:
+            by_key_ids: dict[str, list] = {}
+            by_name_ids: dict[str, list] = {}
+            for o in found.values():
+                by_key_ids.setdefault(o.code, []).append(o)
+                by_name_ids.setdefault(o.name, []).append(o)
+            for t in texts:
+                picked = self._pick(model, t, by_key_ids, by_name_ids)
+                self.id_cache[(model, t)] = picked if isinstance(picked, CellError) else picked.pk
+            return
         by_key: dict[str, list] = {}
         by_name: dict[str, list] = {}
         for o in found.values():
@@ -414,6 +458,15 @@ class Resolver:
         return result
 
 
+@dataclass(frozen=True)
+class _Named:
+    """What a unit, organisation or person resolved to an id is matched by (``Resolver._pick`` reads these)."""
+
+    pk: int
+    code: str
+    name: str
+
+
 def key_label(model, name: str) -> str:
     f = model._meta.get_field(name)
     if f.is_relation:
@@ -436,9 +489,12 @@ def collect_refs(value) -> list[Ref]:
     return []
 
 
-def resolve_value(resolver: Resolver, value):
+def resolve_value(resolver: Resolver, value, *, list_ids: bool = False):
+    """A parsed cell's references resolved: an object for a reference, a list of objects (``list_ids``: of ids,
+    as resolved by ``Resolver.resolve_ids``) for a list of them."""
     if isinstance(value, Ref):
         return resolver.get(value)
     if isinstance(value, list):
-        return [resolver.get(v) if isinstance(v, Ref) else v for v in value]
+        get = resolver.get_id if list_ids else resolver.get
+        return [get(v) if isinstance(v, Ref) else v for v in value]
     return value

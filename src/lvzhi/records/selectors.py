@@ -126,10 +126,13 @@ def ordered(rt: RecordType, qs: QuerySet, today: dt.date | None = None) -> Query
     return rt.list_state.annotate(qs, today or timezone.localdate()).order_by("row_rank", *rt.ordering)
 
 
-def with_related(rt: RecordType, qs: QuerySet) -> QuerySet:
-    """Fetch the units, people and parent records a row shows in the same query (lists, exports)."""
+def with_related(rt: RecordType, qs: QuerySet, fields: tuple[str, ...] | None = None) -> QuerySet:
+    """Fetch the units, people and parent records a row shows in the same query (lists, exports); ``fields``: only
+    those columns' (a list page shows five: a 支部活动's lecturer, a whole person, is not read for it)."""
     related = []
     for c in rt.columns:
+        if fields is not None and c.field not in fields:
+            continue
         if rt.is_virtual(c) or not rt.model_field(c.field).many_to_one:
             continue
         related.append(c.field)

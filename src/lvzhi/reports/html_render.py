@@ -16,6 +16,7 @@ HTML_STYLE = """
 .gw .h1 { font-family: "黑体", "Noto Sans CJK SC", sans-serif; }
 .gw .h2 { font-family: "FandolKai", "楷体_GB2312", "KaiTi", serif; }
 .gw .sign { text-indent: 0; text-align: right; padding-right: 2em; }
+.gw .title, .gw .author { text-indent: 0; }  /* centred lines: the body's first-line indent would push them right */
 .gw a.fig { color: inherit; text-decoration: none; border-bottom: 2px solid #7fb3ff; }
 .gw a.fact { color: inherit; text-decoration: none; border-bottom: 1px dashed #7fb3ff; }
 .gw .missing { color: #c62828; font-weight: 700; }

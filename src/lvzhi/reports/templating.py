@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -393,6 +394,12 @@ def metric_ids_in(source: str) -> list[tuple[str, int]]:
 
 def writer_sections(source: str) -> list[dict]:
     """The ``{% call writer("key", "label") %}default{% endcall %}`` blocks of a template, in order."""
+    return [dict(s) for s in _writer_sections(source)]
+
+
+@functools.lru_cache(maxsize=64)
+def _writer_sections(source: str) -> tuple[dict, ...]:
+    # parsed once per template text (the report page asks on every view; parsing is most of its own cost)
     out = []
     for block in ENV.parse(source).find_all(nodes.CallBlock):
         call = block.call
@@ -401,7 +408,7 @@ def writer_sections(source: str) -> list[dict]:
             label = call.args[1].value if len(call.args) > 1 and isinstance(call.args[1], nodes.Const) else call.args[0].value
             default = "".join(n.data for body in block.body for n in body.find_all(nodes.TemplateData)).strip()
             out.append({"key": call.args[0].value, "label": label, "default": default})
-    return out
+    return tuple(out)
 
 
 def check(source: str) -> None:

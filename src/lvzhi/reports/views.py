@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit
 from lvzhi.records.services import ConcurrentEditError
-from lvzhi.web import clock
+from lvzhi.web import clock, fragments
 
 from . import families, html_render, llm, pdf_render, selectors, services, suggest, templating
 from .evidence import evidence_for
@@ -83,13 +83,20 @@ def detail(request, pk):
             preview, warnings, problem = "", [], str(exc)
     writer_sections = _writer_sections(report)
     evidence = evidence_for(scope, report.unit, report.year, report.template.kind)
+    can_write = scope.can_write("reports", report.unit)
+    suggestions = suggest.suggest(scope, report.unit, report.year, kind=report.template.kind,
+                                  sections=writer_sections, groups=evidence)
+    shown = {"pk": report.pk, "is_final": report.is_final}  # what the side's fragments read of the report
     return render(request, "reports/detail.html", {
         "report": report, "preview": preview, "warnings": warnings, "problem": problem,
         "writer_sections": writer_sections, "evidence": evidence, "data": data,
-        "suggestions": suggest.suggest(scope, report.unit, report.year, kind=report.template.kind,
-                                       sections=writer_sections, groups=evidence),
-        "llm": llm.configured(),
-        "can_write": scope.can_write("reports", report.unit), "formats": services.FORMATS,
+        "suggestions": suggestions, "llm": llm.configured(), "can_write": can_write,
+        # the side's two lists, ~250 items: rendered once for the same values (web.fragments.rendered)
+        "suggestions_html": fragments.rendered("reports/_suggestions.html", {
+            "suggestions": suggestions, "can_write": can_write, "report": shown, "llm": llm.configured()}),
+        "evidence_html": fragments.rendered("reports/_evidence.html", {
+            "evidence": evidence, "can_write": can_write, "report": shown, "writer_sections": bool(writer_sections)}),
+        "formats": services.FORMATS,
         "pdf_available": bool(pdf_render.soffice()), "style": html_render.HTML_STYLE,
         "integrity_ok": services.verify_integrity(report) if report.is_final else None,
     })

@@ -351,10 +351,20 @@ def count(queryset) -> int:
     """``queryset.count()`` reused like any result: a list page's total over a province is a scan of 300,000 rows
     (27 ms), its page of 50 rows an index read. The key is the query's SQL, which holds the reader's scope."""
     try:
-        sql = str(queryset.query)
+        sql = str(_count_key_query(queryset).query)
     except Exception:  # a query Django cannot print (e.g. one that can match nothing) is just counted
         return queryset.count()
     return cached("count", (queryset.model._meta.label, sql), queryset.count)
+
+
+def _count_key_query(queryset):
+    """The query whose SQL keys a count: the rows' conditions alone — without the select list and ordering, whose
+    compilation (every column, the list state's CASE) cost more than the reused count saved. The same rows, so the
+    same count; a distinct, sliced, grouped or combined query is keyed as it is."""
+    query = queryset.query
+    if query.distinct or query.combinator or query.is_sliced or query.group_by is not None:
+        return queryset
+    return queryset.values("pk").order_by()
 
 
 class Paginator(DjangoPaginator):

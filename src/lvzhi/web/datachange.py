@@ -4,7 +4,8 @@ Every table of the site carries a statement-level trigger that, once per transac
 ``lvzhi_datachange`` numbered from a sequence. The row becomes visible when its transaction commits, together with
 the data it announces, whatever wrote it — the services, an import, ``scale-data``, a ``psql`` session. The version
 of the data is then the pair (rows, highest number) read in one statement: every commit that wrote adds a row, so
-the pair changes with each; a compaction (every ``COMPACT_EVERY`` numbers) deletes old rows but its own row carries
+the pair changes with each; a compaction (every ``COMPACT_EVERY`` numbers, checked by both kinds of trigger) deletes
+old rows but its own row carries
 a number never seen before, so no pair ever comes back. Transactions in *other* databases on the same server
 (which moved ``pg_current_snapshot()``, the key used before) change nothing here. The database's oid is part of
 the version: a restore swaps in a new database whose counter may have started anywhere.
@@ -68,10 +69,25 @@ BEGIN
 END $$;
 """
 
+# The compaction of the per-unit path: a site that only ever writes records would otherwise keep every row.
+_COMPACT_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION lvzhi_compact_changes() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    number bigint := nextval('{SEQUENCE}');
+BEGIN
+    IF number / {COMPACT_EVERY} > (SELECT coalesce(max(number_), 0) FROM {TABLE}
+                                   WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
+        DELETE FROM {TABLE} WHERE number_ < number;
+        INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
+    END IF;
+END $$;
+"""
+
 # One row per unit a statement touched (the unit's path; NULL for rows without a unit: a change of everything).
 _UNIT_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_note_unit_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM lvzhi_compact_changes();
     IF TG_OP = 'INSERT' THEN
         INSERT INTO {TABLE} (number_, table_name, unit_path)
         SELECT nextval('{SEQUENCE}'), TG_TABLE_NAME, u.path
@@ -101,6 +117,7 @@ def narrowed_tables() -> frozenset[str]:
     from lvzhi.records import registry
 
     models = [rt.model for rt in registry.all_types()] + [apps.get_model("obligations", "StoredResult"),
+                                                               apps.get_model("obligations", "StoredCount"),
                                                                apps.get_model("audit", "AuditEntry")]
     names = set()
     for model in models:
@@ -131,6 +148,7 @@ def install(using: str = "default", **_) -> None:
                         value text NOT NULL, expires timestamp with time zone NOT NULL)""")
         cur.execute(f"CREATE INDEX IF NOT EXISTS {RESULTS_TABLE}_expires ON {RESULTS_TABLE} (expires)")
         cur.execute(_FUNCTION)
+        cur.execute(_COMPACT_FUNCTION)
         cur.execute(_UNIT_FUNCTION.replace("{unit_table}", Unit._meta.db_table))
         cur.execute("""SELECT c.relname, array(SELECT t.tgname::text FROM pg_trigger t WHERE t.tgrelid = c.oid
                                             AND t.tgname LIKE %s)
@@ -217,17 +235,25 @@ def version(tables=None, under: str | None = None) -> str | None:
     if under is not None:
         where += " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
         params.append(under)
+    database = connection.settings_dict["NAME"]
     with connection.cursor() as cur:
-        cur.execute("SELECT to_regclass(%s) IS NOT NULL, pg_current_xact_id_if_assigned()", [TABLE])
-        present, own_xid = cur.fetchone()
-        if not present or own_xid is not None:
-            return None
-        cur.execute(f"""SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
+        if database not in _present:  # once the counter exists it stays: one statement per version after that
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
+            if not cur.fetchone()[0]:
+                return None
+            _present.add(database)
+        cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
+                               (SELECT oid FROM pg_database WHERE datname = current_database()),
                                coalesce(max(number_) FILTER (WHERE table_name = '{COMPACTED}'), 0),
                                count(*) FILTER (WHERE {where}),
                                coalesce(max(number_) FILTER (WHERE {where}), 0) FROM {TABLE}""", params * 2)
-        oid, compacted, rows, highest = cur.fetchone()
+        own_xid, oid, compacted, rows, highest = cur.fetchone()
+    if own_xid is not None:
+        return None
     return f"{oid}:{compacted}:{rows}:{highest}"
+
+
+_present: set[str] = set()  # databases (by name) whose change counter this process has seen
 
 
 def _sqlite_version(tables, under: str | None) -> str | None:

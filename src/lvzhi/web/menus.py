@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+import functools
+
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 from lvzhi.org.models import Role
 
@@ -36,6 +39,12 @@ ROLE_ORDER = [Role.ADMIN, Role.SECRETARY, Role.ORGANIZER, Role.DISCIPLINE, Role.
 
 def primary_menu(roles) -> list[dict]:
     """The role-shaped first level: label and URL, without repeats (a URL shown once, under its first label)."""
+    return list(_primary_menu(frozenset(roles), get_script_prefix(), settings.ROOT_URLCONF))
+
+
+@functools.cache
+def _primary_menu(roles: frozenset, prefix: str, urlconf: str) -> tuple[dict, ...]:
+    # the same for every request of the same roles (and URL prefix): reversing a dozen URLs per page is not free
     items, seen = [], set()
     for role in ROLE_ORDER:
         if role not in roles:
@@ -48,4 +57,4 @@ def primary_menu(roles) -> list[dict]:
             if url not in seen:
                 seen.add(url)
                 items.append({"label": label, "url": url})
-    return items
+    return tuple(items)

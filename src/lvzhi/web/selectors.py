@@ -62,3 +62,20 @@ def own_todo(scope: Scope, unit: Unit, year: int, today: dt.date) -> dict:
 def home_tree(scope: Scope, unit: Unit) -> list[dict]:
     """The unit and the units directly below it, with member and branch counts (what ``unit_tree`` reads)."""
     return unit_tree(scope, unit, max_depth=1)
+
+
+@reused("web.switch_units", tables=("org.Unit",))
+def switch_options(scope: Scope) -> str:
+    """The header's unit switcher: <option> elements for the reader's top units and two levels below — 300 units
+    on the province, whose template loop cost more than most pages' own content — built once per reader scope
+    while the unit table is unchanged (names escaped here: they are user data)."""
+    from django.utils.html import escape
+
+    from lvzhi.org.selectors import top_units
+
+    options = []
+    for top in top_units(scope)[:5]:
+        for u in Unit.objects.filter(path__startswith=top.path, depth__lte=top.depth + 2).order_by("path"):
+            label = escape("\u3000" * (u.depth - top.depth) + u.name)
+            options.append(f'<option value="{u.pk}">{label}</option>')
+    return "".join(options)

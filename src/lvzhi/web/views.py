@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit, readable_unit
 from lvzhi.records import registry
-from lvzhi.web import clock, selectors
+from lvzhi.web import clock, fragments, selectors
 
 
 @login_required
@@ -25,7 +25,8 @@ def home(request):
     today = clock.today()
     todo = selectors.own_todo(scope, unit, year, today) if unit else None
     return render(request, "web/home.html", {"unit": unit, "year": year, "counts": counts, "tree": tree,
-                                             "todo": todo, "today": today})
+                                             "counts_html": fragments.count_cards(counts, year),
+                                             "tree_html": fragments.unit_rows(tree), "todo": todo, "today": today})
 
 
 @login_required

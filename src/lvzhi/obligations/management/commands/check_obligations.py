@@ -7,6 +7,8 @@ from lvzhi.obligations.engine import stream
 from lvzhi.obligations.export import stream_xlsx, table, write_json
 from lvzhi.org.cli_scope import actor_and_scope, add_user_option, as_of_day, find_unit, top_unit
 
+CHUNK = 20_000
+
 
 class Command(BaseCommand):
     help = "按检查规则检查应办事项：输出每条规则的完成情况和逾期、即将到期事项；有逾期时退出码为 1（可供 cron 使用）"
@@ -30,7 +32,9 @@ class Command(BaseCommand):
             raise CommandError("xlsx 格式须用 --out 指定输出文件。")
         # Streamed: each rule is written out as it is judged and then forgotten (engine.stream), so the memory
         # holds one rule's cells whatever the size of the tree.
-        head, results = stream(target, year=year, as_of=day, scope=scope, rule_ids=rules)
+        # A rule counting people is judged CHUNK people at a time: 谈心谈话 of 400,000 members held whole took
+        # ~900 MB at the central scale.
+        head, results = stream(target, year=year, as_of=day, scope=scope, rule_ids=rules, chunk=CHUNK)
         results = _nonempty(results, rules)
         if format == "xlsx":
             n, late = stream_xlsx(head, results, out)
