@@ -7,12 +7,45 @@ fell due in the range — missing, out of order and late steps are check items. 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from lvzhi.obligations.checks import _applies, _event_cell, _event_subject
 from lvzhi.obligations.periods import event_period
 
-from .models import Development
+from .models import Development, parse_assessments
 from .workdays import uncovered_warning, working_days
+
+# What the steps and the cells read of a Development: rows as tuples, not model instances with their person, Party
+# organisation and unit (four instances a row took ~150 MB at the central scale, where this set the peak of
+# ``lvzhi check --all``).
+DEV_FIELDS = ("pk", "person__name", "party_org__name", "unit_id", "unit__path", "applied_on", "talked_on",
+              "activist_on", "assessment_dates", "candidate_on", "training_start", "training_end", "training_hours",
+              "publicity_start", "publicity_end", "branch_meeting_on", "approved_on", "full_meeting_on")
+
+
+class DevRow(NamedTuple):
+    pk: int
+    person_name: str
+    party_org_name: str
+    unit_id: int
+    unit_path: str
+    applied_on: dt.date
+    talked_on: dt.date | None
+    activist_on: dt.date | None
+    assessment_dates: str
+    candidate_on: dt.date | None
+    training_start: dt.date | None
+    training_end: dt.date | None
+    training_hours: int | None
+    publicity_start: dt.date | None
+    publicity_end: dt.date | None
+    branch_meeting_on: dt.date | None
+    approved_on: dt.date | None
+    full_meeting_on: dt.date | None
+
+    @property
+    def assessments(self) -> list:
+        return parse_assessments(self.assessment_dates)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -27,7 +60,7 @@ def _d(day: dt.date | None) -> str:
     return f"{day:%Y-%m-%d}" if day else ""
 
 
-def _step_talk(d: Development, p: dict):
+def _step_talk(d: DevRow, p: dict):
     """Talk within one month of the application (细则 第八条)."""
     due = _add_months(d.applied_on, int(p.get("months", 1)))
     if d.talked_on is None:
@@ -39,7 +72,7 @@ def _step_talk(d: Development, p: dict):
                                   ("" if ok else f"，超过一个月（应在{_d(due)}前）"))
 
 
-def _step_activist_period(d: Development, p: dict):
+def _step_activist_period(d: DevRow, p: dict):
     """At least one year as 入党积极分子 before becoming a 发展对象 (细则 第十三条)."""
     if d.candidate_on is None:
         return None
@@ -53,7 +86,7 @@ def _step_activist_period(d: Development, p: dict):
                                                 ("" if ok else f"，培养考察不满一年（最早{_d(earliest)}）"))
 
 
-def _step_assessment(d: Development, p: dict, as_of: dt.date):
+def _step_assessment(d: DevRow, p: dict, as_of: dt.date):
     """An assessment in every half year of the activist period (细则 第十二条)."""
     if d.activist_on is None:
         return None
@@ -74,7 +107,7 @@ def _step_assessment(d: Development, p: dict, as_of: dt.date):
     return due, max(done), True, f"培养期间每半年均有考察（{len(windows)}次）"
 
 
-def _step_training(d: Development, p: dict):
+def _step_training(d: DevRow, p: dict):
     """Concentrated training of at least 3 days or 24 学时, before the branch meeting (细则 第十八条)."""
     if d.candidate_on is None or d.branch_meeting_on is None:
         return None
@@ -94,7 +127,7 @@ def _step_training(d: Development, p: dict):
     return due, end, enough and in_order, text
 
 
-def _step_publicity(d: Development, p: dict):
+def _step_publicity(d: DevRow, p: dict):
     """Publicity of at least 5 working days, before the branch meeting (细则 第二十条; working days exclude
     public holidays and count 调休 Saturdays)."""
     if d.branch_meeting_on is None:
@@ -113,7 +146,7 @@ def _step_publicity(d: Development, p: dict):
     return due, d.publicity_end, n >= need and in_order, text
 
 
-def _step_approval(d: Development, p: dict):
+def _step_approval(d: DevRow, p: dict):
     """The higher committee approves within three months of the branch meeting (细则 第二十八条)."""
     if d.branch_meeting_on is None:
         return None
@@ -125,7 +158,7 @@ def _step_approval(d: Development, p: dict):
                                     ("" if ok else ("，超过三个月" if d.approved_on > due else "，审批早于支部大会")))
 
 
-def _step_full(d: Development, p: dict):
+def _step_full(d: DevRow, p: dict):
     """转正 discussed when the one-year probation ends (党章 第七条; 细则 第三十一条), not before, without delay."""
     if d.branch_meeting_on is None or d.approved_on is None:
         return None
@@ -150,9 +183,10 @@ STEPS = {
 def development(rule, ctx, path: str, deeper) -> list:
     step = rule.parameters.get("step", "talk")
     rows = (Development.objects.filter(unit__path__startswith=path, applied_on__lte=ctx.end)
-            .filter(**rule.subject_conditions).select_related("person", "party_org", "unit").order_by("applied_on", "pk"))
+            .filter(**rule.subject_conditions).order_by("applied_on", "pk").values_list(*DEV_FIELDS))
     cells = []
-    for d in rows:
+    for row in rows.iterator(chunk_size=5000):
+        d = DevRow(*row)
         if step == "assessment":
             out = _step_assessment(d, rule.parameters, ctx.as_of)
         else:
@@ -162,7 +196,7 @@ def development(rule, ctx, path: str, deeper) -> list:
         due, done_on, ok, detail = out
         if not (ctx.start <= due <= ctx.end):
             continue
-        s = _event_subject("development", d.pk, f"{d.person.name}（{d.party_org.name}）", d.unit_id, d.unit.path)
+        s = _event_subject("development", d.pk, f"{d.person_name}（{d.party_org_name}）", d.unit_id, d.unit_path)
         period = event_period(due)
         if not _applies(rule, s, period, deeper):
             continue

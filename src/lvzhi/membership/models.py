@@ -218,6 +218,18 @@ class Attendance(RecordBase):
             raise ValidationError({"reason": "只有缺席时填写缺席原因。"})
 
 
+def parse_assessments(text: str) -> list:
+    """The dates of ``Development.assessment_dates`` (separated by 、，or ,), sorted."""
+    import datetime as dt
+
+    out = []
+    for part in text.replace("，", "、").replace(",", "、").split("、"):
+        part = part.strip()
+        if part:
+            out.append(dt.date.fromisoformat(part))
+    return sorted(out)
+
+
 class Development(RecordBase):
     """One person's way into the Party (发展党员): 入党申请人 → 入党积极分子 → 发展对象 → 预备党员 → 正式党员, each
     step dated. The checks (``development`` rules) find steps missing, out of order or late."""
@@ -256,14 +268,7 @@ class Development(RecordBase):
 
     @property
     def assessments(self) -> list:
-        import datetime as dt
-
-        out = []
-        for part in self.assessment_dates.replace("，", "、").replace(",", "、").split("、"):
-            part = part.strip()
-            if part:
-                out.append(dt.date.fromisoformat(part))
-        return sorted(out)
+        return parse_assessments(self.assessment_dates)
 
     def clean(self):
         try:

@@ -11,6 +11,7 @@ queries and answers any number of (organisation, day) questions in memory.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,32 +113,61 @@ def events_by_person(person_filter: Q) -> dict[int, list[dict]]:
 
 
 class Rosters:
-    """Members and committees of a set of organisations on any day (three queries, whatever the number of days)."""
+    """Members and committees of a set of organisations on any day (three queries, whatever the number of days).
 
-    def __init__(self, org_ids):
-        org_ids = org_ids if isinstance(org_ids, (list, tuple, set, frozenset)) else list(org_ids)
+    ``counts_only``: only ``count`` and ``committee`` are asked (the quorum and branch-structure checks) — no Stint
+    is kept, only each organisation's sorted first and last days as arrays of day numbers (the 400,000 stints of
+    the central scale were ~100 MB, held through the quorum check's chunks and the branch-structure check).
+    ``selecting``: the organisations as a queryset of their pks (a subquery, not a list of 20,000 ids in SQL)."""
+
+    def __init__(self, org_ids=None, *, counts_only: bool = False, selecting=None):
+        if selecting is not None:
+            org_ids = set(selecting.values_list("pk", flat=True))
+            wanted = selecting.values("pk")
+        else:
+            org_ids = org_ids if isinstance(org_ids, (list, tuple, set, frozenset)) else list(org_ids)
+            wanted = org_ids
         self.org_ids = set(org_ids)
-        touching = MembershipEvent.objects.filter(Q(party_org_id__in=org_ids) | Q(from_org_id__in=org_ids))
+        self.counts_only = counts_only
+        # counts_only: {org: (starts, ends, voting starts, voting ends)} as day numbers (toordinal; 0 = no start)
+        self._days: dict[int, tuple[array, array, array, array]] = {}
+        touching = MembershipEvent.objects.filter(Q(party_org_id__in=wanted) | Q(from_org_id__in=wanted))
         self.stints: dict[int, list[Stint]] = {}
         for events in events_by_person(Q(person_id__in=touching.values("person_id"))).values():
             for s in stints_from_events(events)[0]:
                 if s.party_org_id in self.org_ids:
-                    self.stints.setdefault(s.party_org_id, []).append(s)
-        plain = (Person.objects.filter(party_org_id__in=org_ids, party_status__in=["member", "probationary"])
+                    self._put(s)
+        plain = (Person.objects.filter(party_org_id__in=wanted, party_status__in=["member", "probationary"])
                  .exclude(pk__in=MembershipEvent.objects.values("person_id")))
         # Tuples through ``iterator()``, not a list of dicts: most members have no events (340,000 of 400,000 at
         # the central scale), and their rows held at once set the peak of ``lvzhi check --all`` there.
         # The organisation id and the status are the same few values for all of them: one object each is kept
         # (every row brings its own copies; ~35 MB at the central scale).
-        stints, same = self.stints, {}
-        for pk, org_id, status, since, left_on in (plain.order_by().values_list(
-                "pk", "party_org_id", "party_status", "member_since", "left_on").iterator(chunk_size=5000)):
+        stints, days = self.stints, self._days
+        same: dict = {}
+        rows = plain.order_by().values_list("pk", "party_org_id", "party_status", "member_since", "left_on")
+        for pk, org_id, status, since, left_on in rows.iterator(chunk_size=5000):
+            if counts_only:  # fallback_stint's days, without the Stint
+                found = days.get(org_id)
+                if found is None:
+                    found = days[org_id] = (array("i"), array("i"), array("i"), array("i"))
+                first = since.toordinal() if since else 0
+                found[0].append(first)
+                if left_on:
+                    found[1].append(left_on.toordinal() - 1)
+                if status == "member":
+                    found[2].append(first)
+                    if left_on:
+                        found[3].append(left_on.toordinal() - 1)
+                continue
             org_id, status = same.setdefault(org_id, org_id), same.setdefault(status, status)
             stints.setdefault(org_id, []).append(Stint(pk, org_id, status, False, since,
                                                        left_on - ONE_DAY if left_on else None))  # fallback_stint
-        self._add_groups(org_ids)
+        self._add_groups(wanted)
+        for key, (starts, ends, vstarts, vends) in days.items():
+            days[key] = tuple(array("i", sorted(a)) for a in (starts, ends, vstarts, vends))  # type: ignore[assignment]
         self.posts: dict[int, list[tuple]] = {}
-        for org_id, person_id, role, start, end in (OrgPost.objects.filter(party_org_id__in=org_ids)
+        for org_id, person_id, role, start, end in (OrgPost.objects.filter(party_org_id__in=wanted)
                                                     .order_by().values_list("party_org_id", "person_id", "role",
                                                                             "start_on", "end_on")):
             self.posts.setdefault(org_id, []).append((person_id, role, start, end))
@@ -170,15 +200,36 @@ class Rosters:
                 lo = max(start or LO, s.start or LO)
                 hi = min(end or dt.date.max, s.end or dt.date.max)
                 if lo <= hi:
-                    self.stints.setdefault(group_id, []).append(
-                        Stint(pid, group_id, s.status, s.flowing, None if lo == LO else lo,
-                              None if hi == dt.date.max else hi))
+                    self._put(Stint(pid, group_id, s.status, s.flowing, None if lo == LO else lo,
+                                    None if hi == dt.date.max else hi))
+
+    def _put(self, s: Stint) -> None:
+        if not self.counts_only:
+            self.stints.setdefault(s.party_org_id, []).append(s)
+            return
+        found = self._days.get(s.party_org_id)
+        if found is None:
+            found = self._days[s.party_org_id] = (array("i"), array("i"), array("i"), array("i"))
+        first = s.start.toordinal() if s.start else 0
+        for starts, ends in ((found[0], found[1]), *(((found[2], found[3]),) if s.voting else ())):
+            starts.append(first)
+            if s.end is not None:
+                ends.append(s.end.toordinal())
 
     def members(self, org_id: int, day: dt.date) -> list[Stint]:
+        if self.counts_only:
+            raise TypeError("Rosters(counts_only=True) keeps no members, only their counts")
         return sorted((s for s in self.stints.get(org_id, ()) if s.covers(day)), key=lambda s: s.person_id)
 
     def count(self, org_id: int, day: dt.date, *, voting: bool = False) -> int:
         """Members on the day (voting: 正式党员 only) — by bisection over the organisation's change days."""
+        if self.counts_only:
+            found = self._days.get(org_id)
+            if found is None:
+                return 0
+            first, last = (found[2], found[3]) if voting else (found[0], found[1])
+            n = day.toordinal()
+            return bisect_right(first, n) - bisect_right(last, n - 1)
         key = (org_id, voting)
         if key not in self._counts:
             stints = [s for s in self.stints.get(org_id, ()) if s.voting or not voting]

@@ -83,7 +83,7 @@ def first_agenda(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[
         studies.setdefault(meeting_id, []).append(pk)
     meetings = meeting_qs.order_by("date", "pk").values("pk", "number", "title", "date", "unit_id", "unit__path")
     cells = []
-    for m in meetings:
+    for m in meetings.iterator(chunk_size=5000):  # no result cache of every event (here and below)
         s = _event_subject("committee_meeting", m["pk"], f"{m['title']}（{m['number']}）", m["unit_id"], m["unit__path"])
         p = event_period(m["date"])
         if not _applies(rule, s, p, deeper):
@@ -111,7 +111,7 @@ def pre_review(rule: ObligationRule, ctx: Context, path: str, deeper) -> list[Ce
                                              filter=reviews & Q(pre_reviews__date__lt=F("date"))),
                          first_review=Min("pre_reviews__date", filter=reviews)))
     cells = []
-    for m in matters:
+    for m in matters.iterator(chunk_size=2000):
         candidates = by_type.get((m.category, m.matter_type), [])
         catching = next((r for r in candidates if m.unit.path.startswith(r.unit.path) and r.catches(m)), None)
         if catching is None:
@@ -150,7 +150,7 @@ def pre_appointment_talk(rule: ObligationRule, ctx: Context, path: str, deeper) 
                                .values_list(link, "date", "pk")):
         talks.setdefault(person_id, []).append((day, pk))
     cells = []
-    for a in appointments:
+    for a in appointments.iterator(chunk_size=5000):
         s = _event_subject("appointment", a["pk"], f"{a['person__name']}（{a['person__code']}）任{a['post']}",
                            a["unit_id"], a["unit__path"])
         p = event_period(a["date"])
@@ -187,7 +187,7 @@ def rectification(rule: ObligationRule, ctx: Context, path: str, deeper) -> list
             .values("pk", "deadline", "status", "completed_on", "finding__description", "finding__person_id",
                     "owner__name", "unit_id", "unit__path"))
     cells = []
-    for r in rows:
+    for r in rows.iterator(chunk_size=5000):
         confidential = r["finding__person_id"] is not None and not _sees(ctx, r["unit__path"])
         label = "（保密）涉及具体人员的问题整改" if confidential else f"整改：{r['finding__description']}"
         s = _event_subject("rectification", r["pk"], label, r["unit_id"], r["unit__path"])
@@ -272,12 +272,13 @@ def expected_on_day(rosters, org_id: int, kind: str, day: dt.date, typed: int | 
     return rosters.count(org_id, day), "当日党员"
 
 
-def shared_rosters(ctx: Context, path: str, org_ids):
-    """The Rosters of ``org_ids`` (None: none wanted, only this check's use released), shared by the roster checks
-    of a stream (``engine.ROSTER_CHECKS``, counted per path in ``ctx.uses``): when another of them follows, it is
-    built over every Party organisation of the subtree and kept for it, then forgotten after the last. An
-    organisation's roster does not depend on which others are read with it (each person's stints are computed
-    whole), so the shared one answers as a Rosters of ``org_ids`` alone would."""
+def shared_rosters(ctx: Context, path: str, org_ids, *, whole: bool = False):
+    """The Rosters of ``org_ids`` (None: none wanted, only this check's use released; ``whole``: every Party
+    organisation of the subtree), shared by the roster checks of a stream (``engine.ROSTER_CHECKS``, counted per
+    path in ``ctx.uses``): when another of them follows, it is built over every Party organisation of the subtree
+    and kept for it, then forgotten after the last. An organisation's roster does not depend on which others are
+    read with it (each person's stints are computed whole), so the shared one answers as a Rosters of ``org_ids``
+    alone would. Counts only (``Rosters(counts_only=True)``): these checks ask how many, never who."""
     from lvzhi.membership.selectors import Rosters
 
     key = ("rosters", path)
@@ -285,11 +286,15 @@ def shared_rosters(ctx: Context, path: str, org_ids):
     found = ctx.selected.pop(key, None)
     wanted = set(org_ids or ())
     if found is None or not wanted <= found.org_ids:
-        if org_ids is None and (left <= 0 or ctx.focus is not None):
+        if org_ids is None and not whole and (left <= 0 or ctx.focus is not None):
             return None
-        if left > 0 and ctx.focus is None:  # a later roster check of this stream reads the same subtree
-            wanted |= set(PartyOrg.objects.filter(unit__path__startswith=path).values_list("pk", flat=True))
-        found = Rosters(wanted)
+        if whole or (left > 0 and ctx.focus is None):  # a later roster check of this stream reads the same subtree
+            # The subtree as a subquery, not its 20,000 ids as parameters (central scale).
+            found = Rosters(selecting=PartyOrg.objects.filter(unit__path__startswith=path), counts_only=True)
+            if not wanted <= found.org_ids:  # an organisation outside the subtree (not in the generated data)
+                found = Rosters(wanted | found.org_ids, counts_only=True)
+        else:
+            found = Rosters(wanted, counts_only=True)
     if left > 0:
         ctx.selected[key] = found
     return found

@@ -103,7 +103,6 @@ def _chunked_meetings(ctx: Context, v: ObligationRule, path: str, rule_versions_
     """The quorum check (one cell per meeting: ~320,000 at the central scale) judged ``ctx.chunk`` meetings at a
     time, by ranges of their dates (the order of its cells is date, pk), against one roster of every Party
     organisation of the subtree built for all chunks (and kept for the branch-structure check when it follows)."""
-    from lvzhi.org.models import PartyOrg
     from lvzhi.partybuilding.models import BranchActivity
 
     from . import checks
@@ -113,8 +112,7 @@ def _chunked_meetings(ctx: Context, v: ObligationRule, path: str, rule_versions_
     bounds = sorted(set(_every(meetings, size)))  # a day's meetings stay in one chunk
 
     def parts() -> Iterator[list[Cell]]:
-        orgs = set(PartyOrg.objects.filter(unit__path__startswith=path).values_list("pk", flat=True))
-        rosters = checks.shared_rosters(ctx, path, orgs)
+        rosters = checks.shared_rosters(ctx, path, None, whole=True)
         edges = [None, *bounds, None]
         for lo, hi in zip(edges, edges[1:], strict=False):
             ctx.within = Q(date__gte=lo) if lo is not None else Q()
