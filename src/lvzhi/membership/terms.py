@@ -23,9 +23,10 @@ def term(rule, ctx, path: str, deeper) -> list[Cell]:
     from lvzhi.obligations.checks import _overridden
 
     years = int(rule.parameters.get("years", 3))
-    _, subjects = party_orgs(path, rule.subject_conditions)
+    orgs, subjects = party_orgs(path, rule.subject_conditions)
     starts: dict[int, list[dt.date]] = {}
-    for org_id, start in (OrgPost.objects.filter(party_org_id__in=[s.pk for s in subjects], role__in=COMMITTEE_ROLES,
+    # A subquery, not the 20,000 organisations' ids as parameters (central scale).
+    for org_id, start in (OrgPost.objects.filter(party_org_id__in=orgs.order_by().values("pk"), role__in=COMMITTEE_ROLES,
                                                  start_on__isnull=False)
                           .order_by().values_list("party_org_id", "start_on")):
         if start is not None:  # excluded by the query; the field may be empty
