@@ -5,8 +5,8 @@
 The check runs in a child process of its own (its VmHWM is its own address space: a forked child's ``ru_maxrss``
 starts at the parent's), exactly as ``lvzhi check --year 2024 --as-of 2025-01-31 --all --format json --out …``
 runs, with the command's ``stream`` wrapped to read VmHWM each time a rule is handed over: "judged" when the
-stream yields it (a chunked rule is judged later, while written), "written" when the next one is asked for. So
-the peak "written" of rule n includes rule n+1's judging only for rules judged whole.
+stream yields it (a chunked rule is judged later, while written), "written" when the writer asks for the next one
+(before that one is judged).
 
 ``--src`` runs another source tree's code (e.g. main's ``src``) against the same database, for before/after in
 the same minutes; the output's sha256 says whether the two wrote the same bytes. Writes
@@ -33,6 +33,8 @@ def vm(key):
     with open('/proc/self/status') as f:
         return next(int(l.split()[1]) for l in f if l.startswith(key + ':')) / 1024
 
+import django
+django.setup()
 from lvzhi.obligations.management.commands import check_obligations as command
 marks = []
 inner = command.stream
@@ -41,17 +43,18 @@ def stream(*args, **kwargs):
     head, results = inner(*args, **kwargs)
 
     def watched():
-        last = None
-        for r in results:
-            if last is not None:
+        # "written" is read before the next rule is asked for (judging it comes after), and no rule is held here
+        # while the next one is judged.
+        it = iter(results)
+        while True:
+            if marks:
                 marks[-1]['written'] = round(vm('VmHWM'), 1)
+            r = next(it, None)
+            if r is None:
+                return
             marks.append({'rule': r.rule_id, 'judged': round(vm('VmHWM'), 1), 'chunked': r.parts is not None})
-            last = r
-            del r
-            yield last
-            last = True
-        if marks:
-            marks[-1]['written'] = round(vm('VmHWM'), 1)
+            yield r
+            r = None
 
     return head, watched()
 

@@ -103,3 +103,37 @@ def test_quorum_and_structure_say_the_days_numbers_chunked_or_whole(shaped):
                        "2022年8月15日实到4人，应到9人（当日有表决权的正式党员），未超过半数"]
     structure = [d for rule, *_, d, _ in whole if rule == "branch.structure"]
     assert structure == ["2022年不在检查范围内", "2022-12-31：正式党员9人，党员10人，设置符合规定"]
+
+
+def test_the_whole_check_of_another_company_is_the_same_text_in_chunks(shaped):
+    """``lvzhi check --all --format json`` on 河川电力 with development records, meetings and a 党小组: the text
+    judged in chunks (counts-only rosters shared by quorum and structure, development rows as tuples) is that of
+    the whole evaluation, and it names the development steps with the person and the branch."""
+    import io
+    import json
+
+    from lvzhi.membership.models import Development
+    from lvzhi.obligations.export import as_json, write_json
+
+    river, group = shaped
+    m = river.b_members
+    for day in (D(2022, 1, 15), D(2022, 7, 15)):
+        meeting(river.branch_b, "general_meeting", day, m[:4])
+    meeting(group, "group_meeting", D(2022, 2, 1), [m[0]])
+    applicant = Person.objects.create(code="HCP003", name="孙申请", gender="male", unit=river.plant_b)
+    d = Development(person=applicant, party_org=river.branch_b, applied_on=D(2021, 3, 1), talked_on=D(2021, 3, 20),
+                    activist_on=D(2021, 5, 1), assessment_dates="2021-10-30", candidate_on=D(2022, 6, 1),
+                    training_start=D(2022, 6, 10), training_end=D(2022, 6, 12), publicity_start=D(2022, 9, 26),
+                    publicity_end=D(2022, 10, 9), branch_meeting_on=D(2022, 10, 12))
+    d.fill_derived()
+    d.save()
+    out = io.StringIO()
+    head, results = stream(river.company, year=2022, as_of=AS_OF, chunk=1)
+    write_json(head, results, out, include_done=True)
+    whole = json.dumps(as_json(evaluate(river.company, year=2022, as_of=AS_OF), include_done=True), ensure_ascii=False,
+                       indent=2) + "\n"
+    assert out.getvalue() == whole
+    items = {r["rule_id"]: r["items"] for r in json.loads(whole)["rules"]}
+    assert [i["subject"] for i in items["member.publicity"]] == ["孙申请（乙电厂党支部）"]
+    assert "公示2022-09-26至2022-10-09" in items["member.publicity"][0]["detail"]
+    assert "考察" in items["member.activist_assessment"][0]["detail"]
