@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--keep", help="keep the JSON written by the check at this path (for cmp)")
     args = parser.parse_args()
     common.setup(args.scenario)  # builds the scenario's database on first use (one builder at a time)
-    t = time.strftime("%H:%M:%S")
+    t = time.strftime("%H:%M:%S UTC", time.gmtime())
     print(f"[bench] {t} check --all on {args.scenario} with {args.src} (load {os.getloadavg()[0]:.2f})", flush=True)
     figures = run_check(Path(args.src), args.rule, args.keep)
     for m in figures["rules"]:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from pypinyin import lazy_pinyin
 from treebeard.mp_tree import MP_Node
 
 from lvzhi.records.models import DerivedFields
@@ -195,6 +194,10 @@ class Person(DerivedFields, models.Model):
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a Chinese name, lower case: 张三 → ('zhangsan', 'zs'). Remembered: an import of
     a province's 50,000 people asks for every name, ~0.15 ms of CPU each, and names repeat."""
+    # Imported here, not with the models: its dictionaries are ~57 MB in every process that loads the models
+    # (lvzhi check --all among them), and only writes of people need it.
+    from pypinyin import lazy_pinyin
+
     syllables = lazy_pinyin(name, errors="ignore")
     # Style.FIRST_LETTER is each syllable's first letter (the same 45,197 names of the province scenario compared):
     # taken from the syllables instead of segmenting the name a second time
