@@ -139,6 +139,8 @@ def _resolve(rt, parsed, scope, result, progress, resolver=None, self_keys=None)
         row = Row(number, data)  # resolved in place: a sheet's rows are not held twice (parsed, then resolved)
         unresolved = []
         for name, value in data.items():
+            if type(value) is not cells.Ref and type(value) is not list:
+                continue  # most cells: a plain value, which resolve_value would return as it is
             try:
                 data[name] = cells.resolve_value(resolver, value, list_ids=True)
             except cells.CellError as exc:

@@ -18,7 +18,8 @@ from .plan import BATCH, KEEP_BUILT, Plan, Row
 def build(rt, values, existing=None):
     """An unsaved object with ``values`` (a copy of ``existing`` with them applied, for updates)."""
     m2m = {k: values[k] for k in rt.m2m_fields if k in values}
-    plain = {k: v for k, v in values.items() if k not in m2m and not rt.is_virtual(column_of(rt, k))}
+    not_plain = _not_plain(rt)
+    plain = {k: v for k, v in values.items() if k not in not_plain}
     if existing is None:
         obj = _new(rt.model, plain)
     else:
@@ -27,6 +28,15 @@ def build(rt, values, existing=None):
             setattr(obj, k, v)
     fill_derived(obj)
     return obj, m2m
+
+
+def _not_plain(rt) -> frozenset:
+    """The fields of ``rt``'s columns that are not set on the object: many-to-many ones and virtual columns."""
+    names = rt.__dict__.get("_not_plain")
+    if names is None:  # asked for every row: once per record type
+        names = rt.__dict__["_not_plain"] = frozenset(
+            [*rt.m2m_fields, *(c.field for c in rt.columns if rt.is_virtual(c))])
+    return names
 
 
 _FIELDS: dict = {}
@@ -91,7 +101,8 @@ PARSED_KINDS = ("text", "date", "datetime", "bool", "choice")  # parse_cell chec
 
 def _checked_by_parsing(plan: Plan) -> list[str]:
     """The sheet's fields that ``clean_fields()`` would only check again: parse_cell has typed them and checked
-    their length or choice, and an empty cell is refused (required) or allowed (blank) there as in the model.
+    their length or choice, and an empty cell is refused (required), allowed (blank) or given the field's default
+    (a choice such as 学位 “无”, a yes/no) there — a default ``clean()`` accepts — as in the model.
     Fields with validators of their own, numbers (range, digits) and fields left to defaults are still checked."""
     rt = plan.rt
     out = []
@@ -99,10 +110,21 @@ def _checked_by_parsing(plan: Plan) -> list[str]:
         if rt.is_virtual(c) or cells.kind_of(rt, c) not in PARSED_KINDS:
             continue
         f = rt.model_field(c.field)
-        if f.many_to_many or f._validators or not (f.blank or rt.is_required(c)):
+        if f.many_to_many or f._validators or not (f.blank or rt.is_required(c) or _valid_default(f)):
             continue
         out.append(f.name)
     return out
+
+
+def _valid_default(f) -> bool:
+    """Whether the field has a fixed default that its own clean() accepts (what an empty cell is given)."""
+    if not f.has_default() or callable(f.default):
+        return False
+    try:
+        f.clean(f.get_default(), None)
+    except ValidationError:
+        return False
+    return True
 
 
 def _validate_one(rt, row, obj, scope, result, relation_fields) -> None:
