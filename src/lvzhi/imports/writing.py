@@ -92,7 +92,7 @@ def _insert_built(rt, built, actor, ids=None) -> None:
         Change(AuditAction.IMPORT, o, after=snapshot(o, m2m), unit_id=_unit_id(rt, o),
                confidential=o.pk in confidential)
         for o, m2m in built
-    ])
+    ], returning=False)
 
 
 def _insert_by_level(plan, new, *, actor, scope, progress, sheet: str) -> int:
@@ -185,7 +185,7 @@ def _update_in_bulk(rt, rows, *, actor, progress) -> int:
         changes.append(Change(AuditAction.UPDATE, obj, before=changed_before,
                               after={k: after[k] for k in changed_before}, unit_id=_audit_unit_id(rt, obj),
                               confidential=obj.pk in confidential))
-    append(actor, changes)
+    append(actor, changes, returning=False)
     progress("更新", len(rows), len(rows))
     return len(rows)
 
