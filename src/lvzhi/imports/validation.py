@@ -80,7 +80,8 @@ def _validate(plan: Plan, rows: list[Row], scope, result) -> None:
     rt = plan.rt
     if rt.create_func is not None and all(r.existing is None for r in rows):
         return  # custom creation validates and checks scope itself, row by row, at write time
-    relation_fields = [f.name for f in rt.model._meta.concrete_fields if f.is_relation] + _checked_by_parsing(plan)
+    # a set: clean_fields() asks it once per field and row
+    relation_fields = {f.name for f in rt.model._meta.concrete_fields if f.is_relation} | set(_checked_by_parsing(plan))
     # New rows written in bulk keep the object validated here: building it again cost a tenth of the import. Only
     # for sheets up to KEEP_BUILT rows (~1–2 KB an object): a province's attendance sheet (250,000 rows) would hold
     # hundreds of MB; its objects are built again, batch by batch, when written.

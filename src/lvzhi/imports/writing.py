@@ -105,7 +105,7 @@ def _insert_by_level(plan, new, *, actor, scope, progress, sheet: str) -> int:
     rt = plan.rt
     meta = rt.model._meta
     ids = dict(zip(map(id, new), bulk.draw_ids(meta.db_table, meta.pk.column, len(new)), strict=True))
-    relation_fields = [f.name for f in meta.concrete_fields if f.is_relation]
+    relation_fields = {f.name for f in meta.concrete_fields if f.is_relation}
     resolver = cells.Resolver(scope)
     created = 0
     for level in matching.parent_levels(rt, new):
