@@ -35,6 +35,8 @@ def _env(tree: Path, kind: str, work: Path) -> dict:
     env["PYTHONPATH"] = str(tree / "src")
     env["LVZHI_VAR_DIR"] = str(work / kind)
     env["LVZHI_MAX_UPLOAD_MB"] = "200"
+    # a var dir of its own for each import: the audit anchors of the one before would not fit the new database
+    subprocess.run(["rm", "-rf", str(work / kind)], check=True)
     (work / kind).mkdir(parents=True, exist_ok=True)
     if kind == "sqlite":
         db = work / kind / "target.sqlite3"
