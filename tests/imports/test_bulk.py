@@ -13,7 +13,7 @@ from django.db import transaction
 
 from lvzhi.audit.models import AuditEntry
 from lvzhi.audit.services import verify_chain
-from lvzhi.imports import importer, writing
+from lvzhi.imports import validation, writing
 from lvzhi.imports.importer import ImportResult, prepare, run_import, write
 from lvzhi.imports.reader import open_sheet
 from lvzhi.org.models import Person
@@ -29,7 +29,7 @@ HEADERS = ["所属单位", "学习类别", "日期", "学习主题"]
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    monkeypatch.setattr(importer, "BATCH", 40)
+    monkeypatch.setattr(validation, "BATCH", 40)
     monkeypatch.setattr(writing, "BATCH", 30)
     monkeypatch.setattr(bulk, "BATCH", 25)
 

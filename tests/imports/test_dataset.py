@@ -197,6 +197,15 @@ def test_a_sheet_the_importing_role_may_not_write(tmp_path, users):
     assert errors == ["「问责」：您没有导入问责的权限，请删除该工作表或请有权限的人导入"]
 
 
+def test_a_row_refused_while_written_names_its_sheet(tmp_path, users):
+    """Units are created row by row by their service, which checks what preparing could not (only an administrator
+    adds a top unit): a row it refuses is named like any other, with its sheet, and nothing is written."""
+    path = _dataset(tmp_path, "w.xlsx", {"单位": [UNIT_HEAD, ["T-W1", "新公司", "", "公司", "基层"]]})
+    user = users["dangban"]
+    errors = _refused(path, actor=user, scope=scope_for(user))
+    assert any("「单位」第2行：只有系统管理员可以新建顶级单位。" in e for e in errors), errors
+
+
 def test_the_same_key_twice(tmp_path):
     path = _dataset(tmp_path, "k.xlsx", {"单位": [UNIT_HEAD, ["T-K1", "新公司", "", "公司", "基层"],
                                                   ["T-K1", "又一个新公司", "", "公司", "基层"]]})

@@ -49,7 +49,7 @@ def _pages(role, report_pk, record_pk):
     key = OWN_TYPE[role]
     return [("工作台", "/"), ("待办", "/obligations/warnings/"), ("记录列表", f"/records/{key}/"),
             ("记录表单", f"/records/{key}/new/"), ("记录详情", f"/records/{key}/{record_pk[key]}/"),
-            ("合规看板", "/obligations/dashboard/"), ("报告预览", f"/reports/{report_pk}/"),
+            ("合规看板", "/obligations/dashboard/"), ("述职报告", "/reports/"), ("报告预览", f"/reports/{report_pk}/"),
             ("导入", f"/imports/{key}/upload/")]
 
 

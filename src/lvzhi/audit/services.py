@@ -108,10 +108,10 @@ _PAYLOAD = ('{"action":%s,"actor_name":%s,"after":%s,"before":%s,"confidential":
             '"object_id":%s,"object_repr":%s,"seq":%d,"unit_id":%s}')
 
 
-def append(actor: Actor, changes: Iterable[Change]) -> list[dict]:
+def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -> list[dict]:
     """What ``log_changes`` does, without a model object per entry (an import appends one entry per record, tens
     of thousands): each entry is hashed from its parts and written with the others in one executemany / COPY.
-    Returns the entries' field values (attname → value, before/after as dicts)."""
+    Returns the entries' field values (attname → value, before/after as dicts); none unless ``returning``."""
     if not connection.in_atomic_block:
         raise RuntimeError("log_changes must run inside transaction.atomic()")
     changes = list(changes)
@@ -142,10 +142,11 @@ def append(actor: Actor, changes: Iterable[Change]) -> list[dict]:
         digest = mac.hexdigest()
         rows.append([pk, seq, created_at, actor_id, actor_name, ch.action, model, object_id, object_repr, ch.unit_id,
                      bool(ch.confidential), before, after, prev, digest])  # JSON columns: their text
-        out.append({"id": pk, "seq": seq, "created_at": now, "actor_id": actor_id, "actor_name": actor_name,
-                    "action": ch.action, "model": model, "object_id": object_id, "object_repr": object_repr,
-                    "unit_id": ch.unit_id, "confidential": bool(ch.confidential), "before": ch.before,
-                    "after": ch.after, "prev_hash": prev, "hash": digest})
+        if returning:
+            out.append({"id": pk, "seq": seq, "created_at": now, "actor_id": actor_id, "actor_name": actor_name,
+                        "action": ch.action, "model": model, "object_id": object_id, "object_repr": object_repr,
+                        "unit_id": ch.unit_id, "confidential": bool(ch.confidential), "before": ch.before,
+                        "after": ch.after, "prev_hash": prev, "hash": digest})
         prev = digest
     bulk.write_rows(AuditEntry, _COLUMNS, rows)
     transaction.on_commit(anchors.anchor_after_commit)

@@ -194,7 +194,7 @@ def is_dataset(path: str | Path) -> bool:
     try:
         if INFO_SHEET not in wb.sheetnames:
             return False
-        number, first = next(book_rows(wb, INFO_SHEET), (0, []))
+        number, first = next(book_rows(wb, INFO_SHEET, fast=False), (0, []))
         return number == 1 and bool(first) and first[0] == MARKER
     finally:
         wb.close()
@@ -275,7 +275,7 @@ def _mode_for(rt: RecordType, mode: str) -> str:
 
 def _sheet_headers(wb, title: str, r: ImportResult) -> list[str] | None:
     try:
-        sheet = sheet_of(wb, title)
+        sheet = sheet_of(wb, title, headers_only=True)
     except FileRejected as exc:
         r.add(None, "", str(exc))
         return None

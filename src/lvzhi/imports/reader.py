@@ -136,17 +136,18 @@ def open_workbook(path: str | Path) -> Book:
         raise FileRejected(f"无法读取 Excel 文件：{exc.__class__.__name__}。请用 Excel 打开后另存为 .xlsx 再试。") from None
 
 
-def book_rows(book: Book, title: str) -> Iterator[tuple[int, list]]:
+def book_rows(book: Book, title: str, *, fast: bool = True) -> Iterator[tuple[int, list]]:
     """A sheet's stored rows; a sheet whose XML is broken is refused as a whole."""
     try:
-        yield from book.rows(title)
+        yield from book.rows(title, fast=fast)
     except BrokenSheet as exc:
         raise FileRejected(f"{exc}。请用 Excel 打开后另存为 .xlsx 再试。") from None
 
 
-def sheet_of(book: Book, title: str) -> Sheet:
-    """One sheet of an open workbook as a Sheet (header row, then the data rows)."""
-    rows = book_rows(book, title)
+def sheet_of(book: Book, title: str, *, headers_only: bool = False) -> Sheet:
+    """One sheet of an open workbook as a Sheet (header row, then the data rows; ``headers_only``: for a look at
+    the header, read from the XML's start, not through a reader that takes in the whole sheet first)."""
+    rows = book_rows(book, title, fast=not headers_only)
     first = next(rows, None)
     if first is None:
         raise FileRejected("工作表是空的：第1行应为表头。")

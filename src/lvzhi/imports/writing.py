@@ -16,13 +16,15 @@ from lvzhi.audit.services import Change, append, snapshot
 from lvzhi.records import bulk, cells
 from lvzhi.records.numbering import assign_numbers
 
+from .parsing import column_of
+from .plan import ImportError_, ImportResult
+from .validation import _attach_units, _validate_one, build
+
 BATCH = 2000
 
 
 def write_plan(plan, *, actor, scope, progress, sheet: str = "") -> tuple[int, int]:
     from lvzhi.records.services import create_record, update_record
-
-    from .importer import build, column_of
 
     rt = plan.rt
     new, changed = plan.new_rows, plan.changed_rows
@@ -33,11 +35,11 @@ def write_plan(plan, *, actor, scope, progress, sheet: str = "") -> tuple[int, i
     if rt.create_func is not None:
         resolver = cells.Resolver(scope)
         for r in new:
-            _resolve_deferred(rt, r, resolver)
+            _resolve_deferred(rt, r, resolver, sheet=sheet)
             try:
                 create_record(rt, r.values, actor=actor, scope=scope)
             except (ValidationError, PermissionDenied) as exc:
-                raise ValidationError(f"第{r.number}行：{'；'.join(_messages(exc))}") from None
+                raise ValidationError(_row_error(r, exc, sheet)) from None
             created += 1
             if created % 200 == 0:
                 progress("写入", created, total)
@@ -59,12 +61,12 @@ def write_plan(plan, *, actor, scope, progress, sheet: str = "") -> tuple[int, i
         return created, _update_in_bulk(rt, changed, actor=actor, progress=progress)
     resolver = cells.Resolver(scope)
     for r in changed:
-        _resolve_deferred(rt, r, resolver)
+        _resolve_deferred(rt, r, resolver, sheet=sheet)
         values = {k: v for k, v in r.values.items() if not rt.is_virtual(column_of(rt, k))}
         try:
             update_record(rt, r.existing, values, actor=actor, scope=scope, expected_version=r.existing.version)
         except (ValidationError, PermissionDenied) as exc:
-            raise ValidationError(f"第{r.number}行：{'；'.join(_messages(exc))}") from None
+            raise ValidationError(_row_error(r, exc, sheet)) from None
         updated += 1
         if updated % 200 == 0:
             progress("更新", updated, len(changed))
@@ -90,7 +92,7 @@ def _insert_built(rt, built, actor, ids=None) -> None:
         Change(AuditAction.IMPORT, o, after=snapshot(o, m2m), unit_id=_unit_id(rt, o),
                confidential=o.pk in confidential)
         for o, m2m in built
-    ])
+    ], returning=False)
 
 
 def _insert_by_level(plan, new, *, actor, scope, progress, sheet: str) -> int:
@@ -99,12 +101,11 @@ def _insert_by_level(plan, new, *, actor, scope, progress, sheet: str) -> int:
     whole sheet first, in file order, so an export lists the rows in the order they came (round trip). Each row is
     checked again once its parent is known, as the create service would: scope, fields, the record's own rules."""
     from . import matching
-    from .importer import ImportResult, _attach_units, _validate_one, build
 
     rt = plan.rt
     meta = rt.model._meta
     ids = dict(zip(map(id, new), bulk.draw_ids(meta.db_table, meta.pk.column, len(new)), strict=True))
-    relation_fields = [f.name for f in meta.concrete_fields if f.is_relation]
+    relation_fields = {f.name for f in meta.concrete_fields if f.is_relation}
     resolver = cells.Resolver(scope)
     created = 0
     for level in matching.parent_levels(rt, new):
@@ -152,8 +153,6 @@ def _update_in_bulk(rt, rows, *, actor, progress) -> int:
     many-to-many sets replaced, and one audit entry per record lists what changed."""
     from lvzhi.obligations.marks import touch
 
-    from .importer import build
-
     model = rt.model
     names = sorted(_changing(rt, rows))
     m2m_names = [n for n in names if n in rt.m2m_fields]
@@ -186,7 +185,7 @@ def _update_in_bulk(rt, rows, *, actor, progress) -> int:
         changes.append(Change(AuditAction.UPDATE, obj, before=changed_before,
                               after={k: after[k] for k in changed_before}, unit_id=_audit_unit_id(rt, obj),
                               confidential=obj.pk in confidential))
-    append(actor, changes)
+    append(actor, changes, returning=False)
     progress("更新", len(rows), len(rows))
     return len(rows)
 
@@ -194,7 +193,6 @@ def _update_in_bulk(rt, rows, *, actor, progress) -> int:
 def _changing(rt, rows) -> set[str]:
     """The fields the rows set, less the key they were matched by (equal to the stored one by construction)."""
     from . import matching
-    from .importer import column_of
 
     names = {k for r in rows for k in r.values if not rt.is_virtual(column_of(rt, k))}
     return names - set(matching.key_fields(rt, names) or ())
@@ -231,13 +229,16 @@ def _audit_unit_id(rt, obj):
     return _unit_id(rt, obj)
 
 
+def _row_error(row, exc, sheet: str) -> str:
+    """A row refused while written (by its create or update service), named as a checked row is: 「工作表」第N行."""
+    return str(ImportError_(row.number, "", "；".join(_messages(exc)), sheet))
+
+
 def _messages(exc) -> list[str]:
     return getattr(exc, "messages", None) or [str(exc)]
 
 
 def _resolve_deferred(rt, row, resolver, *, clear: bool = True, sheet: str = "") -> None:
-    from .importer import ImportError_, column_of
-
     for name, value in row.deferred.items():
         if clear:
             resolver.cache.clear()  # the row it names was written a moment ago

@@ -54,10 +54,12 @@ def insert(model: type[models.Model], objs: list, ids: list[int] | None = None) 
         _stamp(batch, fields, add=True)
         rows = [[pk_value, *values] for pk_value, values in zip(batch_ids, _values(batch, fields), strict=True)]
         _write_rows(table, columns, rows)
+        alias = connection.alias
+        pk_attname = pk.attname
         for obj, pk_value in zip(batch, batch_ids, strict=True):
-            obj.pk = pk_value
+            obj.__dict__[pk_attname] = pk_value  # what obj.pk = … sets (a plain auto field)
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = alias
 
 
 def insert_links(field, pairs) -> None:
@@ -136,10 +138,12 @@ def _values(objs: list, fields):
     once per distinct value, as a year's records share a few hundred dates."""
     plain = [type(f) in PLAIN for f in fields]
     cache: list[dict] = [{} for _ in fields]
+    attnames = [f.attname for f in fields]
     for obj in objs:
         row = []
-        for f, is_plain, seen in zip(fields, plain, cache, strict=True):
-            value = getattr(obj, f.attname)
+        values = obj.__dict__  # each field's value as getattr() gives it, without a descriptor call per value
+        for f, attname, is_plain, seen in zip(fields, attnames, plain, cache, strict=True):
+            value = values[attname] if attname in values else getattr(obj, attname)  # a deferred field loads
             if is_plain:
                 row.append(value)
             elif isinstance(value, _HASHABLE):

@@ -7,6 +7,7 @@ twice. Columns name the model fields in the order users see them, with their Chi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -189,8 +190,9 @@ class RecordType:
             return not f.blank
         return not (f.blank or f.null or f.has_default())
 
-    @property
+    @functools.cached_property
     def m2m_fields(self) -> list[str]:
+        # asked for every imported row: worked out once (a type's columns are fixed when it is registered)
         return [c.field for c in self.columns if not self.is_virtual(c) and self.model_field(c.field).many_to_many]
 
     def is_confidential(self, obj: models.Model) -> bool:
