@@ -13,6 +13,7 @@ echo "[bench] run $LVZHI_BENCH_RUN: $SCENARIOS"
 for s in $SCENARIOS; do
   $PY report_figures.py --scenario "$s"
   if [ "$s" = central ]; then $PY obligations.py --scenario central --repeat 1; else $PY obligations.py --scenario "$s"; fi
+  $PY check_memory.py --scenario "$s"   # lvzhi check --all: peak memory per rule
   $PY stored.py --scenario "$s"      # stores the report year's results, which the pages then read
   $PY stored_summary.py --scenario "$s"
 done
