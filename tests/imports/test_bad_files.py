@@ -162,6 +162,32 @@ def test_every_importable_type_knows_what_a_repeated_row_is():
     assert [rt.key for rt in registry.all_types() if not rt.natural_key] == []
 
 
+def test_a_natural_key_of_plain_fields_names_the_unit():
+    """Two units' records alike in everything but their unit are two records, not a repeated row: a key made of
+    plain fields only (no reference that belongs to one unit) must include the unit. The province's export would
+    not import again when 宣传稿件 was keyed by 媒体、发表日期、标题 (two companies, one title in the group paper)."""
+    def plain(rt, name):
+        field = rt.model._meta.get_field(name)
+        return not field.is_relation
+
+    loose = [rt.key for rt in registry.all_types() if rt.unit_field and rt.natural_key
+             and rt.natural_key not in (("code",), ("number",)) and rt.unit_field not in rt.natural_key
+             and all(plain(rt, n) for n in rt.natural_key)]
+    assert loose == []
+
+
+def test_two_companies_may_publish_alike_but_one_company_not_twice(spreadsheet):
+    rt = registry.get("publication")
+    headers = [rt.header(c) for c in rt.columns if c.field in ("unit", "date", "title", "medium", "level")]
+    a = ["JH01-P03", "2023-03-15", "安全月活动纪实", "集团报", "集团级"]
+    b = ["JH01-P01", *a[1:]]
+    result = run_import(rt, spreadsheet("p.xlsx", [headers, a, b]), actor="测试", scope=Scope.everything())
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.created == 2
+    result = run_import(rt, spreadsheet("q.xlsx", [headers, a]), actor="测试", scope=Scope.everything())
+    assert not result.ok and result.created == 0
+
+
 def test_a_repeated_row_without_numbers_is_refused_by_its_natural_key(contact_plant, spreadsheet):
     rt = registry.get("inspection")
     headers = [rt.header(c) for c in rt.columns if c.field in ("unit", "kind", "date", "title")]

@@ -27,7 +27,7 @@ register(RecordType(
     key="publication", model=m.Publication, system="ideology", kind_field="level", search_fields=("title", "medium"),
     columns=[Column("unit"), Column("date", example="2022-06-10"), Column("title"), Column("medium", example="中国化工报"),
              Column("level", example="省部（行业）级"), Column("author"), Column("notes")],
-    list_columns=("date", "title", "medium", "level"), natural_key=("medium", "date", "title"),
+    list_columns=("date", "title", "medium", "level"), natural_key=("unit", "medium", "date", "title"),
 ))
 register(RecordType(
     key="campaign", model=m.Campaign, system="ideology", kind_field="form", search_fields=("title", "description"),
