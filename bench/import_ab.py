@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import common
-from import_dataset import GOALS
+from import_dataset import GOALS, fresh_target
 
 TARGET_PG = os.environ.get("LVZHI_BENCH_IMPORT_TARGET", "lvzhi_bench_import_ab")
 
@@ -30,28 +30,6 @@ def _commit(tree: Path) -> str:
                           check=True).stdout.strip()
 
 
-def _env(tree: Path, kind: str, work: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("LVZHI_AS_OF", "PYTHONPATH")}
-    env["PYTHONPATH"] = str(tree / "src")
-    env["LVZHI_VAR_DIR"] = str(work / kind)
-    env["LVZHI_MAX_UPLOAD_MB"] = "200"
-    # a var dir of its own for each import: the audit anchors of the one before would not fit the new database
-    subprocess.run(["rm", "-rf", str(work / kind)], check=True)
-    (work / kind).mkdir(parents=True, exist_ok=True)
-    if kind == "sqlite":
-        db = work / kind / "target.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        env["LVZHI_DATABASE_URL"] = f"sqlite:///{db}"
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{common.PG}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{TARGET_PG}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{TARGET_PG}"')
-        env["LVZHI_DATABASE_URL"] = f"{common.PG}/{TARGET_PG}"
-    subprocess.run([sys.executable, "-m", "lvzhi.cli", "manage", "migrate", "-v0"], env=env, check=True)
-    return env
 
 
 def _measure(args: list[str], env: dict) -> dict:
@@ -91,7 +69,7 @@ def main() -> None:
         for rnd in range(args.rounds):
             for kind in kinds:
                 for side in ("A", "B"):
-                    env = _env(trees[side], kind, work)
+                    env = fresh_target(kind, work, tree=trees[side], target_pg=TARGET_PG)
                     run = _measure([sys.executable, "-m", "lvzhi.cli", "import", args.workbook], env)
                     verify = _measure([sys.executable, "-m", "lvzhi.cli", "audit", "verify"], env)
                     run.update(side=side, commit=commits[side], kind=kind, round=rnd + 1,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -75,24 +76,29 @@ def child_parse(path: str) -> None:
     print(json.dumps({"rows": rows}))
 
 
-def fresh_target(kind: str, work: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("LVZHI_AS_OF",)}
+def fresh_target(kind: str, work: Path, *, tree: Path | None = None, target_pg: str = TARGET_PG) -> dict:
+    """The environment of an import into an empty, migrated database of ``kind``, with a var dir of its own (the
+    audit anchors of an earlier import would not fit the new database); ``tree``: run that source tree's code."""
+    dropped = {"LVZHI_AS_OF", "PYTHONPATH"} if tree is not None else {"LVZHI_AS_OF"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree / "src")
     env["LVZHI_VAR_DIR"] = str(work / kind)
     # The province workbook (38 MB) is over the web upload limit, which `lvzhi import` applies too (a file over it
     # is refused with that reason): this bench moves a whole province on purpose.
     env["LVZHI_MAX_UPLOAD_MB"] = "200"
-    (work / kind).mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(work / kind, ignore_errors=True)
+    (work / kind).mkdir(parents=True)
     if kind == "sqlite":
         db = work / kind / "target.sqlite3"
-        db.unlink(missing_ok=True)
         env["LVZHI_DATABASE_URL"] = f"sqlite:///{db}"
     else:
         import psycopg
 
         with psycopg.connect(f"{common.PG}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{TARGET_PG}"')
-            conn.execute(f'CREATE DATABASE "{TARGET_PG}"')
-        env["LVZHI_DATABASE_URL"] = f"{common.PG}/{TARGET_PG}"
+            conn.execute(f'DROP DATABASE IF EXISTS "{target_pg}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{target_pg}"')
+        env["LVZHI_DATABASE_URL"] = f"{common.PG}/{target_pg}"
     subprocess.run(lvzhi("manage", "migrate", "-v0"), env=env, check=True)
     return env
 
