@@ -298,6 +298,17 @@ def display_cell(rt: RecordType, column: Column, obj):
 
 # --- resolving references ----------------------------------------------------------------------------
 
+def _looked_up(cache: dict, load, ref: Ref):
+    """``ref``'s entry of ``cache`` (loaded by ``load`` when the bulk resolve did not), its error raised."""
+    result = cache.get((ref.model, ref.text))
+    if result is None:
+        load(ref.model, {ref.text})
+        result = cache[(ref.model, ref.text)]
+    if isinstance(result, CellError):
+        raise result
+    return result
+
+
 @dataclass
 class Resolver:
     """Resolves every Ref of a file in bulk, within what the user may read."""
@@ -326,13 +337,7 @@ class Resolver:
             self.id_cache[(model, t)] = found if isinstance(found, CellError) else found.pk
 
     def get_id(self, ref: Ref) -> int:
-        result = self.id_cache.get((ref.model, ref.text))
-        if result is None:
-            self._load_ids(ref.model, {ref.text})
-            result = self.id_cache[(ref.model, ref.text)]
-        if isinstance(result, CellError):
-            raise result
-        return result
+        return _looked_up(self.id_cache, self._load_ids, ref)
 
     def resolve_all(self, refs: list[Ref]) -> None:
         by_model: dict[type, set[str]] = {}
@@ -449,13 +454,7 @@ class Resolver:
                 self.cache[(model, t)] = CellError(f"找不到{key_label(model, own)}为“{t}”的{label}，或您无权访问")
 
     def get(self, ref: Ref):
-        result = self.cache.get((ref.model, ref.text))
-        if result is None:
-            self._load(ref.model, {ref.text})
-            result = self.cache[(ref.model, ref.text)]
-        if isinstance(result, CellError):
-            raise result
-        return result
+        return _looked_up(self.cache, self._load, ref)
 
 
 @dataclass(frozen=True)
