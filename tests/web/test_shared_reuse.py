@@ -9,6 +9,7 @@ import time
 import pytest
 from django.core.cache import caches
 from django.db import connection, connections
+from django.db.models import F
 from django.test import Client, override_settings
 
 from lvzhi.web import datacache
@@ -195,3 +196,53 @@ def test_in_the_background_the_request_that_finds_a_result_out_of_date_is_served
         time.sleep(0.05)
     after = activities.timed(top)
     assert after.value == first.value + 1 and not after.stale and len(calls) == 2
+
+
+talk_calls: list[int] = []
+
+
+@datacache.reused("test.integrity_talks", subtree="unit")
+def talks(unit) -> int:
+    """Reads 谈话 records only (and the unit tree): a 支部活动 saved must not throw it away."""
+    from lvzhi.integrity.models import IntegrityTalk
+
+    talk_calls.append(unit.pk)
+    return IntegrityTalk.objects.filter(unit__path__startswith=unit.path).count()
+
+
+@datacache.reused("test.both", subtree="unit")
+def both(unit) -> tuple[int, int]:
+    """An outer result made of two inner ones: it reads, through them, what each of them read."""
+    return talks(unit), activities(unit)
+
+
+def test_a_result_is_kept_through_writes_to_tables_it_did_not_read_and_follows_those_it_did(tree, users):
+    """No result lists its tables by hand: the tables its statements name are watched (lvzhi.web.readset)."""
+    from lvzhi.integrity.models import IntegrityTalk
+    from lvzhi.partybuilding.models import BranchActivity
+
+    top, _, b = tree
+    talk_calls.clear()
+    first = talks(top)
+    _write(users["dangban"], b)  # a 支部活动: a table talks() never read
+    assert talks(top) == first and talk_calls == [top.pk]  # kept
+    outer = both(top)
+    assert outer == (first, BranchActivity.objects.filter(unit__path__startswith=top.path).count())
+    assert len(calls) == 1
+    _write(users["dangban"], b)
+    # the outer result read 支部活动 through activities(), whose value changed: recomputed, talks() still kept
+    assert both(top) == (first, outer[1] + 1) and talk_calls == [top.pk] and len(calls) == 2
+    # now a 谈话 changed (in place: the count stays): talks() and the outer result follow it
+    IntegrityTalk.objects.filter(pk=IntegrityTalk.objects.filter(unit__path__startswith=b.path).first().pk).update(
+        date=F("date"))
+    assert both(top) == (first, outer[1] + 1) and talk_calls == [top.pk, top.pk] and len(calls) == 2
+    assert both(top) == (first, outer[1] + 1) and talk_calls == [top.pk, top.pk]  # and kept again
+
+
+def test_the_tables_of_a_statement_are_the_site_tables_it_names():
+    from lvzhi.web import readset
+
+    sql = ('SELECT COUNT(*) FROM "integrity_integritytalk" INNER JOIN "org_unit" U1 ON (U1."id" = unit_id) '
+           'WHERE U1."path" LIKE %s AND id IN (SELECT V0.integritytalk_id FROM integrity_integritytalk_people V0)')
+    assert readset.tables_in(sql) == {"integrity_integritytalk", "org_unit", "integrity_integritytalk_people"}
+    assert readset.tables_in("SELECT max(number_) FROM lvzhi_datachange") == set()  # not a table of a model

@@ -51,7 +51,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeGuard, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -62,7 +62,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework import pagination
 
-from lvzhi.web import clock, datachange
+from lvzhi.web import clock, datachange, readset
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -82,6 +82,7 @@ class Entry:
     at: dt.datetime  # the time of the data: its version was read just before computing
     value: Any
     outdated_at: float | None = None  # time.time() when a request first found it out of date
+    tables: frozenset[str] | None = None  # the tables it read (``readset``); None: every table
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,10 +170,20 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, tim
 
 def cached_timed(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, timeout: int = 3600,
                  tables: Iterable[str] | None = None, under: str | None = None) -> Timed[T]:
-    version = database_version(tables, under)
-    if version is None:
+    seen = datachange.snapshot(under)
+    if seen is None:
         return Timed(compute(), None)
-    return _reuse(version, name, parts, compute, scope, timeout)
+    return _reuse(seen, _declared(tables), name, parts, compute, scope, timeout)
+
+
+def _declared(tables: Iterable[str] | None) -> frozenset[str] | None:
+    """The database tables behind declared model labels; None: none declared — the tables read are watched."""
+    return _tables_of(tuple(tables)) if tables is not None else None
+
+
+@functools.cache
+def _tables_of(labels: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(datachange.db_tables(labels))
 
 
 def _key(name: str, parts: tuple, scope) -> str:
@@ -188,18 +199,28 @@ def _remember(key: str, entry: Entry) -> None:
             _local.popitem(last=False)
 
 
-def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scope, timeout: int) -> Timed[T]:
+def _fresh(entry: Entry | None, seen: datachange.Snapshot) -> TypeGuard[Entry]:
+    """Whether none of the tables the entry read has changed since (the version of its own tables)."""
+    return entry is not None and entry.version == seen.version(entry.tables)
+
+
+def _hit(entry: Entry) -> Timed:
+    stats["hits"] += 1
+    readset.note(entry.tables)  # a computation this is part of read these tables too
+    return Timed(entry.value, entry.at)
+
+
+def _reuse(seen: datachange.Snapshot, declared: frozenset[str] | None, name: str, parts: tuple,
+           compute: Callable[[], T], scope, timeout: int) -> Timed[T]:
     key = _key(name, parts, scope)
     entry = _local.get(key)
-    if entry is not None and entry.version == version:  # fresh in this process: no read of the shared cache
-        stats["hits"] += 1
-        return Timed(entry.value, entry.at)
+    if _fresh(entry, seen):  # fresh in this process: no read of the shared cache
+        return _hit(entry)
     cache = _cache()
     entry = cache.get(key)
-    if entry is not None and entry.version == version:
+    if _fresh(entry, seen):
         _remember(key, entry)
-        stats["hits"] += 1
-        return Timed(entry.value, entry.at)
+        return _hit(entry)
     lock = key + REFRESHING
     token = uuid.uuid4().hex
     limit = max_stale()
@@ -209,12 +230,13 @@ def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scop
             cache.set(key, entry, timeout)
         if entry is not None and not must_be_fresh() and refresh_in_background():
             context = contextvars.copy_context()
-            threading.Thread(target=context.run, args=(_refresh, key, lock, token, version, compute, timeout),
+            threading.Thread(target=context.run, args=(_refresh, key, lock, token, seen, declared, compute, timeout),
                              name="lvzhi-results-refresh", daemon=True).start()
             stats["stale"] += 1
+            readset.note(entry.tables)
             return Timed(entry.value, entry.at, stale=True)
         try:
-            return _compute(key, version, compute, timeout)
+            return _compute(key, seen, declared, compute, timeout)
         finally:
             _unlock(lock, token)
     # another request is refreshing this result
@@ -222,19 +244,18 @@ def _reuse(version: str, name: str, parts: tuple, compute: Callable[[], T], scop
         outdated_at = entry.outdated_at if entry.outdated_at is not None else time.time()
         if time.time() - outdated_at <= limit:
             stats["stale"] += 1
+            readset.note(entry.tables)
             return Timed(entry.value, entry.at, stale=True)
     while cache.get(lock) is not None:  # wait for the refresh under way (at most until its lock expires)
         time.sleep(WAIT_STEP)
         entry = cache.get(key)
-        if entry is not None and entry.version == version:
+        if _fresh(entry, seen):
             _remember(key, entry)
-            stats["hits"] += 1
-            return Timed(entry.value, entry.at)
+            return _hit(entry)
     entry = cache.get(key)
-    if entry is not None and entry.version == version:
-        stats["hits"] += 1
-        return Timed(entry.value, entry.at)
-    return _compute(key, version, compute, timeout)
+    if _fresh(entry, seen):
+        return _hit(entry)
+    return _compute(key, seen, declared, compute, timeout)
 
 
 def refresh_in_background() -> bool:
@@ -249,11 +270,12 @@ def refresh_in_background() -> bool:
     return mode == "background"
 
 
-def _refresh(key: str, lock: str, token: str, version: str, compute: Callable[[], Any], timeout: int) -> None:
+def _refresh(key: str, lock: str, token: str, seen: datachange.Snapshot, declared: frozenset[str] | None,
+             compute: Callable[[], Any], timeout: int) -> None:
     from django.db import connections
 
     try:
-        _compute(key, version, compute, timeout)
+        _compute(key, seen, declared, compute, timeout)
     except Exception:  # the next request after the lock expires tries again; nobody waited for this one
         import logging
 
@@ -269,12 +291,23 @@ def _unlock(lock: str, token: str) -> None:
         cache.delete(lock)
 
 
-def _compute(key: str, version: str, compute: Callable[[], T], timeout: int) -> Timed[T]:
+def _compute(key: str, seen: datachange.Snapshot, declared: frozenset[str] | None, compute: Callable[[], T],
+             timeout: int) -> Timed[T]:
+    """Compute and keep the result, keyed by the version (as of ``seen``, read before computing) of the tables it
+    declared or, if none, of the tables it turned out to read."""
     at = timezone.now()
     stats["misses"] += 1
-    entry = Entry(version, at, compute())
+    tables: frozenset[str] | None = declared
+    if declared is not None:
+        value = compute()
+    else:
+        with readset.watching() as found:
+            value = compute()
+        tables = None if found[0] is readset.ALL else frozenset(found[0])
+    entry = Entry(seen.version(tables), at, value, tables=tables)
     _cache().set(key, entry, timeout)
     _remember(key, entry)
+    readset.note(tables)
     return Timed(entry.value, entry.at)
 
 
@@ -326,15 +359,15 @@ def reused(name: str, *, tables: Iterable[str] | None = None, subtree: str | Cal
             unit = None
             if subtree is not None:
                 unit = bound.arguments.get(subtree) if isinstance(subtree, str) else subtree(bound.arguments)
-            version = database_version(tables, getattr(unit, "path", None))
-            if version is None:  # a transaction that wrote: nothing to key
+            seen = datachange.snapshot(getattr(unit, "path", None))
+            if seen is None:  # a transaction that wrote: nothing to key
                 return Timed(fn(*args, **kwargs), None)
             scope = bound.arguments.get("scope")
             try:
                 parts = tuple((k, key_part(v)) for k, v in bound.arguments.items() if k != "scope")
             except EmptyResultSet:  # a query that can match nothing has no SQL: just computed
                 return Timed(fn(*args, **kwargs), None)
-            return _reuse(version, name, parts, lambda: fn(*args, **kwargs), scope, timeout)
+            return _reuse(seen, _declared(tables), name, parts, lambda: fn(*args, **kwargs), scope, timeout)
 
         @functools.wraps(fn)
         def selector(*args: P.args, **kwargs: P.kwargs) -> T:

@@ -32,7 +32,9 @@ as soon as it exists; dumps and restores carry the table, the sequence and the t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Iterable
 
 from django.db import connection
 
@@ -225,13 +227,33 @@ def version(tables=None, under: str | None = None) -> str | None:
     tables and stored results (``narrowed_tables``) only their rows under the unit path ``under`` — or None where
     results must not be reused: no counter (a database not migrated by this version), or a transaction that has
     itself written (its uncommitted rows must not reach another request)."""
+    seen = snapshot(under)
+    return None if seen is None else seen.version(db_tables(tables) if tables is not None else None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """The counter as one statement read it: per table (rows, highest number — SQLite: rows, changes) within a
+    unit path, so the version of any set of tables can be told afterwards — of the tables a computation turned
+    out to read (``readset``), known only once it has run."""
+
+    head: str  # the database and its latest compaction: part of every version
+    tables: dict[str, tuple[int, int]]
+
+    def version(self, names: Iterable[str] | None = None) -> str:
+        pairs = self.tables.values() if names is None else [self.tables[n] for n in names if n in self.tables]
+        return f"{self.head}:{sum(p[0] for p in pairs)}:{max((p[1] for p in pairs), default=0)}" \
+            if self.head != "sqlite" else f"sqlite:{sum(p[0] for p in pairs)}:{sum(p[1] for p in pairs)}"
+
+
+def snapshot(under: str | None = None) -> Snapshot | None:
+    """The counter per table (see ``Snapshot``), or None where results must not be reused (see ``version``)."""
     if connection.vendor == "sqlite":
-        return _sqlite_version(tables, under)
+        return _sqlite_snapshot(under)
     if connection.vendor != "postgresql":
         return None
-    names = db_tables(tables) if tables is not None else None
-    where = "TRUE" if names is None else "table_name = ANY(%s)"
-    params: list = [] if names is None else [names]
+    where = "table_name <> %s"
+    params: list = [COMPACTED]
     if under is not None:
         where += " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
         params.append(under)
@@ -244,35 +266,31 @@ def version(tables=None, under: str | None = None) -> str | None:
             _present.add(database)
         cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
                                (SELECT oid FROM pg_database WHERE datname = current_database()),
-                               coalesce(max(number_) FILTER (WHERE table_name = '{COMPACTED}'), 0),
-                               count(*) FILTER (WHERE {where}),
-                               coalesce(max(number_) FILTER (WHERE {where}), 0) FROM {TABLE}""", params * 2)
-        own_xid, oid, compacted, rows, highest = cur.fetchone()
+                               (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = %s),
+                               (SELECT coalesce(json_object_agg(table_name, json_build_array(n, h)), '{{}}')
+                                FROM (SELECT table_name, count(*) AS n, max(number_) AS h FROM {TABLE}
+                                      WHERE {where} GROUP BY table_name) s)""", [COMPACTED, *params])
+        own_xid, oid, compacted, tables = cur.fetchone()
     if own_xid is not None:
         return None
-    return f"{oid}:{compacted}:{rows}:{highest}"
+    return Snapshot(f"{oid}:{compacted}", {name: (pair[0], pair[1]) for name, pair in tables.items()})
 
 
 _present: set[str] = set()  # databases (by name) whose change counter this process has seen
 
 
-def _sqlite_version(tables, under: str | None) -> str | None:
+def _sqlite_snapshot(under: str | None) -> Snapshot | None:
     if connection.in_atomic_block:
         return None
-    clauses: list[str] = []
-    params: list = []
-    if tables is not None:
-        names = db_tables(tables)
-        clauses.append(f"table_name IN ({', '.join(['%s'] * len(names))})")
-        params += names
+    where: str = "1"
+    params: list[int | str] = []
     if under is not None:
-        clauses.append("(unit_path = '' OR substr(unit_path, 1, %s) = %s)")
-        params += [len(under), under]
-    where = " AND ".join(clauses) or "1"
+        where = "(unit_path = '' OR substr(unit_path, 1, %s) = %s)"
+        params = [len(under), under]
     with connection.cursor() as cur:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
         if cur.fetchone() is None:
             return None
-        cur.execute(f"SELECT count(*), coalesce(sum(changes), 0) FROM {TABLE} WHERE {where}", params)
-        rows, changes = cur.fetchone()
-    return f"sqlite:{rows}:{changes}"
+        cur.execute(f"SELECT table_name, count(*), coalesce(sum(changes), 0) FROM {TABLE} WHERE {where} "
+                    "GROUP BY table_name", params)
+        return Snapshot("sqlite", {name: (rows, changes) for name, rows, changes in cur.fetchall()})
