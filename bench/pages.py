@@ -101,6 +101,24 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL process on this machine (the server the pages and the writer use):
+    what the queries cost, which the server's own CPU leaves out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() not in ("postgres", "postmaster"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
                           "-s", str(common.BENCH / "wrk" / "report.lua"), f"http://127.0.0.1:{PORT}{url}"],
@@ -189,9 +207,12 @@ def measure(name: str, url: str, cookie: str, env: dict, args, user=None, top=No
         if user is not None:
             writer = Writer(user, top, url, cookie, args.write_every)
             writer.start()
-        cpu, load = server_cpu_seconds(server), os.getloadavg()[0]
+        cpu, db_cpu, own_cpu, load = server_cpu_seconds(server), postgres_cpu_seconds(), fixtures.cpu(), os.getloadavg()[0]
         result = {"url": url, **wrk(url, cookie, args.seconds, args.connections)}
         result["server_cpu_ms_per_request"] = round((server_cpu_seconds(server) - cpu) * 1000 / max(result["requests"], 1), 1)
+        # PostgreSQL's processes, the writer's statements and any refresh included: the cost a write adds shows here
+        result["postgres_cpu_ms_per_request"] = round((postgres_cpu_seconds() - db_cpu) * 1000 / max(result["requests"], 1), 1)
+        result["bench_process_cpu_s"] = round(fixtures.cpu() - own_cpu, 2)  # the writer's Python (and wrk's parsing: none)
         result["load_before"], result["load_after"] = round(load, 2), round(os.getloadavg()[0], 2)
         if writer is not None:
             writer.stop.set()

@@ -246,3 +246,18 @@ def test_the_tables_of_a_statement_are_the_site_tables_it_names():
            'WHERE U1."path" LIKE %s AND id IN (SELECT V0.integritytalk_id FROM integrity_integritytalk_people V0)')
     assert readset.tables_in(sql) == {"integrity_integritytalk", "org_unit", "integrity_integritytalk_people"}
     assert readset.tables_in("SELECT max(number_) FROM lvzhi_datachange") == set()  # not a table of a model
+
+
+@datacache.reused("test.unit_name")
+def unit_name(unit) -> str:
+    """Reads nothing itself: the unit was loaded before — its row is still data this result depends on."""
+    return unit.name
+
+
+def test_a_result_follows_the_rows_of_the_model_instances_it_was_given(tree):
+    from lvzhi.org.models import Unit
+
+    top, a, _ = tree
+    assert unit_name(a) == a.name
+    Unit.objects.filter(pk=a.pk).update(name="改名后的单位")
+    assert unit_name(Unit.objects.get(pk=a.pk)) == "改名后的单位"

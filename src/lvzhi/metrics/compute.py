@@ -18,6 +18,7 @@ from lvzhi.org.models import Person, Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry, selectors
 from lvzhi.records.keeping import zero_declared
+from lvzhi.web.datacache import cached
 
 from .catalogue import Metric, get
 
@@ -266,7 +267,9 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
         for i, m in enumerate(group):
             condition = Q(**m.filter)
             aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
-        values = base.aggregate(**aggregates)
+        # reused per record type: a report's figures after a record saved recount that record's type only
+        values = cached("metrics.group", (tuple(m.id for m in group), unit.pk, period.start, period.end),
+                        lambda base=base, aggregates=aggregates: base.aggregate(**aggregates), under=unit.path)
         for i, m in enumerate(group):
             value = values[f"m{i}"] or 0
             out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter), lambda v=values: v["__all"] > 0)

@@ -32,6 +32,8 @@ from django.db import connections
 from django.db.models.query import QuerySet
 from jinja2.sandbox import SandboxedEnvironment
 
+from lvzhi.web import datacache, readset
+
 MAX_RANGE = 100_000  # items of one range(); nested loops are then the time limit's job
 MAX_INT_DIGITS = 4300  # Python prints no longer integer anyway (sys.int_info.default_max_str_digits)
 READ_ONLY = ("SELECT", "WITH", "(SELECT", "VALUES", "EXPLAIN")
@@ -219,6 +221,24 @@ class _NoConnection:
 _KEEP: list = []  # the inherited driver connections, kept referenced so the child never closes the parent's socket
 
 
+class _ParentCache:
+    """The results cache of the parent, asked over the channel: the child reuses what the site has computed and
+    hands back what it computes (``datacache.use_parent_cache``)."""
+
+    def __init__(self, channel):
+        self._channel = channel
+
+    def _ask(self, *message):
+        self._channel.send_bytes(_dumps(message))
+        return pickle.loads(self._channel.recv_bytes())[1]
+
+    def get(self, key):
+        return self._ask("cache_get", key)
+
+    def set(self, key, entry, timeout):
+        self._ask("cache_set", key, entry, timeout)
+
+
 def _child_setup(channel, limits: Limits) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(sig, signal.SIG_DFL)
@@ -226,6 +246,7 @@ def _child_setup(channel, limits: Limits) -> None:
         _KEEP.append(conn.connection)
         conn.connection = _NoConnection()
         conn.cursor = conn.chunked_cursor = (lambda alias=conn.alias: _RemoteCursor(channel, alias))
+    datacache.use_parent_cache(_ParentCache(channel))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     cpu = math.ceil(limits.seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -241,7 +262,9 @@ def _child(channel, fn, limits: Limits) -> None:
 
     try:
         _child_setup(channel, limits)
-        payload = ("done", fn())
+        with readset.watching() as found:  # results reused here: the parent's result read their tables too
+            result = fn()
+        payload = ("done", result, None if found[0] is readset.ALL else frozenset(found[0]))
     except _Limit as exc:
         payload = ("limit", exc.kind, exc.detail, _line_of(exc))
     except TemplateProblem as exc:
@@ -308,6 +331,13 @@ def run(fn, *, limits: Limits | None = None):
             if message[0] == "sql":
                 parent_end.send_bytes(_dumps(_run_query(*message[1:])))
                 continue
+            if message[0] == "cache_get":
+                parent_end.send_bytes(_dumps(("ok", datacache.entry(message[1]))))
+                continue
+            if message[0] == "cache_set":
+                datacache.keep(*message[1:])
+                parent_end.send_bytes(_dumps(("ok", None)))
+                continue
             result = message
             break
     finally:
@@ -317,6 +347,7 @@ def run(fn, *, limits: Limits | None = None):
         _, status = os.waitpid(pid, 0)
     kind = result[0]
     if kind == "done":
+        readset.note(result[2])
         return result[1]
     if kind == "limit":
         raise TemplateLimit(result[1], _message(result[1], limits, result[2]), result[3])

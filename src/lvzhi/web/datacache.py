@@ -29,8 +29,10 @@ subtrees), "today" and the release; the entry's version is compared, not keyed, 
 
 The reuse lives in the selectors whose results it holds: ``@reused("name")`` on the selector (one line), keyed by
 its arguments (a unit or any model by its id, a query by its SQL, a record type or metric by its key, a date as
-is; a ``scope`` argument by what it may see) and by the version of every table — or, with
-``tables=("org.Unit", …)``, of just the tables it reads; with ``subtree=`` (the argument holding the unit, or a
+is; a ``scope`` argument by what it may see); an entry is fresh while the version of the tables it read is
+unchanged — those named with ``tables=("org.Unit", …)``, else the tables its statements named while it was
+computed, the tables of the model instances among its arguments, and those of every reused result it used
+(``readset``: nothing lists them by hand, so none can be forgotten); with ``subtree=`` (the argument holding the unit, or a
 function of the arguments giving it) the record tables and stored results count only within that unit's subtree
 (``datachange.version(under=…)``), so a write in one company leaves another's result fresh. A view calls the
 selector (or ``selector.timed(...)`` for the result with its time) and cannot forget the reuse.
@@ -66,7 +68,7 @@ from lvzhi.web import clock, datachange, readset
 
 T = TypeVar("T")
 P = ParamSpec("P")
-LOCAL_ENTRIES = 64  # entries each process keeps in memory (the shared cache holds them all)
+LOCAL_ENTRIES = 256  # entries each process keeps in memory (the shared cache holds them all)
 REFRESHING = ":refresh"  # the refresh lock of an entry: its key + this
 WAIT_STEP = 0.05  # seconds between looks at an entry being refreshed by another request
 # per process; read by tests and the benchmark's notes: hits, misses (= recomputations), stale (served out of date)
@@ -118,12 +120,23 @@ def must_be_fresh() -> bool:
     return _must_be_fresh.get() or max_stale() <= 0
 
 
+_process_cache: list = []  # set in a report's render process (``reports.bounded``): its parent's cache, by message
+
+
+def use_parent_cache(cache) -> None:
+    """In a forked render process with no database connection of its own: read and keep results through the
+    parent (``cache``: get and set), never serve one out of date, never take a refresh lock."""
+    _process_cache[:] = [cache]
+
+
 def _cache():
     """The shared results cache; inside an atomic block on the database's own table this process's memory instead
     (a write to the table would join the block's transaction: it would be undone with it, and would make the
     block one that has written, which reuses nothing)."""
     from django.db import connection
 
+    if _process_cache:
+        return _process_cache[0]
     if connection.in_atomic_block and settings.CACHES["results"]["BACKEND"].endswith(".db.DatabaseCache"):
         return caches["results_local"]
     return caches["results"]
@@ -186,6 +199,17 @@ def _tables_of(labels: tuple[str, ...]) -> frozenset[str]:
     return frozenset(datachange.db_tables(labels))
 
 
+def entry(key: str) -> Entry | None:
+    """The entry kept under ``key`` (this process's copy, or the shared cache's), fresh or not."""
+    return _local.get(key) or _cache().get(key)
+
+
+def keep(key: str, value: Entry, timeout: int) -> None:
+    """Keep an entry computed elsewhere (a render process) for every worker."""
+    _cache().set(key, value, timeout)
+    _remember(key, value)
+
+
 def _key(name: str, parts: tuple, scope) -> str:
     raw = repr((release(), name, parts, scope_key(scope), clock.today().isoformat()))
     return f"lvzhi:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
@@ -221,6 +245,8 @@ def _reuse(seen: datachange.Snapshot, declared: frozenset[str] | None, name: str
     if _fresh(entry, seen):
         _remember(key, entry)
         return _hit(entry)
+    if _process_cache:  # a render process: computes what it needs now, and keeps it for the site
+        return _compute(key, seen, declared, compute, timeout)
     lock = key + REFRESHING
     token = uuid.uuid4().hex
     limit = max_stale()
@@ -367,7 +393,13 @@ def reused(name: str, *, tables: Iterable[str] | None = None, subtree: str | Cal
                 parts = tuple((k, key_part(v)) for k, v in bound.arguments.items() if k != "scope")
             except EmptyResultSet:  # a query that can match nothing has no SQL: just computed
                 return Timed(fn(*args, **kwargs), None)
-            return _reuse(seen, _declared(tables), name, parts, lambda: fn(*args, **kwargs), scope, timeout)
+            read_before = readset.of_arguments(bound.arguments.values())
+
+            def compute() -> T:
+                readset.note(read_before)  # the arguments' rows are data this result was computed from
+                return fn(*args, **kwargs)
+
+            return _reuse(seen, _declared(tables), name, parts, compute, scope, timeout)
 
         @functools.wraps(fn)
         def selector(*args: P.args, **kwargs: P.kwargs) -> T:

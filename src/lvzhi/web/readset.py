@@ -59,6 +59,25 @@ def watching():
         _reading.reset(token)
 
 
+def of_arguments(values) -> frozenset[str]:
+    """The tables of the model instances among a computation's arguments and of the related rows loaded with
+    them: data read before the computation began (a report's writer text, its template, a unit's name), which
+    its own statements never show."""
+    from django.db import models
+
+    found: set[str] = set()
+    stack = [v for v in values if isinstance(v, models.Model)]
+    seen: set[int] = set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        found.add(obj._meta.db_table)
+        stack += [v for v in obj._state.fields_cache.values() if isinstance(v, models.Model)]
+    return frozenset(found)
+
+
 def note(tables: frozenset[str] | None) -> None:
     """A result used inside a watched computation without running its statements there: its tables count."""
     found = _reading.get()

@@ -10,20 +10,22 @@ from lvzhi.org.scoping import Scope
 from lvzhi.org.selectors import unit_tree
 from lvzhi.records import registry
 from lvzhi.records import selectors as records_selectors
-from lvzhi.web.datacache import reused
+from lvzhi.web.datacache import count, reused
 
 REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
 
 
 @reused("web.home", subtree="unit")
 def year_counts(scope: Scope, unit: Unit, year: int) -> list[tuple[str, int]]:
-    """This year's records of every type in the unit's subtree."""
+    """This year's records of every type in the unit's subtree — each type's count reused on its own
+    (``datacache.count``), so a record saved recounts its own type only."""
     counts = []
     for rt in registry.all_types():
         # reference data (lists, channels, rules) is not "recorded this year"
         if rt.system in ("org", "obligations") or rt.date_field is None or rt.key in REFERENCE_TYPES:
             continue
-        n = records_selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31)).count()
+        n = count(records_selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1),
+                                                   end=dt.date(year, 12, 31)))
         counts.append((rt.key, n))
     return counts
 
