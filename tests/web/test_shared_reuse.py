@@ -261,3 +261,28 @@ def test_a_result_follows_the_rows_of_the_model_instances_it_was_given(tree):
     assert unit_name(a) == a.name
     Unit.objects.filter(pk=a.pk).update(name="改名后的单位")
     assert unit_name(Unit.objects.get(pk=a.pk)) == "改名后的单位"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the shared cache is a table on PostgreSQL")
+def test_while_another_request_refreshes_a_process_serves_its_copy_without_asking_each_time(tree, users):
+    from django.test.utils import CaptureQueriesContext
+
+    top, _, b = tree
+    first = activities.timed(top)
+    _write(users["dangban"], b)
+    caches["results"].add(activities.key(top) + datacache.REFRESHING, "another request", 30)
+
+    def shared_reads() -> tuple[int, datacache.Timed]:
+        with CaptureQueriesContext(connection) as queries:
+            answer = activities.timed(top)
+        return sum(datacache.datachange.RESULTS_TABLE in q["sql"] for q in queries.captured_queries), answer
+
+    reads, answer = shared_reads()  # finds the refresh under way: the previous result
+    assert reads > 0 and (answer.value, answer.stale) == (first.value, True)
+    reads, answer = shared_reads()  # a moment later: its own copy, no round trip to the shared cache
+    assert reads == 0 and (answer.value, answer.stale) == (first.value, True)
+    time.sleep(datacache.RECHECK)
+    caches["results"].delete(activities.key(top) + datacache.REFRESHING)  # that request went away
+    reads, answer = shared_reads()  # looks again: now refreshes itself
+    assert reads > 0 and answer.value == first.value + 1 and not answer.stale
+    assert len(calls) == 2

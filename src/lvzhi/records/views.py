@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.audit.selectors import entries_for_object
 from lvzhi.org.scoping import scope_for
 from lvzhi.org.selectors import current_unit, requested_unit
-from lvzhi.web import clock, datacache, fragments
+from lvzhi.web import clock, fragments, totals
 from lvzhi.web.params import year_param
 
 from . import advice, backfill, cells, forms, registry, selectors, services
@@ -60,7 +60,7 @@ def record_list(request, key):
     rt = _record_type(key)
     scope = scope_for(request.user)
     f, qs = listed_records(request, rt)
-    page = datacache.Paginator(selectors.with_related(rt, qs, rt.list_columns), 50).get_page(request.GET.get("page"))
+    page = totals.Paginator(selectors.with_related(rt, qs, rt.list_columns), 50).get_page(request.GET.get("page"))
     kinds = rt.model_field(rt.kind_field).flatchoices if rt.kind_field else []
     years = clock.year_choices()
     hidden = selectors.hidden_note(rt, scope, **_narrowing(f))

@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_s
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import ValidationError
 
-from lvzhi.web import datacache
+from lvzhi.web import totals
 from lvzhi.web.params import int_param
 
 MAX_PAGE_SIZE = 1000
@@ -65,7 +65,7 @@ class StrictFilterBackend(DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
-class Pagination(datacache.LimitOffsetPagination):
+class Pagination(totals.LimitOffsetPagination):
     """limit/offset paging with at most ``MAX_PAGE_SIZE`` rows a page; a bad or too large value is a 400, not a
     silently different page."""
 

@@ -58,11 +58,8 @@ from typing import Any, Generic, ParamSpec, TypeGuard, TypeVar
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator as DjangoPaginator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
-from rest_framework import pagination
 
 from lvzhi.web import clock, datachange, readset
 
@@ -74,6 +71,12 @@ WAIT_STEP = 0.05  # seconds between looks at an entry being refreshed by another
 # per process; read by tests and the benchmark's notes: hits, misses (= recomputations), stale (served out of date)
 stats = {"hits": 0, "misses": 0, "stale": 0}
 _local: OrderedDict[str, Entry] = OrderedDict()
+# key → when (time.monotonic()) this process last found the entry being refreshed by another request: until RECHECK
+# later its requests are served this process's copy without asking the shared cache — during a refresh every
+# request would otherwise fetch the whole entry (a report preview's 124 KB) and try its lock, one write costing
+# hundreds of such round trips
+_under_way: dict[str, float] = {}
+RECHECK = 0.1
 _local_guard = threading.Lock()
 _must_be_fresh: contextvars.ContextVar[bool] = contextvars.ContextVar("lvzhi_results_fresh", default=False)
 
@@ -240,6 +243,8 @@ def _reuse(seen: datachange.Snapshot, declared: frozenset[str] | None, name: str
     entry = _local.get(key)
     if _fresh(entry, seen):  # fresh in this process: no read of the shared cache
         return _hit(entry)
+    if entry is not None and time.monotonic() - _under_way.get(key, -RECHECK) < RECHECK and _may_serve(entry):
+        return _stale(key, entry)  # another request refreshes it: looked a moment ago
     cache = _cache()
     entry = cache.get(key)
     if _fresh(entry, seen):
@@ -249,7 +254,6 @@ def _reuse(seen: datachange.Snapshot, declared: frozenset[str] | None, name: str
         return _compute(key, seen, declared, compute, timeout)
     lock = key + REFRESHING
     token = uuid.uuid4().hex
-    limit = max_stale()
     if cache.add(lock, token, timeout=lock_seconds()):  # this request refreshes; the others are served
         if entry is not None and entry.outdated_at is None:  # readers may serve it until outdated_at + limit
             entry = dataclasses.replace(entry, outdated_at=time.time())
@@ -258,20 +262,16 @@ def _reuse(seen: datachange.Snapshot, declared: frozenset[str] | None, name: str
             context = contextvars.copy_context()
             threading.Thread(target=context.run, args=(_refresh, key, lock, token, seen, declared, compute, timeout),
                              name="lvzhi-results-refresh", daemon=True).start()
-            stats["stale"] += 1
-            readset.note(entry.tables)
-            return Timed(entry.value, entry.at, stale=True)
+            return _stale(key, entry)
         try:
             return _compute(key, seen, declared, compute, timeout)
         finally:
             _unlock(lock, token)
     # another request is refreshing this result
-    if entry is not None and not must_be_fresh():
-        outdated_at = entry.outdated_at if entry.outdated_at is not None else time.time()
-        if time.time() - outdated_at <= limit:
-            stats["stale"] += 1
-            readset.note(entry.tables)
-            return Timed(entry.value, entry.at, stale=True)
+    if entry is not None and entry.outdated_at is None:
+        entry = dataclasses.replace(entry, outdated_at=time.time())
+    if entry is not None and _may_serve(entry):
+        return _stale(key, entry)
     while cache.get(lock) is not None:  # wait for the refresh under way (at most until its lock expires)
         time.sleep(WAIT_STEP)
         entry = cache.get(key)
@@ -282,6 +282,22 @@ def _reuse(seen: datachange.Snapshot, declared: frozenset[str] | None, name: str
     if _fresh(entry, seen):
         return _hit(entry)
     return _compute(key, seen, declared, compute, timeout)
+
+
+def _may_serve(entry: Entry) -> bool:
+    """Whether an out-of-date entry may still be served (not to a writer; not past the staleness allowed)."""
+    return (not must_be_fresh() and entry.outdated_at is not None
+            and time.time() - entry.outdated_at <= max_stale())
+
+
+def _stale(key: str, entry: Entry) -> Timed:
+    """The previous result while a refresh is under way; this process serves its copy until ``RECHECK``."""
+    _under_way[key] = time.monotonic()
+    if _local.get(key) is not entry:
+        _remember(key, entry)
+    stats["stale"] += 1
+    readset.note(entry.tables)
+    return Timed(entry.value, entry.at, stale=True)
 
 
 def refresh_in_background() -> bool:
@@ -410,38 +426,3 @@ def reused(name: str, *, tables: Iterable[str] | None = None, subtree: str | Cal
         return selector  # the selector without reuse, for comparisons: ``.__wrapped__``
 
     return decorate
-
-
-def count(queryset) -> int:
-    """``queryset.count()`` reused like any result: a list page's total over a province is a scan of 300,000 rows
-    (27 ms), its page of 50 rows an index read. The key is the query's SQL, which holds the reader's scope."""
-    try:
-        sql = str(_count_key_query(queryset).query)
-    except Exception:  # a query Django cannot print (e.g. one that can match nothing) is just counted
-        return queryset.count()
-    return cached("count", (queryset.model._meta.label, sql), queryset.count)
-
-
-def _count_key_query(queryset):
-    """The query whose SQL keys a count: the rows' conditions alone — without the select list and ordering, whose
-    compilation (every column, the list state's CASE) cost more than the reused count saved. The same rows, so the
-    same count; a distinct, sliced, grouped or combined query is keyed as it is."""
-    query = queryset.query
-    if query.distinct or query.combinator or query.is_sliced or query.group_by is not None:
-        return queryset
-    return queryset.values("pk").order_by()
-
-
-class Paginator(DjangoPaginator):
-    """Django's paginator with the total from ``count()`` above."""
-
-    @cached_property
-    def count(self) -> int:
-        return count(self.object_list) if hasattr(self.object_list, "query") else len(self.object_list)
-
-
-class LimitOffsetPagination(pagination.LimitOffsetPagination):
-    """The API's pagination (REST_FRAMEWORK's default) with the total from ``count()`` above."""
-
-    def get_count(self, queryset) -> int:
-        return count(queryset) if hasattr(queryset, "query") else len(queryset)

@@ -10,7 +10,8 @@ from lvzhi.org.scoping import Scope
 from lvzhi.org.selectors import unit_tree
 from lvzhi.records import registry
 from lvzhi.records import selectors as records_selectors
-from lvzhi.web.datacache import count, reused
+from lvzhi.web.datacache import reused
+from lvzhi.web.totals import count
 
 REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
 
@@ -18,7 +19,7 @@ REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_buil
 @reused("web.home", subtree="unit")
 def year_counts(scope: Scope, unit: Unit, year: int) -> list[tuple[str, int]]:
     """This year's records of every type in the unit's subtree — each type's count reused on its own
-    (``datacache.count``), so a record saved recounts its own type only."""
+    (``totals.count``), so a record saved recounts its own type only."""
     counts = []
     for rt in registry.all_types():
         # reference data (lists, channels, rules) is not "recorded this year"
