@@ -207,7 +207,7 @@ def counted(unit: Unit, year: int, as_of: dt.date, *, rule_ids=None, states=None
 
 def evaluation(unit: Unit, year: int, as_of: dt.date, scope: Scope, *, rule_ids=None, states=None,
                with_ids: bool = False, where: Q | None = None, window: slice | None = None,
-               order: tuple[str, ...] = ("rule_id", "unit__path", "seq")) -> Evaluation:
+               order: tuple = ("rule_id", "unit__path", "seq")) -> Evaluation:
     """The stored rows of the unit's subtree as the engine's ``Evaluation`` (the cells of ``states`` only, when
     given; of ``where``; the ``window`` slice of them in ``order``; the record ids only ``with_ids``). Three
     queries: versions, which versions judged, the rows."""
