@@ -286,3 +286,20 @@ def test_while_another_request_refreshes_a_process_serves_its_copy_without_askin
     reads, answer = shared_reads()  # looks again: now refreshes itself
     assert reads > 0 and answer.value == first.value + 1 and not answer.stale
     assert len(calls) == 2
+
+
+def test_the_results_used_inside_a_computation_read_the_counter_once(tree, users):
+    """The workbench's thirty counts, each reused on its own, inside the workbench's result: one reading of the
+    change counter for all of them (they share the computation's), not one each."""
+    from django.test.utils import CaptureQueriesContext
+
+    from lvzhi.org.scoping import scope_for
+    from lvzhi.web import datachange, selectors
+
+    top = tree[0]
+    scope = scope_for(users["dangban"])
+    with CaptureQueriesContext(connection) as queries:
+        counts = selectors.year_counts(scope, top, 2022)
+    readings = sum(datachange.TABLE in q["sql"] for q in queries.captured_queries)
+    assert len(counts) > 10 and readings <= 4  # the workbench's own and the counts' (SQLite: two statements each)
+    assert counts == selectors.year_counts.__wrapped__(scope, top, 2022)

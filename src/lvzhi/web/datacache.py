@@ -79,6 +79,10 @@ _under_way: dict[str, float] = {}
 RECHECK = 0.1
 _local_guard = threading.Lock()
 _must_be_fresh: contextvars.ContextVar[bool] = contextvars.ContextVar("lvzhi_results_fresh", default=False)
+# within a computation: the counter as first read per unit path, for the reused results it uses inside (a report's
+# sixty figures, the workbench's thirty counts) — one statement, not one each. An earlier reading is safe: the
+# computation's own entry is keyed by the version read before it began, so newer data only makes it out of date.
+_snapshots: contextvars.ContextVar[dict | None] = contextvars.ContextVar("lvzhi_results_snapshots", default=None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,10 +190,20 @@ def cached(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, tim
 
 def cached_timed(name: str, parts: tuple, compute: Callable[[], T], *, scope=None, timeout: int = 3600,
                  tables: Iterable[str] | None = None, under: str | None = None) -> Timed[T]:
-    seen = datachange.snapshot(under)
+    seen = _snapshot(under)
     if seen is None:
         return Timed(compute(), None)
     return _reuse(seen, _declared(tables), name, parts, compute, scope, timeout)
+
+
+def _snapshot(under: str | None) -> datachange.Snapshot | None:
+    taken = _snapshots.get()
+    if taken is not None and under in taken:
+        return taken[under]
+    seen = datachange.snapshot(under)
+    if taken is not None and seen is not None:
+        taken[under] = seen
+    return seen
 
 
 def _declared(tables: Iterable[str] | None) -> frozenset[str] | None:
@@ -340,12 +354,16 @@ def _compute(key: str, seen: datachange.Snapshot, declared: frozenset[str] | Non
     at = timezone.now()
     stats["misses"] += 1
     tables: frozenset[str] | None = declared
-    if declared is not None:
-        value = compute()
-    else:
-        with readset.watching() as found:
+    token = _snapshots.set({})
+    try:
+        if declared is not None:
             value = compute()
-        tables = None if found[0] is readset.ALL else frozenset(found[0])
+        else:
+            with readset.watching() as found:
+                value = compute()
+            tables = None if found[0] is readset.ALL else frozenset(found[0])
+    finally:
+        _snapshots.reset(token)
     entry = Entry(seen.version(tables), at, value, tables=tables)
     _cache().set(key, entry, timeout)
     _remember(key, entry)
@@ -401,7 +419,7 @@ def reused(name: str, *, tables: Iterable[str] | None = None, subtree: str | Cal
             unit = None
             if subtree is not None:
                 unit = bound.arguments.get(subtree) if isinstance(subtree, str) else subtree(bound.arguments)
-            seen = datachange.snapshot(getattr(unit, "path", None))
+            seen = _snapshot(getattr(unit, "path", None))
             if seen is None:  # a transaction that wrote: nothing to key
                 return Timed(fn(*args, **kwargs), None)
             scope = bound.arguments.get("scope")
