@@ -303,3 +303,24 @@ def test_the_results_used_inside_a_computation_read_the_counter_once(tree, users
     readings = sum(datachange.TABLE in q["sql"] for q in queries.captured_queries)
     assert len(counts) > 10 and readings <= 4  # the workbench's own and the counts' (SQLite: two statements each)
     assert counts == selectors.year_counts.__wrapped__(scope, top, 2022)
+
+
+def test_figures_reused_piece_by_piece_equal_the_figures_computed_whole_after_writes(tree, users):
+    """Report figures are kept per record type (grouped counts) and per figure: after writes they still equal
+    a computation from scratch."""
+    from lvzhi.metrics.selectors import figure_values, figures_for_year
+
+    top, a, b = tree
+
+    def whole(unit, year):  # the figures as the report computes them (nothing kept: forgotten first)
+        datacache.forget()
+        return {i: f.value for i, f in figures_for_year(unit, year).items()}
+
+    before = {unit.pk: figure_values(unit, 2022) for unit in (top, a)}
+    assert before == {unit.pk: whole(unit, 2022) for unit in (top, a)}
+    for unit in (top, a):
+        figure_values(unit, 2022)  # kept again
+    _write(users["dangban"], b)
+    after = {unit.pk: figure_values(unit, 2022) for unit in (top, a)}  # a's subtree had no write: all kept
+    assert after[top.pk] != before[top.pk] and after[a.pk] == before[a.pk]
+    assert after == {unit.pk: whole(unit, 2022) for unit in (top, a)}

@@ -6,7 +6,7 @@ from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
 from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, kind_may_be_confidential
-from lvzhi.web.datacache import reused
+from lvzhi.web.datacache import cached, reused
 
 from .catalogue import CATALOGUE, Metric, get
 from .compute import Figure, Period, compute, compute_many
@@ -29,15 +29,32 @@ def trend(unit: Unit, years: list[int], metrics: list[Metric] | None = None) -> 
     return series
 
 
+def figure_values(unit: Unit, year: int) -> dict:
+    """The catalogue's values for the year (not their records; None where missing), each reused on its own while
+    the tables it read are unchanged: a record saved recomputes the figures of its own type only."""
+    period = Period.year(year)
+    out = {i: f.value for i, f in compute_many([m.id for m in CATALOGUE if _grouped(m)], unit, period).items()}
+    for m in CATALOGUE:
+        if m.id not in out:
+            out[m.id] = cached("metrics.value", (m.id, unit.pk, period.start, period.end),
+                               lambda m=m: compute(m, unit, period).value, under=unit.path)
+    return out
+
+
+def _grouped(m: Metric) -> bool:
+    """Counted with the other figures of its type in one grouped query (``compute_many``)."""
+    return not m.person_field and m.aggregate in ("count", "sum")
+
+
 def fell_year_on_year(unit: Unit, year: int) -> list[dict]:
     """Count-like metrics lower than last year: evidence for the report's problems section."""
-    now = figures_for_year(unit, year)
-    before = figures_for_year(unit, year - 1)
+    now = figure_values(unit, year)
+    before = figure_values(unit, year - 1)
     out = []
     for m in CATALOGUE:
         if m.aggregate in ("pp_change",) or m.id.endswith("rectifications_open") or m.id == "integrity.accountability":
             continue  # a change or a count where fewer is better
-        a, b = now[m.id].value, before[m.id].value
+        a, b = now[m.id], before[m.id]
         if a is not None and b is not None and a < b:
             out.append({"metric": m, "now": a, "before": b,
                         "text": f"{m.label}：{year}年 {a}{m.measure}，比上年（{b}{m.measure}）减少。"})
