@@ -113,8 +113,9 @@ def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None 
             problems.append(Problem("coverage", rule.rule_id, rule.name, rule.get_responsibility_display(), text,
                                     rule.source_text, subjects=names, ratio=cov["ratio"]))
             continue
+        responsibility = rule.get_responsibility_display()  # once per rule: a province has thousands of late cells
         for c in late:
-            problems.append(Problem("late", rule.rule_id, rule.name, rule.get_responsibility_display(),
+            problems.append(Problem("late", rule.rule_id, rule.name, responsibility,
                                     f"{rule.name}：{c.description}。", c.rule.source_text, _problem_type(c),
                                     _problem_ids(c), [c.subject.label], subject_refs=[c.subject.ref]))
     return problems
