@@ -79,7 +79,7 @@ def _database() -> dj_database_url.DBConfig:
         config.setdefault("OPTIONS", {})
         # No JIT: lvzhi's reports and checks are many short queries over large tables, whose cost estimates trip
         # PostgreSQL's JIT threshold; compiling then took 0.3–0.7 s of a 0.8 s query (see BENCHMARKS.md).
-        config["OPTIONS"].setdefault("options", "-c jit=off")
+        config["OPTIONS"].setdefault("options", "-c jit=off -c cursor_tuple_fraction=1")
         config["CONN_HEALTH_CHECKS"] = True
     else:
         raise ImproperlyConfigured(f"LVZHI_DATABASE_URL 指定了不支持的数据库（{engine or url}）：仅支持 sqlite 与 postgres。")
