@@ -58,3 +58,23 @@ def test_postgresql_cursors_are_planned_for_all_their_rows(db):
         assert float(cur.fetchone()[0]) == 1.0
         cur.execute("SHOW jit")
         assert cur.fetchone()[0] == "off"
+
+
+def _rule(rule_id: str, **fields):
+    from lvzhi.obligations.models import ObligationRule
+
+    rule = ObligationRule(rule_id=rule_id, name="测试", responsibility="party_building", source="测试",
+                          record_type="branch_activity", cadence="month", effective_from=D(2022, 1, 1), **fields)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+def test_a_record_joined_several_times_into_a_group_counts_once(tc, check):
+    """Without DISTINCT only when no record can come twice into a group (``engine._one_row_per_record``): a
+    condition through the attendees joins a meeting once per attendee."""
+    _rule("x.attended", subject="party_org", subject_filter="kinds=branch",
+          record_filter="kind=themed_day; attendees__party_status=member", link="party_org")
+    day = b.activity(tc.branch, "themed_day", D(2022, 5, 10), attendees=tc.members[:4])
+    cell = check(tc.company, "x.attended")[("一车间党支部", "2022-05")]
+    assert (cell.count, cell.record_ids, cell.state) == (1, (day.pk,), DONE)
