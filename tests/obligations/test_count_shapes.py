@@ -78,3 +78,23 @@ def test_a_record_joined_several_times_into_a_group_counts_once(tc, check):
     day = b.activity(tc.branch, "themed_day", D(2022, 5, 10), attendees=tc.members[:4])
     cell = check(tc.company, "x.attended")[("一车间党支部", "2022-05")]
     assert (cell.count, cell.record_ids, cell.state) == (1, (day.pk,), DONE)
+
+
+def test_a_writes_upkeep_reads_the_counts_without_server_side_cursors(tc):
+    """``stored._client_cursors`` (one round trip a query for a write's narrowed evaluation) holds for the count
+    rules' raw grouped rows too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lvzhi.obligations.engine import evaluate
+    from lvzhi.obligations.stored import _client_cursors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    rules = ["branch.themed_day", "branch.heart_talk"]
+    with CaptureQueriesContext(connection) as plain:
+        evaluate(tc.company, year=2022, as_of=D(2023, 1, 31), rule_ids=rules)
+    assert [q for q in plain.captured_queries if q["sql"].startswith("DECLARE")]
+    with _client_cursors(), CaptureQueriesContext(connection) as upkeep:
+        evaluate(tc.company, year=2022, as_of=D(2023, 1, 31), rule_ids=rules)
+    assert not [q for q in upkeep.captured_queries if q["sql"].startswith("DECLARE")]
