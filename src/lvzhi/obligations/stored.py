@@ -181,10 +181,10 @@ def _part(focus: Focus) -> Q:
 
 @contextmanager
 def _client_cursors():
-    """Reads in one round trip each: the engine streams its grouped counts through ``iterator()``, a server-side
-    cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three round trips) so that the whole check's rows are never all
-    in memory — a narrowed evaluation reads a few rows per query, and its queries' round trips were most of a
-    write's upkeep under load. This connection only (its own copy of the settings: the dict is shared by threads)."""
+    """Reads in one round trip each: the engine streams its grouped counts through ``iterator()`` and
+    ``engine._raw_rows``, a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three round trips) so that
+    the whole check's rows are never all in memory — a narrowed evaluation reads a few rows per query, and its
+    queries' round trips were most of a write's upkeep under load. This connection only (its own copy of the settings: the dict is shared by threads)."""
     shared = connection.settings_dict
     connection.settings_dict = {**shared, "DISABLE_SERVER_SIDE_CURSORS": True}
     try:
