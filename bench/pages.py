@@ -84,9 +84,10 @@ def check(url: str, cookie: str) -> None:
         raise SystemExit(f"{url} 返回 {resp.status}")
 
 
-def server_cpu_seconds(server: subprocess.Popen) -> float:
+def server_cpu_seconds(server: subprocess.Popen, *, system_only: bool = False) -> float:
     """User + system CPU of the server's processes (gunicorn's master and workers: its process group), from /proc.
-    On a machine shared with other work, CPU per request is the figure that does not depend on their load."""
+    On a machine shared with other work, CPU per request is the figure that does not depend on their load.
+    ``system_only``: the kernel's part (forks of a report's render process, their copy-on-write faults)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -97,7 +98,8 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
         except OSError:
             continue
         if int(fields[2]) == server.pid:  # pgrp (the server was started in a session of its own)
-            total += (int(fields[11]) + int(fields[12])) / tick
+            # utime, stime, and the same of waited-for children (a report's render process once it has ended)
+            total += sum(int(fields[i]) for i in ((12, 14) if system_only else (11, 12, 13, 14))) / tick
     return total
 
 
@@ -208,8 +210,11 @@ def measure(name: str, url: str, cookie: str, env: dict, args, user=None, top=No
             writer = Writer(user, top, url, cookie, args.write_every)
             writer.start()
         cpu, db_cpu, own_cpu, load = server_cpu_seconds(server), postgres_cpu_seconds(), fixtures.cpu(), os.getloadavg()[0]
+        sys_cpu = server_cpu_seconds(server, system_only=True)
         result = {"url": url, **wrk(url, cookie, args.seconds, args.connections)}
         result["server_cpu_ms_per_request"] = round((server_cpu_seconds(server) - cpu) * 1000 / max(result["requests"], 1), 1)
+        result["server_system_cpu_ms_per_request"] = round(
+            (server_cpu_seconds(server, system_only=True) - sys_cpu) * 1000 / max(result["requests"], 1), 1)
         # PostgreSQL's processes, the writer's statements and any refresh included: the cost a write adds shows here
         result["postgres_cpu_ms_per_request"] = round((postgres_cpu_seconds() - db_cpu) * 1000 / max(result["requests"], 1), 1)
         result["bench_process_cpu_s"] = round(fixtures.cpu() - own_cpu, 2)  # the writer's Python (and wrk's parsing: none)

@@ -9,6 +9,7 @@ is *missing* — reported as such, never shown as 0.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,7 +21,7 @@ from lvzhi.records import registry, selectors
 from lvzhi.records.keeping import zero_declared
 from lvzhi.web.datacache import cached
 
-from .catalogue import Metric, get
+from .catalogue import CATALOGUE, Metric, get
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,16 @@ class Figure:
 
 
 # --- the record set of a metric ------------------------------------------------------------------------
+
+def grouped(m: Metric) -> bool:
+    """Counted with the other figures of its record type in one grouped query (``compute_many``)."""
+    return not m.person_field and m.aggregate in ("count", "sum")
+
+
+@functools.cache
+def _members(record_type: str, date_field: str) -> tuple[Metric, ...]:
+    return tuple(m for m in CATALOGUE if grouped(m) and (m.record_type, _date_field(m)) == (record_type, date_field))
+
 
 def _date_field(metric: Metric) -> str:
     return metric.date_field or registry.get(metric.record_type).date_field
@@ -257,20 +268,24 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
     for m in metrics:
         if m.person_field:
             out[m.id] = compute(m, unit, period, person)
-        elif m.aggregate in ("count", "sum"):
+        elif grouped(m):
             groups.setdefault((m.record_type, _date_field(m)), []).append(m)
         else:
             out[m.id] = compute(m, unit, period)
-    for (_, _), group in groups.items():
-        base = record_set(group[0], unit, period)
+    for (record_type, date_field), group in groups.items():
+        # every catalogue figure of the type in the one scan (a FILTER each), whichever were asked for: the same
+        # entry then serves any report template, and is reused until a record of that type is saved
+        members = _members(record_type, date_field)
+        members += tuple(m for m in group if m not in members)
+        base = record_set(members[0], unit, period)
         aggregates = {"__all": Count("pk")}
-        for i, m in enumerate(group):
+        for i, m in enumerate(members):
             condition = Q(**m.filter)
             aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
-        # reused per record type: a report's figures after a record saved recount that record's type only
-        values = cached("metrics.group", (tuple(m.id for m in group), unit.pk, period.start, period.end),
+        values = cached("metrics.group", (tuple(m.id for m in members), unit.pk, period.start, period.end),
                         lambda base=base, aggregates=aggregates: base.aggregate(**aggregates), under=unit.path)
-        for i, m in enumerate(group):
-            value = values[f"m{i}"] or 0
+        index = {m.id: i for i, m in enumerate(members)}
+        for m in group:
+            value = values[f"m{index[m.id]}"] or 0
             out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter), lambda v=values: v["__all"] > 0)
     return {i: out[i] for i in dict.fromkeys(metric_ids)}

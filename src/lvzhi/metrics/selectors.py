@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
@@ -9,7 +11,7 @@ from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, ki
 from lvzhi.web.datacache import cached, reused
 
 from .catalogue import CATALOGUE, Metric, get
-from .compute import Figure, Period, compute, compute_many
+from .compute import Figure, Period, compute, compute_many, grouped
 
 
 def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None, person=None) -> dict[str, Figure]:
@@ -33,17 +35,15 @@ def figure_values(unit: Unit, year: int) -> dict:
     """The catalogue's values for the year (not their records; None where missing), each reused on its own while
     the tables it read are unchanged: a record saved recomputes the figures of its own type only."""
     period = Period.year(year)
-    out = {i: f.value for i, f in compute_many([m.id for m in CATALOGUE if _grouped(m)], unit, period).items()}
+    out = {i: f.value for i, f in compute_many([m.id for m in CATALOGUE if grouped(m)], unit, period).items()}
+    def value(metric: Metric):
+        return compute(metric, unit, period).value
+
     for m in CATALOGUE:
         if m.id not in out:
-            out[m.id] = cached("metrics.value", (m.id, unit.pk, period.start, period.end),
-                               lambda m=m: compute(m, unit, period).value, under=unit.path)
+            out[m.id] = cached("metrics.value", (m.id, unit.pk, period.start, period.end), functools.partial(value, m),
+                               under=unit.path)
     return out
-
-
-def _grouped(m: Metric) -> bool:
-    """Counted with the other figures of its type in one grouped query (``compute_many``)."""
-    return not m.person_field and m.aggregate in ("count", "sum")
 
 
 def fell_year_on_year(unit: Unit, year: int) -> list[dict]:
