@@ -2,6 +2,7 @@
 while the others are served the previous result with its time; the writer's next page shows their write; a write
 in one unit leaves another unit's result as it was."""
 
+import contextvars
 import datetime as dt
 import threading
 import time
@@ -72,8 +73,9 @@ def test_after_a_write_one_request_recomputes_and_the_others_get_the_previous_re
     time.sleep(0.01)
     _write(users["dangban"], b)
     seen: list = []
-    # three requests arrive while the first one after the write recomputes
-    during.append(lambda: seen.extend(activities.timed(top) for _ in range(3)))
+    # three requests arrive while the first one after the write recomputes (each a request of its own: not
+    # inside that computation, whose parts are never served out of date)
+    during.append(lambda: seen.extend(contextvars.Context().run(activities.timed, top) for _ in range(3)))
     after = activities.timed(top)
     assert calls == [top.pk, top.pk]  # one recomputation
     assert after.value == first.value + 1 and not after.stale and after.at > first.at
@@ -324,3 +326,14 @@ def test_figures_reused_piece_by_piece_equal_the_figures_computed_whole_after_wr
     after = {unit.pk: figure_values(unit, 2022) for unit in (top, a)}  # a's subtree had no write: all kept
     assert after[top.pk] != before[top.pk] and after[a.pk] == before[a.pk]
     assert after == {unit.pk: whole(unit, 2022) for unit in (top, a)}
+
+
+def test_a_computation_never_uses_an_out_of_date_part(tree, users):
+    """Inside a result being computed, a part another request is refreshing is waited for, not served as it was:
+    the whole would be kept as current while made of old data."""
+    top, _, b = tree
+    old = both(top)
+    _write(users["dangban"], b)
+    caches["results"].add(activities.key(top) + datacache.REFRESHING, "another request", 2)  # gone in 2 s
+    assert activities.timed(top).stale  # a page asking for the part alone gets it at once, marked as such
+    assert both(top) == (old[0], old[1] + 1)  # the whole waited for the part

@@ -124,7 +124,9 @@ def lock_seconds() -> int:
 
 
 def must_be_fresh() -> bool:
-    return _must_be_fresh.get() or max_stale() <= 0
+    """A writer's next page, no staleness allowed — or inside a computation: a result computed from an out-of-date
+    part would be kept as current (keyed by the version read before it began), wrong until the next write."""
+    return _must_be_fresh.get() or max_stale() <= 0 or _snapshots.get() is not None
 
 
 _process_cache: list = []  # set in a report's render process (``reports.bounded``): its parent's cache, by message
