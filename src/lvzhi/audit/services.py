@@ -108,14 +108,18 @@ _PAYLOAD = ('{"action":%s,"actor_name":%s,"after":%s,"before":%s,"confidential":
             '"object_id":%s,"object_repr":%s,"seq":%d,"unit_id":%s}')
 
 
-def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -> list[dict]:
+def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True, count: int | None = None) -> list[dict]:
     """What ``log_changes`` does, without a model object per entry (an import appends one entry per record, tens
     of thousands): each entry is hashed from its parts and written with the others in one executemany / COPY.
-    Returns the entries' field values (attname → value, before/after as dicts); none unless ``returning``."""
+    Returns the entries' field values (attname → value, before/after as dicts); none unless ``returning``.
+    ``count``: how many ``changes`` gives, for a generator taken one change at a time while the entries stream to
+    PostgreSQL (the server stores them on the other core meanwhile); it must give exactly that many."""
     if not connection.in_atomic_block:
         raise RuntimeError("log_changes must run inside transaction.atomic()")
-    changes = list(changes)
-    if not changes:
+    if count is None:
+        changes = list(changes)
+        count = len(changes)
+    if not count:
         return []
     actor_id, actor_name = id_and_name(actor)
     seq, prev = _lock_and_tail()
@@ -124,31 +128,37 @@ def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -
     common = (_encode(actor_name), _encode(now.isoformat(timespec="microseconds")))
     meta = AuditEntry._meta
     created_at = meta.get_field("created_at").get_db_prep_save(now, connection)
-    rows, out = [], []
-    ids = bulk.draw_ids(meta.db_table, meta.pk.column, len(changes))
-    for ch, pk in zip(changes, ids, strict=True):
-        seq += 1
-        inst = ch.instance
-        model = ch.model or (inst._meta.label_lower if inst is not None else "")
-        object_id = ch.object_id or (str(inst.pk) if inst is not None else "")
-        object_repr = (ch.object_repr or (str(inst) if inst is not None else ""))[:300]
-        before = _encode(ch.before) if ch.before is not None else None
-        after = _encode(ch.after) if ch.after is not None else None
-        content = _PAYLOAD % (_encode(ch.action), common[0], after or "null", before or "null",
-                              "true" if ch.confidential else "false", common[1], _encode(model), _encode(object_id),
-                              _encode(object_repr), seq, "null" if ch.unit_id is None else _encode(ch.unit_id))
-        mac = inner.copy()
-        mac.update((prev + content).encode("utf-8"))
-        digest = mac.hexdigest()
-        rows.append([pk, seq, created_at, actor_id, actor_name, ch.action, model, object_id, object_repr, ch.unit_id,
-                     bool(ch.confidential), before, after, prev, digest])  # JSON columns: their text
-        if returning:
-            out.append({"id": pk, "seq": seq, "created_at": now, "actor_id": actor_id, "actor_name": actor_name,
-                        "action": ch.action, "model": model, "object_id": object_id, "object_repr": object_repr,
-                        "unit_id": ch.unit_id, "confidential": bool(ch.confidential), "before": ch.before,
-                        "after": ch.after, "prev_hash": prev, "hash": digest})
-        prev = digest
-    bulk.write_rows(AuditEntry, _COLUMNS, rows)
+    out: list[dict] = []
+    ids = bulk.draw_ids(meta.db_table, meta.pk.column, count)
+
+    def rows():
+        nonlocal seq, prev
+        for ch, pk in zip(changes, ids, strict=True):
+            seq += 1
+            inst = ch.instance
+            model = ch.model or (inst._meta.label_lower if inst is not None else "")
+            object_id = ch.object_id or (str(inst.pk) if inst is not None else "")
+            object_repr = (ch.object_repr or (str(inst) if inst is not None else ""))[:300]
+            before = _encode(ch.before) if ch.before is not None else None
+            after = _encode(ch.after) if ch.after is not None else None
+            content = _PAYLOAD % (_encode(ch.action), common[0], after or "null", before or "null",
+                                  "true" if ch.confidential else "false", common[1], _encode(model),
+                                  _encode(object_id), _encode(object_repr), seq,
+                                  "null" if ch.unit_id is None else _encode(ch.unit_id))
+            mac = inner.copy()
+            mac.update((prev + content).encode("utf-8"))
+            digest = mac.hexdigest()
+            row = [pk, seq, created_at, actor_id, actor_name, ch.action, model, object_id, object_repr, ch.unit_id,
+                   bool(ch.confidential), before, after, prev, digest]  # JSON columns: their text
+            if returning:
+                out.append({"id": pk, "seq": seq, "created_at": now, "actor_id": actor_id, "actor_name": actor_name,
+                            "action": ch.action, "model": model, "object_id": object_id, "object_repr": object_repr,
+                            "unit_id": ch.unit_id, "confidential": bool(ch.confidential), "before": ch.before,
+                            "after": ch.after, "prev_hash": prev, "hash": digest})
+            prev = digest
+            yield row
+
+    bulk.write_rows(AuditEntry, _COLUMNS, rows())
     transaction.on_commit(anchors.anchor_after_commit)
     return out
 
