@@ -76,3 +76,47 @@ def test_entries_hashed_from_their_parts_verify_as_stored(company):
         e = stored[r["seq"]]
         assert e.hash == r["hash"] == e.compute_hash() and e.after == r["after"] and e.confidential == (r is rows[0])
     assert verify_chain().ok
+
+
+def test_entries_streamed_from_a_generator_make_one_valid_chain(company):
+    """An import hands its entries over as a generator with their count, so each is made while the ones before it
+    are written (COPY on PostgreSQL, executemany batches of bulk.BATCH on SQLite): more entries than one batch,
+    in order, returned as stored, the chain valid; a generator giving fewer than it promised writes nothing."""
+    from lvzhi.audit.services import Change, append
+    from lvzhi.records import bulk
+
+    n = bulk.BATCH + 7
+    last = AuditEntry.objects.order_by("-seq").first()
+    taken = []
+
+    def changes():
+        for i in range(n):
+            taken.append(i)
+            yield Change("import", company, after={"i": i, "名称": f"第{i}条"}, unit_id=company.pk)
+
+    with transaction.atomic():
+        rows = append("导入人", changes(), count=n)
+    assert len(taken) == len(rows) == n
+    stored = list(AuditEntry.objects.filter(seq__gt=last.seq).order_by("seq"))
+    assert [e.seq for e in stored] == list(range(last.seq + 1, last.seq + n + 1))
+    assert stored[0].prev_hash == last.hash and [e.after["i"] for e in stored] == list(range(n))
+    assert [r["hash"] for r in rows] == [e.hash for e in stored]
+    assert verify_chain().ok
+
+    count = AuditEntry.objects.count()
+    with pytest.raises(ValueError), transaction.atomic():
+        append("导入人", (Change("import", company, after={}) for _ in range(3)), count=4)
+    assert AuditEntry.objects.count() == count and verify_chain().ok
+
+
+def test_audit_table_has_only_the_indexes_its_queries_read():
+    """Every index is written on each entry (an import writes one per record). Entries are found by (model,
+    object_id), by model alone (the audit page's filter: the same index's prefix), by seq, unit and actor; the
+    hash is unique. No index of model or object_id alone, and no LIKE index (PostgreSQL's for a unique CharField)."""
+    with connection.cursor() as cur:
+        constraints = connection.introspection.get_constraints(cur, AuditEntry._meta.db_table)
+    indexes = [(tuple(c["columns"]), bool(c["unique"])) for c in constraints.values() if c["index"] or c["unique"]]
+    assert ("model", "object_id") in {cols for cols, _u in indexes}
+    assert (("hash",), True) in indexes and (("seq",), True) in indexes
+    assert not [cols for cols, _u in indexes if cols in (("model",), ("object_id",))]
+    assert [cols for cols, _u in indexes if cols == ("hash",)] == [("hash",)]  # the unique one, no LIKE copy

@@ -121,3 +121,22 @@ def test_cells_parsed_once_per_text_still_name_every_bad_row_and_keep_their_own_
     got = {p.code: (p.gender, p.education) for p in Person.objects.filter(code__startswith="T-MEMO-")}
     assert got == {"T-MEMO-0": ("male", "postgraduate"), "T-MEMO-1": ("female", ""), "T-MEMO-2": ("female", "postgraduate"),
                    "T-MEMO-3": ("female", "bachelor"), "T-MEMO-4": ("male", "")}
+
+
+def test_rows_built_without_model_init_equal_model_objects():
+    """validation._new fills a new object's __dict__ directly where Model.__init__ would do only that: for every
+    record type, the object built from no values equals model() — the same attributes and defaults, a new object's
+    state — and a related object given by a cell is kept as its id with the object cached."""
+    from lvzhi.imports.validation import _new
+    from lvzhi.org.models import Unit
+    from lvzhi.records import registry
+
+    for rt in registry.all_types():
+        built, plain = _new(rt.model, {}), rt.model()
+        assert {k: v for k, v in built.__dict__.items() if k != "_state"} == \
+            {k: v for k, v in plain.__dict__.items() if k != "_state"}, rt.key
+        assert built._state.adding and built._state.db is None and built.pk is None, rt.key
+    unit = Unit.objects.first()
+    model = next(t.model for t in registry.all_types() if any(f.name == "unit" for f in t.model._meta.concrete_fields))
+    obj = _new(model, {"unit": unit})
+    assert obj.unit_id == unit.pk and obj.unit is unit
