@@ -108,18 +108,23 @@ _PAYLOAD = ('{"action":%s,"actor_name":%s,"after":%s,"before":%s,"confidential":
             '"object_id":%s,"object_repr":%s,"seq":%d,"unit_id":%s}')
 
 
-def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True, count: int | None = None) -> list[dict]:
+def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -> list[dict]:
     """What ``log_changes`` does, without a model object per entry (an import appends one entry per record, tens
     of thousands): each entry is hashed from its parts and written with the others in one executemany / COPY.
-    Returns the entries' field values (attname → value, before/after as dicts); none unless ``returning``.
-    ``count``: how many ``changes`` gives, for a generator taken one change at a time while the entries stream to
-    PostgreSQL (the server stores them on the other core meanwhile); it must give exactly that many."""
+    Returns the entries' field values (attname → value, before/after as dicts); none unless ``returning``."""
     if not connection.in_atomic_block:
         raise RuntimeError("log_changes must run inside transaction.atomic()")
-    if count is None:
-        changes = list(changes)
-        count = len(changes)
-    if not count:
+    # First what may run model code (str() of a record, a value JSON can only give as str()): it may query, and
+    # the connection cannot take a query while the COPY below is open (psycopg would wait for itself for ever).
+    parts = []
+    for ch in changes:
+        inst = ch.instance
+        parts.append((ch, ch.model or (inst._meta.label_lower if inst is not None else ""),
+                      ch.object_id or (str(inst.pk) if inst is not None else ""),
+                      (ch.object_repr or (str(inst) if inst is not None else ""))[:300],
+                      _encode(ch.before) if ch.before is not None else None,
+                      _encode(ch.after) if ch.after is not None else None))
+    if not parts:
         return []
     actor_id, actor_name = id_and_name(actor)
     seq, prev = _lock_and_tail()
@@ -129,18 +134,14 @@ def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True, c
     meta = AuditEntry._meta
     created_at = meta.get_field("created_at").get_db_prep_save(now, connection)
     out: list[dict] = []
-    ids = bulk.draw_ids(meta.db_table, meta.pk.column, count)
+    ids = bulk.draw_ids(meta.db_table, meta.pk.column, len(parts))
 
     def rows():
+        """The entries, hashed in order as the COPY takes them (PostgreSQL stores each batch meanwhile): nothing
+        here touches the database."""
         nonlocal seq, prev
-        for ch, pk in zip(changes, ids, strict=True):
+        for (ch, model, object_id, object_repr, before, after), pk in zip(parts, ids, strict=True):
             seq += 1
-            inst = ch.instance
-            model = ch.model or (inst._meta.label_lower if inst is not None else "")
-            object_id = ch.object_id or (str(inst.pk) if inst is not None else "")
-            object_repr = (ch.object_repr or (str(inst) if inst is not None else ""))[:300]
-            before = _encode(ch.before) if ch.before is not None else None
-            after = _encode(ch.after) if ch.after is not None else None
             content = _PAYLOAD % (_encode(ch.action), common[0], after or "null", before or "null",
                                   "true" if ch.confidential else "false", common[1], _encode(model),
                                   _encode(object_id), _encode(object_repr), seq,

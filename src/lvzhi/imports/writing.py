@@ -88,12 +88,11 @@ def _insert_built(rt, built, actor, ids=None) -> None:
     if rt.hooks.after_bulk_create:  # what follows from these rows (e.g. a member's current status)
         rt.hooks.after_bulk_create(objs)
     confidential = _confidential_ids(rt, objs)
-    # a generator: each entry is made while the ones before it stream to PostgreSQL (audit.services.append)
-    append(actor, (
+    append(actor, [
         Change(AuditAction.IMPORT, o, after=snapshot(o, m2m), unit_id=_unit_id(rt, o),
                confidential=o.pk in confidential)
         for o, m2m in built
-    ), returning=False, count=len(built))
+    ], returning=False)
 
 
 def _insert_by_level(plan, new, *, actor, scope, progress, sheet: str) -> int:

@@ -101,7 +101,9 @@ def _write_rows(table: str, columns: str, rows: Iterable) -> None:
 
     PostgreSQL takes a COPY's rows as they arrive (psycopg sends every 32 KB), so rows given by a generator are
     stored by the server on the other core while the next ones are prepared here; a list made first left the
-    server idle while it was built and this process idle while the server caught up at the end."""
+    server idle while it was built and this process idle while the server caught up at the end. The generator must
+    not touch the database: the connection cannot take a query while the COPY is open (psycopg would wait for
+    itself for ever) — lazy loads of deferred fields or related objects included."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             rows = iter(rows)
