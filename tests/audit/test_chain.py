@@ -83,13 +83,12 @@ def test_entries_hashed_while_written_make_one_valid_chain(company):
     SQLite): more entries than one batch, in order, returned as stored, the chain valid — including a record whose
     str() reads a related object, which must happen before the COPY opens (a query inside it would hang)."""
     from lvzhi.audit.services import Change, append
-    from lvzhi.org.models import Unit
+    from lvzhi.org.models import RoleAssignment
     from lvzhi.records import bulk
 
     n = bulk.BATCH + 7
     last = AuditEntry.objects.order_by("-seq").first()
-    child = Unit.objects.filter(parent__isnull=False).first() if hasattr(Unit, "parent") else None
-    fresh = Unit.objects.get(pk=(child or company).pk)  # nothing cached: str() may query
+    fresh = RoleAssignment.objects.first()  # its str() reads its user and unit: two queries, nothing cached
     changes = [Change("import", company, after={"i": i, "名称": f"第{i}条"}, unit_id=company.pk) for i in range(n)]
     changes.append(Change("update", fresh, before={"x": 1}, after={"x": 2}))
     with transaction.atomic():
