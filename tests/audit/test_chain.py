@@ -76,3 +76,38 @@ def test_entries_hashed_from_their_parts_verify_as_stored(company):
         e = stored[r["seq"]]
         assert e.hash == r["hash"] == e.compute_hash() and e.after == r["after"] and e.confidential == (r is rows[0])
     assert verify_chain().ok
+
+
+def test_entries_hashed_while_written_make_one_valid_chain(company):
+    """append hashes each entry as the writer takes it (COPY on PostgreSQL, executemany batches of bulk.BATCH on
+    SQLite): more entries than one batch, in order, returned as stored, the chain valid — including a record whose
+    str() reads a related object, which must happen before the COPY opens (a query inside it would hang)."""
+    from lvzhi.audit.services import Change, append
+    from lvzhi.org.models import RoleAssignment
+    from lvzhi.records import bulk
+
+    n = bulk.BATCH + 7
+    last = AuditEntry.objects.order_by("-seq").first()
+    fresh = RoleAssignment.objects.first()  # its str() reads its user and unit: two queries, nothing cached
+    changes = [Change("import", company, after={"i": i, "名称": f"第{i}条"}, unit_id=company.pk) for i in range(n)]
+    changes.append(Change("update", fresh, before={"x": 1}, after={"x": 2}))
+    with transaction.atomic():
+        rows = append("导入人", changes)
+    stored = list(AuditEntry.objects.filter(seq__gt=last.seq).order_by("seq"))
+    assert [e.seq for e in stored] == list(range(last.seq + 1, last.seq + n + 2))
+    assert stored[0].prev_hash == last.hash and [e.after["i"] for e in stored[:n]] == list(range(n))
+    assert [r["hash"] for r in rows] == [e.hash for e in stored] and stored[-1].object_repr == str(fresh)
+    assert verify_chain().ok
+
+
+def test_audit_table_has_only_the_indexes_its_queries_read():
+    """Every index is written on each entry (an import writes one per record). Entries are found by (model,
+    object_id), by model alone (the audit page's filter: the same index's prefix), by seq, unit and actor; the
+    hash is unique. No index of model or object_id alone, and no LIKE index (PostgreSQL's for a unique CharField)."""
+    with connection.cursor() as cur:
+        constraints = connection.introspection.get_constraints(cur, AuditEntry._meta.db_table)
+    indexes = [(tuple(c["columns"]), bool(c["unique"])) for c in constraints.values() if c["index"] or c["unique"]]
+    assert ("model", "object_id") in {cols for cols, _u in indexes}
+    assert (("hash",), True) in indexes and (("seq",), True) in indexes
+    assert not [cols for cols, _u in indexes if cols in (("model",), ("object_id",))]
+    assert [cols for cols, _u in indexes if cols == ("hash",)] == [("hash",)]  # the unique one, no LIKE copy

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+import per_database
 from lvzhi.audit.models import AuditEntry
 from lvzhi.audit.services import verify_chain
 from lvzhi.imports import validation, writing
@@ -121,3 +122,67 @@ def test_cells_parsed_once_per_text_still_name_every_bad_row_and_keep_their_own_
     got = {p.code: (p.gender, p.education) for p in Person.objects.filter(code__startswith="T-MEMO-")}
     assert got == {"T-MEMO-0": ("male", "postgraduate"), "T-MEMO-1": ("female", ""), "T-MEMO-2": ("female", "postgraduate"),
                    "T-MEMO-3": ("female", "bachelor"), "T-MEMO-4": ("male", "")}
+
+
+def test_rows_built_without_model_init_equal_model_objects():
+    """validation._new fills a new object's __dict__ directly where Model.__init__ would do only that: for every
+    record type, the object built from no values equals model() — the same attributes and defaults, a new object's
+    state — and a related object given by a cell is kept as its id with the object cached."""
+    from lvzhi.imports.validation import _new
+    from lvzhi.org.models import Unit
+    from lvzhi.records import registry
+
+    for rt in registry.all_types():
+        built, plain = _new(rt.model, {}), rt.model()
+        assert {k: v for k, v in built.__dict__.items() if k != "_state"} == \
+            {k: v for k, v in plain.__dict__.items() if k != "_state"}, rt.key
+        assert built._state.adding and built._state.db is None and built.pk is None, rt.key
+    unit = Unit.objects.first()
+    model = next(t.model for t in registry.all_types() if any(f.name == "unit" for f in t.model._meta.concrete_fields))
+    obj = _new(model, {"unit": unit})
+    assert obj.unit_id == unit.pk and obj.unit is unit
+
+
+@per_database.only_on_postgresql
+def test_copy_stores_rows_while_the_next_are_made():
+    """On PostgreSQL bulk writes stream a generator through one COPY: the server stores rows (pg_stat_progress_copy,
+    read from a second connection) while the generator is still making the rest, so its work overlaps the
+    making of the rows instead of following it; every row arrives."""
+    import time
+
+    import psycopg
+    from django.db import connection
+
+    from lvzhi.records import bulk, registry
+
+    rt = next(t for t in registry.all_types() if t.m2m_fields)
+    field = rt.model_field(rt.m2m_fields[0])
+    through = field.remote_field.through
+    with connection.cursor():
+        pid = connection.connection.info.backend_pid
+    s = connection.settings_dict
+    progress = []
+
+    def stored_by_server() -> int:
+        with psycopg.connect(dbname=s["NAME"], host=s["HOST"] or None, port=s["PORT"] or None, user=s["USER"],
+                             password=s["PASSWORD"] or None, autocommit=True) as other:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                row = other.execute("SELECT tuples_processed FROM pg_stat_progress_copy WHERE pid = %s",
+                                    [pid]).fetchone()
+                if row and row[0]:
+                    return row[0]
+                time.sleep(0.05)
+        return 0
+
+    def pairs():  # record 1 and related ids that need not exist: foreign keys are checked at commit, never here
+        for i in range(1, 30_001):
+            if i == 25_000:  # ~300 KB sent by now (psycopg sends every 32 KB)
+                progress.append(stored_by_server())
+            yield (1, i)
+
+    with transaction.atomic():
+        bulk.insert_links(field, pairs())
+        assert progress[0] > 0
+        assert through.objects.filter(**{f"{field.m2m_field_name()}_id": 1}).count() >= 30_000
+        transaction.set_rollback(True)

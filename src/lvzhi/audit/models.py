@@ -41,8 +41,10 @@ class AuditEntry(models.Model):
     )
     actor_name = models.CharField("操作人姓名", max_length=150)
     action = models.CharField("操作", max_length=16, choices=AuditAction.choices)
-    model = models.CharField("对象类型", max_length=100, db_index=True)
-    object_id = models.CharField("对象编号", max_length=64, db_index=True)
+    # Found by (model, object_id) or model alone: both through audit_object_idx. Indexes of their own (two each on
+    # PostgreSQL, with the LIKE one) were written on every entry and read by no query.
+    model = models.CharField("对象类型", max_length=100)
+    object_id = models.CharField("对象编号", max_length=64)
     object_repr = models.CharField("对象", max_length=300)
     # No database constraint: the entry must outlive the unit it was about.
     unit = models.ForeignKey(
@@ -53,7 +55,7 @@ class AuditEntry(models.Model):
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
     prev_hash = models.CharField("前一条哈希", max_length=64)
-    hash = models.CharField("哈希", max_length=64, unique=True)
+    hash = models.CharField("哈希", max_length=64)
 
     objects = ImmutableQuerySet.as_manager()
 
@@ -62,6 +64,8 @@ class AuditEntry(models.Model):
         verbose_name_plural = "审计日志"
         ordering = ["-seq"]
         indexes = [models.Index(fields=["model", "object_id"], name="audit_object_idx")]
+        # a constraint rather than unique=True: on PostgreSQL that adds a LIKE index no query uses
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_unique")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_action_display()} {self.object_repr}"

@@ -114,8 +114,17 @@ def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -
     Returns the entries' field values (attname → value, before/after as dicts); none unless ``returning``."""
     if not connection.in_atomic_block:
         raise RuntimeError("log_changes must run inside transaction.atomic()")
-    changes = list(changes)
-    if not changes:
+    # First what may run model code (str() of a record, a value JSON can only give as str()): it may query, and
+    # the connection cannot take a query while the COPY below is open (psycopg would wait for itself for ever).
+    parts = []
+    for ch in changes:
+        inst = ch.instance
+        parts.append((ch, ch.model or (inst._meta.label_lower if inst is not None else ""),
+                      ch.object_id or (str(inst.pk) if inst is not None else ""),
+                      (ch.object_repr or (str(inst) if inst is not None else ""))[:300],
+                      _encode(ch.before) if ch.before is not None else None,
+                      _encode(ch.after) if ch.after is not None else None))
+    if not parts:
         return []
     actor_id, actor_name = id_and_name(actor)
     seq, prev = _lock_and_tail()
@@ -124,31 +133,33 @@ def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -
     common = (_encode(actor_name), _encode(now.isoformat(timespec="microseconds")))
     meta = AuditEntry._meta
     created_at = meta.get_field("created_at").get_db_prep_save(now, connection)
-    rows, out = [], []
-    ids = bulk.draw_ids(meta.db_table, meta.pk.column, len(changes))
-    for ch, pk in zip(changes, ids, strict=True):
-        seq += 1
-        inst = ch.instance
-        model = ch.model or (inst._meta.label_lower if inst is not None else "")
-        object_id = ch.object_id or (str(inst.pk) if inst is not None else "")
-        object_repr = (ch.object_repr or (str(inst) if inst is not None else ""))[:300]
-        before = _encode(ch.before) if ch.before is not None else None
-        after = _encode(ch.after) if ch.after is not None else None
-        content = _PAYLOAD % (_encode(ch.action), common[0], after or "null", before or "null",
-                              "true" if ch.confidential else "false", common[1], _encode(model), _encode(object_id),
-                              _encode(object_repr), seq, "null" if ch.unit_id is None else _encode(ch.unit_id))
-        mac = inner.copy()
-        mac.update((prev + content).encode("utf-8"))
-        digest = mac.hexdigest()
-        rows.append([pk, seq, created_at, actor_id, actor_name, ch.action, model, object_id, object_repr, ch.unit_id,
-                     bool(ch.confidential), before, after, prev, digest])  # JSON columns: their text
-        if returning:
-            out.append({"id": pk, "seq": seq, "created_at": now, "actor_id": actor_id, "actor_name": actor_name,
-                        "action": ch.action, "model": model, "object_id": object_id, "object_repr": object_repr,
-                        "unit_id": ch.unit_id, "confidential": bool(ch.confidential), "before": ch.before,
-                        "after": ch.after, "prev_hash": prev, "hash": digest})
-        prev = digest
-    bulk.write_rows(AuditEntry, _COLUMNS, rows)
+    out: list[dict] = []
+    ids = bulk.draw_ids(meta.db_table, meta.pk.column, len(parts))
+
+    def rows():
+        """The entries, hashed in order as the COPY takes them (PostgreSQL stores each batch meanwhile): nothing
+        here touches the database."""
+        nonlocal seq, prev
+        for (ch, model, object_id, object_repr, before, after), pk in zip(parts, ids, strict=True):
+            seq += 1
+            content = _PAYLOAD % (_encode(ch.action), common[0], after or "null", before or "null",
+                                  "true" if ch.confidential else "false", common[1], _encode(model),
+                                  _encode(object_id), _encode(object_repr), seq,
+                                  "null" if ch.unit_id is None else _encode(ch.unit_id))
+            mac = inner.copy()
+            mac.update((prev + content).encode("utf-8"))
+            digest = mac.hexdigest()
+            row = [pk, seq, created_at, actor_id, actor_name, ch.action, model, object_id, object_repr, ch.unit_id,
+                   bool(ch.confidential), before, after, prev, digest]  # JSON columns: their text
+            if returning:
+                out.append({"id": pk, "seq": seq, "created_at": now, "actor_id": actor_id, "actor_name": actor_name,
+                            "action": ch.action, "model": model, "object_id": object_id, "object_repr": object_repr,
+                            "unit_id": ch.unit_id, "confidential": bool(ch.confidential), "before": ch.before,
+                            "after": ch.after, "prev_hash": prev, "hash": digest})
+            prev = digest
+            yield row
+
+    bulk.write_rows(AuditEntry, _COLUMNS, rows())
     transaction.on_commit(anchors.anchor_after_commit)
     return out
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from itertools import islice
+from typing import Iterable
 
 from django.db import connection, models, transaction
 
@@ -48,12 +50,14 @@ def insert(model: type[models.Model], objs: list, ids: list[int] | None = None) 
     qn = connection.ops.quote_name
     columns = ", ".join(qn(c) for c in [pk.column, *(f.column for f in fields)])
     table = qn(meta.db_table)
-    for start in range(0, len(objs), BATCH):
-        batch = objs[start:start + BATCH]
-        batch_ids = ids[start:start + BATCH] if ids is not None else draw_ids(meta.db_table, pk.column, len(batch))
+    step = len(objs) if connection.vendor == "postgresql" else BATCH  # one COPY streams them all
+    for start in range(0, len(objs), step):
+        batch = objs[start:start + step]
+        batch_ids = ids[start:start + step] if ids is not None else draw_ids(meta.db_table, pk.column, len(batch))
         _stamp(batch, fields, add=True)
-        rows = [[pk_value, *values] for pk_value, values in zip(batch_ids, _values(batch, fields), strict=True)]
-        _write_rows(table, columns, rows)
+        # a generator: on PostgreSQL each row goes out while the next is prepared (see _write_rows)
+        _write_rows(table, columns, ([pk_value, *values] for pk_value, values in
+                                     zip(batch_ids, _values(batch, fields), strict=True)))
         alias = connection.alias
         pk_attname = pk.attname
         for obj, pk_value in zip(batch, batch_ids, strict=True):
@@ -69,32 +73,50 @@ def insert_links(field, pairs) -> None:
     src = meta.get_field(field.m2m_field_name()).column
     dst = meta.get_field(field.m2m_reverse_field_name()).column
     qn = connection.ops.quote_name
-    pairs = list(pairs)
-    for start in range(0, len(pairs), BATCH):
-        _write_rows(qn(meta.db_table), f"{qn(src)}, {qn(dst)}", pairs[start:start + BATCH])
+    if connection.vendor == "postgresql":
+        _write_rows(qn(meta.db_table), f"{qn(src)}, {qn(dst)}", pairs)
+        return
+    pairs = iter(pairs)
+    while batch := list(islice(pairs, BATCH)):
+        _write_rows(qn(meta.db_table), f"{qn(src)}, {qn(dst)}", batch)
 
 
-def write_rows(model: type[models.Model], attnames: list[str], rows: list) -> None:
+def write_rows(model: type[models.Model], attnames: list[str], rows: Iterable) -> None:
     """Rows of values already prepared for the database (``attnames`` in order, the pk among them) into
-    ``model``'s table, inside the caller's transaction."""
+    ``model``'s table, inside the caller's transaction. ``rows`` may be a generator (see _write_rows)."""
     meta = model._meta
     qn = connection.ops.quote_name
     by_attname = {f.attname: f.column for f in meta.concrete_fields}
     columns = ", ".join(qn(by_attname[n]) for n in attnames)
-    for start in range(0, len(rows), BATCH):
-        _write_rows(qn(meta.db_table), columns, rows[start:start + BATCH])
-
-
-def _write_rows(table: str, columns: str, rows: list) -> None:
-    """Rows into a table (quoted name, quoted column list): COPY on PostgreSQL, one executemany on SQLite."""
-    if not rows:
+    if connection.vendor == "postgresql":
+        _write_rows(qn(meta.db_table), columns, rows)  # one COPY streams any number of rows
         return
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
+        _write_rows(qn(meta.db_table), columns, batch)
+
+
+def _write_rows(table: str, columns: str, rows: Iterable) -> None:
+    """Rows into a table (quoted name, quoted column list): COPY on PostgreSQL, one executemany on SQLite.
+
+    PostgreSQL takes a COPY's rows as they arrive (psycopg sends every 32 KB), so rows given by a generator are
+    stored by the server on the other core while the next ones are prepared here; a list made first left the
+    server idle while it was built and this process idle while the server caught up at the end. The generator must
+    not touch the database: the connection cannot take a query while the COPY is open (psycopg would wait for
+    itself for ever) — lazy loads of deferred fields or related objects included."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            rows = iter(rows)
+            first = next(rows, None)
+            if first is None:
+                return  # no statement: an empty COPY would still fire the tables' statement triggers
             with cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                copy.write_row(first)
                 for row in rows:
                     copy.write_row(row)
-        else:
+            return
+        rows = list(rows)
+        if rows:
             marks = ", ".join(["%s"] * len(rows[0]))
             cur.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
