@@ -307,10 +307,19 @@ def test_the_results_used_inside_a_computation_read_the_counter_once(tree, users
     assert counts == selectors.year_counts.__wrapped__(scope, top, 2022)
 
 
+@datacache.reused("test.figure_values", subtree="unit")
+def figures_kept(unit, year: int) -> dict:
+    """A page's result made of the year's figures (as the evidence is): its parts are kept one by one."""
+    from lvzhi.metrics.selectors import figure_values
+
+    return figure_values(unit, year)
+
+
 def test_figures_reused_piece_by_piece_equal_the_figures_computed_whole_after_writes(tree, users):
     """Report figures are kept per record type (grouped counts) and per figure: after writes they still equal
-    a computation from scratch."""
-    from lvzhi.metrics.selectors import figure_values, figures_for_year
+    a computation from scratch, and a write recomputes the pieces of its own record type only."""
+    from lvzhi.metrics.catalogue import CATALOGUE
+    from lvzhi.metrics.selectors import figures_for_year
 
     top, a, b = tree
 
@@ -318,12 +327,14 @@ def test_figures_reused_piece_by_piece_equal_the_figures_computed_whole_after_wr
         datacache.forget()
         return {i: f.value for i, f in figures_for_year(unit, year).items()}
 
-    before = {unit.pk: figure_values(unit, 2022) for unit in (top, a)}
+    before = {unit.pk: figures_kept(unit, 2022) for unit in (top, a)}
     assert before == {unit.pk: whole(unit, 2022) for unit in (top, a)}
     for unit in (top, a):
-        figure_values(unit, 2022)  # kept again
+        figures_kept(unit, 2022)  # kept again
     _write(users["dangban"], b)
-    after = {unit.pk: figure_values(unit, 2022) for unit in (top, a)}  # a's subtree had no write: all kept
+    misses = datacache.stats["misses"]
+    after = {unit.pk: figures_kept(unit, 2022) for unit in (top, a)}  # a's subtree had no write: all kept
+    assert 1 < datacache.stats["misses"] - misses < len(CATALOGUE) // 2  # the whole and 支部活动's pieces only
     assert after[top.pk] != before[top.pk] and after[a.pk] == before[a.pk]
     assert after == {unit.pk: whole(unit, 2022) for unit in (top, a)}
 

@@ -19,7 +19,7 @@ from lvzhi.org.models import Person, Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry, selectors
 from lvzhi.records.keeping import zero_declared
-from lvzhi.web.datacache import cached
+from lvzhi.web.datacache import cached, within_computation
 
 from .catalogue import CATALOGUE, Metric, get
 
@@ -282,8 +282,11 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
         for i, m in enumerate(members):
             condition = Q(**m.filter)
             aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
-        values = cached("metrics.group", (tuple(m.id for m in members), unit.pk, period.start, period.end),
-                        lambda base=base, aggregates=aggregates: base.aggregate(**aggregates), under=unit.path)
+        if within_computation():  # a page's result: kept per type, recounted only after a record of the type
+            values = cached("metrics.group", (tuple(m.id for m in members), unit.pk, period.start, period.end),
+                            lambda base=base, aggregates=aggregates: base.aggregate(**aggregates), under=unit.path)
+        else:
+            values = base.aggregate(**aggregates)
         index = {m.id: i for i, m in enumerate(members)}
         for m in group:
             value = values[f"m{index[m.id]}"] or 0

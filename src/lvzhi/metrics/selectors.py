@@ -8,7 +8,7 @@ from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
 from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, kind_may_be_confidential
-from lvzhi.web.datacache import cached, reused
+from lvzhi.web.datacache import cached, reused, within_computation
 
 from .catalogue import CATALOGUE, Metric, get
 from .compute import Figure, Period, compute, compute_many, grouped
@@ -40,9 +40,13 @@ def figure_values(unit: Unit, year: int) -> dict:
         return compute(metric, unit, period).value
 
     for m in CATALOGUE:
-        if m.id not in out:
+        if m.id in out:
+            continue
+        if within_computation():  # a page's result (the evidence): kept per figure
             out[m.id] = cached("metrics.value", (m.id, unit.pk, period.start, period.end), functools.partial(value, m),
                                under=unit.path)
+        else:
+            out[m.id] = value(m)
     return out
 
 

@@ -198,6 +198,12 @@ def cached_timed(name: str, parts: tuple, compute: Callable[[], T], *, scope=Non
     return _reuse(seen, _declared(tables), name, parts, compute, scope, timeout)
 
 
+def within_computation() -> bool:
+    """Whether this runs inside a reused result being computed (a page's): parts worth keeping on their own are
+    kept there; a one-off computation (a year-end batch writing 1,716 reports) computes them and keeps nothing."""
+    return _snapshots.get() is not None
+
+
 def _snapshot(under: str | None) -> datachange.Snapshot | None:
     taken = _snapshots.get()
     if taken is not None and under in taken:
