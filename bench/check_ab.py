@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 import common
+import fixtures
 
 
 def _child(scenario: str, repeat: int, serial: bool) -> dict:
@@ -38,7 +38,7 @@ def _child(scenario: str, repeat: int, serial: bool) -> dict:
     from django.db import connection
 
     from lvzhi.obligations.engine import DONE, evaluate
-    from obligations import STATEMENTS  # noqa: E402 - the hand-written reference
+    from obligations import STATEMENTS, reference_counts  # noqa: E402 - the hand-written reference
 
     if serial:
         with connection.cursor() as cur:
@@ -52,22 +52,17 @@ def _child(scenario: str, repeat: int, serial: bool) -> dict:
         return {r.rule_id: r.totals[DONE] for r in ev.results}
 
     def reference():
-        out = {}
-        with connection.cursor() as cur:
-            for rule_id, sql in STATEMENTS.items():
-                cur.execute(sql, params)
-                out[rule_id] = cur.fetchone()[0]
-        return out
+        return reference_counts(connection, params)
 
     def measure(fn):
         fn()  # warm-up
         walls, cpus, backend = [], [], []
         for _ in range(repeat):
-            b, c, t = _backend_cpu(connection), _cpu(), time.perf_counter()
+            b, c, t = fixtures.backend_cpu(connection), fixtures.cpu(), time.perf_counter()
             result = fn()
             walls.append(time.perf_counter() - t)
-            cpus.append(_cpu() - c)
-            backend.append(_backend_cpu(connection) - b)
+            cpus.append(fixtures.cpu() - c)
+            backend.append(fixtures.backend_cpu(connection) - b)
         return result, {"wall_min": round(min(walls), 3), "wall_median": round(statistics.median(walls), 3),
                         "cpu_median": round(statistics.median(cpus), 3),
                         "backend_cpu_median": round(statistics.median(backend), 3)}
@@ -75,20 +70,6 @@ def _child(scenario: str, repeat: int, serial: bool) -> dict:
     done, eng = measure(engine)
     ref_done, ref = measure(reference)
     return {"engine": eng, "reference": ref, "agree": done == ref_done}
-
-
-def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def _backend_cpu(connection) -> float:
-    with connection.cursor() as cur:
-        cur.execute("select pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _commit(src: Path) -> str:

@@ -116,3 +116,19 @@ class BranchActivityWrites:
 
         for obj in self.record_type.model.objects.filter(pk__in=self.created):
             services.delete_record(self.record_type, obj, actor=self.user, scope=self.scope)
+
+
+def backend_cpu(connection) -> float | None:
+    """CPU seconds (user + sys) of this connection's PostgreSQL backend so far, from /proc (None: not local)."""
+    import os
+
+    connection.ensure_connection()
+    with connection.cursor() as cur:
+        cur.execute("select pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 
 import common
+import fixtures
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
 
     from lvzhi.obligations.engine import DONE, evaluate
     from lvzhi.org.models import Unit
-    from obligations import STATEMENTS  # noqa: E402 - the hand-written reference
+    from obligations import STATEMENTS, reference_counts  # noqa: E402 - the hand-written reference
 
     year = common.REPORT_YEAR
     as_of = dt.date.fromisoformat(common.AS_OF)
@@ -63,23 +63,18 @@ def main() -> None:
         return evaluate(top, year=year, as_of=as_of)
 
     def reference():
-        out = {}
-        with connection.cursor() as cur:
-            for rule_id, sql in STATEMENTS.items():
-                cur.execute(sql, params)
-                out[rule_id] = cur.fetchone()[0]
-        return out
+        return reference_counts(connection, params)
 
-    pg = _backend_cpu(connection)
+    pg = fixtures.backend_cpu(connection)
     t_ref, ref = common.timed(reference, repeat=args.repeat)
-    pg_ref = (_backend_cpu(connection) - pg) / (args.repeat + 1) if pg is not None else None
-    cpu, pg = _cpu(), _backend_cpu(connection)
+    pg_ref = (fixtures.backend_cpu(connection) - pg) / (args.repeat + 1) if pg is not None else None
+    cpu, pg = fixtures.cpu(), fixtures.backend_cpu(connection)
     t_eng, ev = common.timed(engine, repeat=args.repeat)
-    cpu_eng = (_cpu() - cpu) / (args.repeat + 1)  # the warm-up run included
-    pg_eng = (_backend_cpu(connection) - pg) / (args.repeat + 1) if pg is not None else None
-    cpu = _cpu()
+    cpu_eng = (fixtures.cpu() - cpu) / (args.repeat + 1)  # the warm-up run included
+    pg_eng = (fixtures.backend_cpu(connection) - pg) / (args.repeat + 1) if pg is not None else None
+    cpu = fixtures.cpu()
     t_whole, whole_ev = common.timed(whole, repeat=1, warmup=0)
-    cpu_whole = _cpu() - cpu
+    cpu_whole = fixtures.cpu() - cpu
     whole_cells = sum(len(r.cells) for r in whole_ev.results)
     del whole_ev
     done = {r.rule_id: r.totals[DONE] for r in ev.results}
@@ -116,25 +111,6 @@ def main() -> None:
     ]
     common.write_results(f"obligations_{args.scenario}", figures, done_by_rule=done, serial=args.serial,
                          load_average=os.getloadavg())
-
-
-def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def _backend_cpu(connection) -> float | None:
-    """CPU seconds (user + sys) of this connection's PostgreSQL backend so far, from /proc (None: not local)."""
-    connection.ensure_connection()
-    with connection.cursor() as cur:
-        cur.execute("select pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _r(x: float | None) -> float | None:

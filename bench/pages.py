@@ -84,41 +84,35 @@ def check(url: str, cookie: str) -> None:
         raise SystemExit(f"{url} 返回 {resp.status}")
 
 
-def server_cpu_seconds(server: subprocess.Popen, *, system_only: bool = False) -> float:
-    """User + system CPU of the server's processes (gunicorn's master and workers: its process group), from /proc.
-    On a machine shared with other work, CPU per request is the figure that does not depend on their load.
-    ``system_only``: the kernel's part (forks of a report's render process, their copy-on-write faults)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _processes():
+    """(comm, /proc stat fields after the command) of every process, skipping those that end meanwhile."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            comm = (entry / "comm").read_text().strip()
+            yield comm, (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == server.pid:  # pgrp (the server was started in a session of its own)
-            # utime, stime, and the same of waited-for children (a report's render process once it has ended)
-            total += sum(int(fields[i]) for i in ((12, 14) if system_only else (11, 12, 13, 14))) / tick
-    return total
+
+
+def server_cpu_seconds(server: subprocess.Popen, *, system_only: bool = False) -> float:
+    """User + system CPU of the server's processes (gunicorn's master and workers: its process group), from /proc.
+    On a machine shared with other work, CPU per request is the figure that does not depend on their load.
+    ``system_only``: the kernel's part (forks of a report's render process, their copy-on-write faults)."""
+    # utime, stime, and the same of waited-for children (a report's render process once it has ended)
+    columns = (12, 14) if system_only else (11, 12, 13, 14)
+    ticks = sum(sum(int(fields[i]) for i in columns) for _comm, fields in _processes()
+                if int(fields[2]) == server.pid)  # pgrp (the server was started in a session of its own)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_cpu_seconds() -> float:
     """User + system CPU of every PostgreSQL process on this machine (the server the pages and the writer use):
     what the queries cost, which the server's own CPU leaves out."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() not in ("postgres", "postmaster"):
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    ticks = sum(int(fields[11]) + int(fields[12]) for comm, fields in _processes()
+                if comm in ("postgres", "postmaster"))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:

@@ -228,3 +228,13 @@ s AS (SELECT o.id,
       FROM org_partyorg o WHERE o.kind = 'branch' AND o.unit_id IN (SELECT id FROM tracked))
 SELECT COUNT(*) FROM s WHERE full_members >= 3 AND NOT (full_members >= 7 AND NOT has_committee) AND members <= 50""",
 }
+
+
+def reference_counts(connection, params: dict) -> dict[str, int]:
+    """Each rule's done cells by its hand-written statement (the benchmarks' reference)."""
+    out = {}
+    with connection.cursor() as cur:
+        for rule_id, sql in STATEMENTS.items():
+            cur.execute(sql, params)
+            out[rule_id] = cur.fetchone()[0]
+    return out

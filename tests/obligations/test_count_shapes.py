@@ -5,6 +5,7 @@ still be judged each on its own — and a record linking to one subject must not
 import datetime as dt
 
 import pytest
+from django.db import connection  # read by the skipif conditions
 
 from lvzhi.obligations.engine import DONE, LATE, NA
 from lvzhi.org.models import PartyOrg
@@ -46,13 +47,12 @@ def test_members_of_one_unit_owe_from_their_own_joining(tc, check):
     assert by_pk[old.pk].state == LATE and by_pk[old.pk].count == 0
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's own settings and cursors")
 def test_postgresql_cursors_are_planned_for_all_their_rows(db):
     """``iterator()`` reads every row of its server-side cursor; planned for the first 10 % (PostgreSQL's default
     ``cursor_tuple_fraction``) the check's grouped counts chose slower plans (heart talks, province: 344 → 155 ms)."""
-    from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
+
     with connection.cursor() as cur:
         cur.execute("SHOW cursor_tuple_fraction")
         assert float(cur.fetchone()[0]) == 1.0
@@ -82,17 +82,16 @@ def test_a_record_joined_several_times_into_a_group_counts_once(tc, check):
     assert (cell.count, cell.record_ids, cell.state) == (1, (day.pk,), DONE)
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="server-side cursors: PostgreSQL only")
 def test_a_writes_upkeep_reads_the_counts_without_server_side_cursors(tc):
     """``stored._client_cursors`` (one round trip a query for a write's narrowed evaluation) holds for the count
     rules' raw grouped rows too."""
-    from django.db import connection
+
     from django.test.utils import CaptureQueriesContext
 
     from lvzhi.obligations.engine import evaluate
     from lvzhi.obligations.stored import _client_cursors
 
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
     rules = ["branch.themed_day", "branch.heart_talk"]
     with CaptureQueriesContext(connection) as plain:
         evaluate(tc.company, year=2022, as_of=D(2023, 1, 31), rule_ids=rules)
