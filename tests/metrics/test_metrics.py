@@ -76,7 +76,23 @@ def test_metric_api_is_scoped(api_as, company):
     own = api_as("zhibu").get("/api/metrics/branch.activities/?year=2022").json()
     whole = api_as("dangban").get(f"/api/metrics/branch.activities/?unit={company.pk}&year=2022").json()
     assert 0 < int(own["value"]) < int(whole["value"])
-    assert len(whole["record_ids"]) == int(whole["value"])
+    assert len(whole["record_ids"]) == 500 and whole["records_total"] == int(whole["value"]) > 500
+    ids, answer, pages = [], whole, 0
+    while True:  # every record behind the figure, a page at a time, each once
+        ids += answer["record_ids"]
+        pages += 1
+        if answer["next"] is None:
+            break
+        assert answer["next"].startswith("http://testserver/api/metrics/branch.activities/?")
+        answer = api_as("dangban").get(answer["next"]).json()
+    assert len(ids) == len(set(ids)) == int(whole["value"]) and ids == sorted(ids)
+    assert pages == -(-int(whole["value"]) // 500)
+    last = api_as("dangban").get(f"/api/metrics/branch.activities/?unit={company.pk}&year=2022&limit=5000").json()
+    assert last["record_ids"] == ids and last["next"] is None and last["hidden_records"] == 0
+    beyond = api_as("dangban").get(f"/api/metrics/branch.activities/?unit={company.pk}&year=2022&offset=99999").json()
+    assert beyond["record_ids"] == [] and beyond["records_total"] == int(whole["value"]) and beyond["next"] is None
+    bad = api_as("dangban").get(f"/api/metrics/branch.activities/?unit={company.pk}&year=2022&limit=0")
+    assert bad.status_code == 400 and "翻页参数无效" in bad.json()["detail"][0]
 
 
 def test_metric_api_rejects_bad_periods(api_as):

@@ -166,6 +166,25 @@ def test_late_obligations_from_stored_results_equal_the_engine(world, settings):
     assert sorted(map(key, fast)) == sorted(map(key, slow))
 
 
+@pytest.mark.parametrize("shown", [0, 1, 2, 5])
+def test_late_items_per_rule_counted_in_sql_equal_the_items_read_one_by_one(world, shown):
+    """The report's late items per rule: a rule with more than ``shown`` is counted from the stored rows in SQL,
+    grouped per subject — the same count, names in the same order and subjects as its items read one by one from
+    the same stored rows; and the same items as the engine's."""
+    from lvzhi.obligations.late import _grouped, late_by_rule
+
+    fast = late_by_rule(EVERYONE, world.company, 2022, TODAY, shown)
+    one_by_one = _grouped(late_obligations(EVERYONE, world.company, 2022, TODAY), shown)
+    assert any(r.count > max(shown, 1) and not r.problems for r in fast), "a rule is counted in SQL"
+    key = lambda r: (r.rule_id, r.rule_name, r.count, r.named[:3], r.subjects,  # noqa: E731
+                     [(p.kind, p.text, p.subject_refs) for p in r.problems])
+    assert [key(r) for r in fast] == [key(r) for r in one_by_one]
+    StoredYear.objects.update(complete=False)
+    engine = late_by_rule(EVERYONE, world.company, 2022, TODAY, shown)
+    same = lambda r: (r.rule_id, r.count, sorted(r.named), r.subjects)  # noqa: E731 - the engine orders by subject
+    assert sorted(map(same, fast)) == sorted(map(same, engine))
+
+
 def _activity_data(tc, org, kind, day):
     return {"party_org": org, "kind": kind, "date": day, "title": f"{kind} {day}"}
 

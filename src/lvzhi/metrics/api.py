@@ -15,7 +15,7 @@ from lvzhi.web.api_conventions import ReusedAnswer, check_query
 
 from . import catalogue
 from .compute import Period
-from .selectors import reader_figure
+from .selectors import RECORD_IDS_MAX, RECORD_IDS_PAGE, reader_figure
 
 METRIC_FIELDS = {
     "id": serializers.CharField(), "label": serializers.CharField(), "measure": serializers.CharField(),
@@ -27,7 +27,11 @@ FigureSerializer = inline_serializer("Figure", {
     "unit": serializers.CharField(), "period": serializers.ListField(child=serializers.DateField()),
     "value": serializers.CharField(allow_null=True), "missing": serializers.CharField(),
     "detail": serializers.DictField(), "record_type": serializers.CharField(),
-    "record_ids": serializers.ListField(child=serializers.IntegerField()),
+    "record_ids": serializers.ListField(child=serializers.IntegerField(),
+                                        help_text="依据记录的编号（按编号排序，一页；用 limit/offset 翻页）"),
+    "records_total": serializers.IntegerField(help_text="您可查看的依据记录总数"),
+    "records_offset": serializers.IntegerField(), "records_limit": serializers.IntegerField(),
+    "next": serializers.CharField(allow_null=True, help_text="下一页依据记录的地址；没有下一页时为空"),
     "hidden_records": serializers.IntegerField(allow_null=True),
     "withheld": serializers.CharField(help_text="不为空时：该数字计入了您无权查看的保密记录，且期间或单位过小、可能指向个人，"
                                                 "故以【保密】代替（value 与 hidden_records 为空）"),
@@ -53,9 +57,12 @@ class MetricViewSet(viewsets.ViewSet):
         OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号（默认：用户的最高单位），含下级单位"),
         OpenApiParameter("year", OpenApiTypes.INT, description="年度（与 date_from/date_to 二选一）"),
         OpenApiParameter("date_from", OpenApiTypes.DATE), OpenApiParameter("date_to", OpenApiTypes.DATE),
+        OpenApiParameter("limit", OpenApiTypes.INT,
+                         description=f"每页依据记录数（默认 {RECORD_IDS_PAGE}，至多 {RECORD_IDS_MAX}）"),
+        OpenApiParameter("offset", OpenApiTypes.INT, description="从第几条依据记录起（默认 0）"),
     ])
     def retrieve(self, request, pk=None):
-        check_query(request, ("unit", "year", "date_from", "date_to"))
+        check_query(request, ("unit", "year", "date_from", "date_to", "limit", "offset"))
         try:
             metric = catalogue.get(pk)
         except LookupError:
@@ -66,7 +73,31 @@ class MetricViewSet(viewsets.ViewSet):
         if unit is None:
             raise NotFound("未找到该单位，或您无权查看。")
         period = _period(request.query_params)
-        return Response(ReusedAnswer(reader_figure(metric, unit, period, scope)))
+        offset, limit = _page(request.query_params)
+        answer = reader_figure(metric, unit, period, scope, offset, limit)
+        following = offset + limit
+        nxt = (request.build_absolute_uri(_with(request, offset=following, limit=limit))
+               if following < answer["records_total"] else None)
+        return Response(ReusedAnswer(answer) if nxt is None else {**answer, "next": nxt})
+
+
+def _page(params) -> tuple[int, int]:
+    try:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or RECORD_IDS_PAGE)
+        if offset < 0 or not 1 <= limit <= RECORD_IDS_MAX:
+            raise ValueError
+    except ValueError:
+        raise ValidationError({"detail": [f"翻页参数无效：offset 为不小于 0 的整数，limit 为 1 至 {RECORD_IDS_MAX} 的整数。"]}) \
+            from None
+    return offset, limit
+
+
+def _with(request, **changes) -> str:
+    query = request.query_params.copy()
+    for name, value in changes.items():
+        query[name] = str(value)
+    return f"{request.path}?{query.urlencode()}"
 
 
 def _period(params) -> Period:

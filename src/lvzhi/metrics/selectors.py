@@ -121,19 +121,30 @@ def metric_table(scope: Scope, unit: Unit | None, year: int | None, person=None)
     return rows
 
 
+RECORD_IDS_PAGE = 500  # record ids per answer of the metric API (its ``limit``; at most RECORD_IDS_MAX)
+RECORD_IDS_MAX = 5000
+
+
 @reused("metrics.figure", subtree="unit")
-def reader_figure(metric: Metric, unit: Unit, period: Period, scope: Scope) -> dict:
-    """One figure as a reader may see it (the metric API's answer): the records behind it they may read, and the
-    value withheld where it counts confidential rows they may not see and could point to a person."""
+def reader_figure(metric: Metric, unit: Unit, period: Period, scope: Scope, offset: int = 0,
+                  limit: int = RECORD_IDS_PAGE) -> dict:
+    """One figure as a reader may see it (the metric API's answer): one page of the records behind it they may
+    read (by id; ``records_total`` of them in all) and the value withheld where it counts confidential rows they may
+    not see and could point to a person. A page, not every id: the province's 支部活动 of a year are 81,000 ids."""
     figure = compute(metric, unit, period)
-    visible = list(figure.visible_records(scope).values_list("pk", flat=True))
+    visible = figure.visible_records(scope)
+    ids = list(visible.order_by("pk").values_list("pk", flat=True)[offset:offset + limit])
+    # a short page that holds something (or an empty first one) is the last: no count needed
+    shown = offset + len(ids) if 0 < len(ids) < limit or (offset == 0 and not ids) else visible.count()
+    paging = {"record_ids": ids, "records_total": shown, "records_offset": offset, "records_limit": limit,
+              "next": None}  # the API puts the next page's address here
     verdict = figure_disclosure(scope, metric, unit, period)
     if not verdict.allowed:  # nothing that depends on the confidential rows: not the value, its parts, nor "missing"
         return {**figure.as_dict(), "value": None, "missing": "", "detail": {}, "record_type": metric.record_type,
-                "record_ids": visible, "hidden_records": None, "withheld": f"【保密】{verdict.reason}"}
+                **paging, "hidden_records": None, "withheld": f"【保密】{verdict.reason}"}
     if metric.aggregate == "count":  # the value is the number of records behind it: no second count
         total = figure.value or 0
     else:
         total = figure.records.count() if figure.records is not None else 0
-    return {**figure.as_dict(), "record_type": metric.record_type, "record_ids": visible,
-            "hidden_records": total - len(visible), "withheld": ""}
+    return {**figure.as_dict(), "record_type": metric.record_type, **paging,
+            "hidden_records": total - shown, "withheld": ""}

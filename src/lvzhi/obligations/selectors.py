@@ -99,26 +99,30 @@ def late_obligations(scope: Scope, unit: Unit, year: int, as_of: dt.date | None 
         totals = {r.rule_id: r.totals for r in ev.results}
     problems: list[Problem] = []
     for result in ev.results:
-        rule = result.rule
-        late = [c for c in result.cells if c.state == LATE]
-        if not late:
-            continue
-        if result.is_coverage:
-            cov = _coverage(result, totals.get(result.rule_id, {}))
-            names = [c.subject.label for c in cov["missing"]]
-            more = f"等{len(names)}{'人' if rule.subject == 'person' else '个'}" if len(names) > 10 else ""
-            shown = "、".join(names[:10]) + more
-            text = (f"{rule.name}：应完成{cov['required']}，已完成{cov['done']}（{cov['ratio']:.1%}），未完成：{shown}。"
-                    if cov["ratio"] is not None else f"{rule.name}：未完成：{shown}。")
-            problems.append(Problem("coverage", rule.rule_id, rule.name, rule.get_responsibility_display(), text,
-                                    rule.source_text, subjects=names, ratio=cov["ratio"]))
-            continue
-        responsibility = rule.get_responsibility_display()  # once per rule: a province has thousands of late cells
-        for c in late:
-            problems.append(Problem("late", rule.rule_id, rule.name, responsibility,
-                                    f"{rule.name}：{c.description}。", c.rule.source_text, _problem_type(c),
-                                    _problem_ids(c), [c.subject.label], subject_refs=[c.subject.ref]))
+        problems += problems_of(result, totals.get(result.rule_id, {}))
     return problems
+
+
+def problems_of(result, totals: dict[str, int]) -> list[Problem]:
+    """The problems of one rule's result (its late cells; a coverage rule's gap as one), ``totals``: its counts by
+    state."""
+    rule = result.rule
+    late = [c for c in result.cells if c.state == LATE]
+    if not late:
+        return []
+    if result.is_coverage:
+        cov = _coverage(result, totals)
+        names = [c.subject.label for c in cov["missing"]]
+        more = f"等{len(names)}{'人' if rule.subject == 'person' else '个'}" if len(names) > 10 else ""
+        shown = "、".join(names[:10]) + more
+        text = (f"{rule.name}：应完成{cov['required']}，已完成{cov['done']}（{cov['ratio']:.1%}），未完成：{shown}。"
+                if cov["ratio"] is not None else f"{rule.name}：未完成：{shown}。")
+        return [Problem("coverage", rule.rule_id, rule.name, rule.get_responsibility_display(), text,
+                        rule.source_text, subjects=names, ratio=cov["ratio"])]
+    responsibility = rule.get_responsibility_display()  # once per rule: a province has thousands of late cells
+    return [Problem("late", rule.rule_id, rule.name, responsibility, f"{rule.name}：{c.description}。",
+                    c.rule.source_text, _problem_type(c), _problem_ids(c), [c.subject.label],
+                    subject_refs=[c.subject.ref]) for c in late]
 
 
 def _coverage(result, totals: dict[str, int]) -> dict:

@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Substr
 
 from lvzhi.org.models import Unit
@@ -203,6 +203,17 @@ def counted(unit: Unit, year: int, as_of: dt.date, *, rule_ids=None, states=None
     if where is not None:
         qs = qs.filter(where)
     return qs.count()
+
+
+def late_subjects(unit: Unit, year: int, as_of: dt.date, rule_ids) -> list[tuple]:
+    """The late cells of the unit's subtree grouped per rule, version and subject, one query: (rule, version,
+    subject kind, type, pk, label, masked label, unit path, cells, first seq) — how many a rule has and of whom,
+    without reading each."""
+    qs = (_subtree(unit, year).filter(rule_id__in=list(rule_ids)).annotate(state=state_expr(as_of))
+          .filter(state=LATE))
+    return list(qs.order_by().values_list("rule_id", "version_id", "subject_kind", "subject_type", "subject_pk",
+                                          "subject_label", "masked_label", "unit__path")
+                .annotate(n=Count("pk"), first=Min("seq")))
 
 
 def evaluation(unit: Unit, year: int, as_of: dt.date, scope: Scope, *, rule_ids=None, states=None,

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 
 from django.db.models import Count, DateField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 
-from lvzhi.web.datacache import reused
+from lvzhi.web import pieces
+from lvzhi.web.datacache import key_part, reused
 
 from .advice import backfill_days
 
@@ -52,10 +54,21 @@ def is_backfill(rt, obj, today: dt.date) -> bool:
 
 
 @reused("records.backfill")
-def per_unit(rt, qs, today: dt.date) -> list[dict]:
-    """How many of ``qs`` are 补录, per unit (most first)."""
+def per_unit(rt, qs, today: dt.date, unit=None) -> list[dict]:
+    """How many of ``qs`` are 补录, per unit (most first). ``unit``: the rows are those of its subtree — counted
+    per piece of it (``web.pieces``), so a write recounts its own company's rows only."""
     if not applies(rt) or not rt.unit_field:
         return []
+    counts: Counter[str] = Counter()
+    parts = pieces.per_piece("records.backfill.piece", (key_part(rt), key_part(qs), today), unit,
+                             lambda path, own: _per_unit(rt, pieces.narrowed(qs, rt.unit_field, unit, path, own),
+                                                         today)) if unit is not None and unit.numchild else None
+    for part in parts if parts is not None else [_per_unit(rt, qs, today)]:
+        counts.update(part)  # units of the same name are one line, as in one grouped query
+    return [{"unit": name, "n": n} for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def _per_unit(rt, qs, today: dt.date) -> dict[str, int]:
     rows = (annotate(qs, rt).filter(condition(rt, today)).order_by()
-            .values(f"{rt.unit_field}__name").annotate(n=Count("pk")).order_by("-n", f"{rt.unit_field}__name"))
-    return [{"unit": r[f"{rt.unit_field}__name"], "n": r["n"]} for r in rows]
+            .values(f"{rt.unit_field}__name").annotate(n=Count("pk")))
+    return {r[f"{rt.unit_field}__name"]: r["n"] for r in rows}

@@ -60,14 +60,16 @@ def record_list(request, key):
     rt = _record_type(key)
     scope = scope_for(request.user)
     f, qs = listed_records(request, rt)
-    page = totals.Paginator(selectors.with_related(rt, qs, rt.list_columns), 50).get_page(request.GET.get("page"))
+    within = (f["unit"], rt.unit_field) if f["unit"] is not None and rt.unit_field else None  # the unit's subtree
+    page = totals.Paginator(selectors.with_related(rt, qs, rt.list_columns), 50,
+                            within=within).get_page(request.GET.get("page"))
     kinds = rt.model_field(rt.kind_field).flatchoices if rt.kind_field else []
     years = clock.year_choices()
     hidden = selectors.hidden_note(rt, scope, **_narrowing(f))
     query = request.GET.copy()
     query.pop("page", None)
     today = clock.today()
-    backfilled = backfill.per_unit(rt, qs, today) if backfill.applies(rt) else []
+    backfilled = backfill.per_unit(rt, qs, today, within and within[0]) if backfill.applies(rt) else []
     days = advice.backfill_days()
     return render(request, "records/list.html", {
         "rt": rt, "page": page, **_table(rt, page, today, days), "filters": f,

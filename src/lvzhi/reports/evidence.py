@@ -26,24 +26,20 @@ def late_obligations(scope: Scope, unit: Unit, year: int) -> list[dict]:
     results (grouped counts by state, then the late cells of the rules with late ones, filtered in SQL) where the
     year is stored, else from the engine. As of today — for a closed year too: what is still late when the report
     is written, as the 合规看板 shows it by default (and the stored rows answer only for today)."""
-    from lvzhi.obligations.selectors import late_obligations as find
+    from lvzhi.obligations.late import late_by_rule
 
     as_of = clock.today()
-    by_rule: dict[str, list] = {}
-    for problem in find(scope, unit, year, as_of):
-        by_rule.setdefault(problem.rule_id, []).append(problem)
     out = []
-    for rule_id, problems in by_rule.items():
+    for rule in late_by_rule(scope, unit, year, as_of, SHOWN_PER_RULE):
         url = reverse("obligations:missing") + "?" + urlencode({
             "unit": unit.pk, "start": f"{year}-01-01", "end": f"{year}-12-31", "as_of": as_of.isoformat(),
-            "rule": rule_id})
-        if len(problems) <= SHOWN_PER_RULE:
-            out += [{"text": p.text, "url": url, "rule": p.rule_name} for p in problems]
+            "rule": rule.rule_id})
+        if rule.problems:
+            out += [{"text": p.text, "url": url, "rule": p.rule_name} for p in rule.problems]
             continue
-        named = "、".join(list(dict.fromkeys(s for p in problems for s in p.subjects))[:3])
-        count = len({r for p in problems for r in p.subject_refs})
-        out.append({"text": f"{problems[0].rule_name}：逾期{len(problems)}项（{named}等{count}个）。", "url": url,
-                    "rule": problems[0].rule_name})
+        named = "、".join(rule.named[:3])
+        out.append({"text": f"{rule.rule_name}：逾期{rule.count}项（{named}等{rule.subjects}个）。", "url": url,
+                    "rule": rule.rule_name})
     return out
 
 

@@ -257,13 +257,9 @@ def snapshot(under: str | None = None) -> Snapshot | None:
     if under is not None:
         where += " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
         params.append(under)
-    database = connection.settings_dict["NAME"]
     with connection.cursor() as cur:
-        if database not in _present:  # once the counter exists it stays: one statement per version after that
-            cur.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
-            if not cur.fetchone()[0]:
-                return None
-            _present.add(database)
+        if not _counter_present(cur):
+            return None
         cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
                                (SELECT oid FROM pg_database WHERE datname = current_database()),
                                (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = %s),
@@ -277,6 +273,81 @@ def snapshot(under: str | None = None) -> Snapshot | None:
 
 
 _present: set[str] = set()  # databases (by name) whose change counter this process has seen
+
+
+def _counter_present(cur) -> bool:
+    database = connection.settings_dict["NAME"]
+    if database not in _present:  # once the counter exists it stays: one statement per version after that
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [TABLE])
+        if not cur.fetchone()[0]:
+            return False
+        _present.add(database)
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class Split:
+    """The counter under a unit path as one statement read it, split by piece of the subtree: the unit's own rows
+    (its path) and each child's subtree (the child's path) — ``of(piece)`` is what ``snapshot(piece)`` would have
+    read for a child at that moment (for the unit's own piece: the changes of the unit itself), so a result
+    computed per piece is kept while its piece is unchanged."""
+
+    head: str
+    base: dict[str, tuple[int, int]]  # changes that name no unit: part of every piece
+    pieces: dict[str, dict[str, tuple[int, int]]]
+
+    def of(self, piece: str) -> Snapshot:
+        tables = dict(self.base)
+        for name, (n, h) in self.pieces.get(piece, {}).items():
+            b = tables.get(name)
+            # PostgreSQL: (rows, highest number) — rows add up, the highest is the larger; SQLite: (rows, changes)
+            tables[name] = (n, h) if b is None else \
+                (b[0] + n, b[1] + h if self.head == "sqlite" else max(b[1], h))
+        return Snapshot(self.head, tables)
+
+
+def split_snapshot(under: str, width: int) -> Split | None:
+    """The counter under the unit path ``under`` per piece: changes grouped by the first ``width`` characters of
+    their unit path (a child's path; the unit's own path for its own rows). One statement, whatever the number of
+    pieces. None where results must not be reused (see ``version``)."""
+    if connection.vendor == "sqlite":
+        if connection.in_atomic_block:
+            return None
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
+            if cur.fetchone() is None:
+                return None
+            cur.execute(f"SELECT CASE WHEN unit_path = '' THEN NULL ELSE substr(unit_path, 1, %s) END, table_name, "
+                        f"count(*), coalesce(sum(changes), 0) FROM {TABLE} "
+                        "WHERE unit_path = '' OR substr(unit_path, 1, %s) = %s GROUP BY 1, 2",
+                        [width, len(under), under])
+            return _split("sqlite", cur.fetchall())
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        if not _counter_present(cur):
+            return None
+        cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
+                               (SELECT oid FROM pg_database WHERE datname = current_database()),
+                               (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = %s),
+                               (SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
+                                FROM (SELECT left(unit_path, %s) AS piece, table_name, count(*) AS n,
+                                             max(number_) AS h
+                                      FROM {TABLE} WHERE table_name <> %s
+                                       AND (unit_path IS NULL OR starts_with(unit_path, %s))
+                                      GROUP BY 1, 2) s)""", [COMPACTED, width, COMPACTED, under])
+        own_xid, oid, compacted, rows = cur.fetchone()
+    if own_xid is not None:
+        return None
+    return _split(f"{oid}:{compacted}", rows)
+
+
+def _split(head: str, rows) -> Split:
+    base: dict[str, tuple[int, int]] = {}
+    pieces: dict[str, dict[str, tuple[int, int]]] = {}
+    for piece, name, n, h in rows:
+        (base if piece is None else pieces.setdefault(piece, {}))[name] = (int(n), int(h))
+    return Split(head, base, pieces)
 
 
 def _sqlite_snapshot(under: str | None) -> Snapshot | None:

@@ -8,17 +8,30 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.functional import cached_property
 from rest_framework import pagination
 
+from lvzhi.web import pieces
 from lvzhi.web.datacache import cached
 
 
-def count(queryset) -> int:
+def count(queryset, within: tuple | None = None) -> int:
     """``queryset.count()`` reused like any result: a list page's total over a province is a scan of 300,000 rows
-    (27 ms), its page of 50 rows an index read. The key is the query's SQL, which holds the reader's scope."""
+    (27 ms), its page of 50 rows an index read. The key is the query's SQL, which holds the reader's scope.
+    ``within``: (unit, the rows' unit field) when the rows are those of the unit's subtree — the total is then
+    counted per piece of the subtree (``web.pieces``), so a write recounts its own company's rows only."""
     try:
         sql = str(_count_key_query(queryset).query)
     except Exception:  # a query Django cannot print (e.g. one that can match nothing) is just counted
         return queryset.count()
-    return cached("count", (queryset.model._meta.label, sql), queryset.count)
+    label = queryset.model._meta.label
+    if within is None or not within[0].numchild:
+        return cached("count", (label, sql), queryset.count)
+    unit, field = within
+
+    def by_piece() -> int:
+        counts = pieces.per_piece("count.piece", (label, sql), unit,
+                                  lambda path, own: pieces.narrowed(queryset, field, unit, path, own).count())
+        return sum(counts) if counts is not None else queryset.count()
+
+    return cached("count", (label, sql, "by piece"), by_piece)
 
 
 def _count_key_query(queryset):
@@ -32,11 +45,15 @@ def _count_key_query(queryset):
 
 
 class Paginator(DjangoPaginator):
-    """Django's paginator with the total from ``count()`` above."""
+    """Django's paginator with the total from ``count()`` above (``within``: see there)."""
+
+    def __init__(self, object_list, per_page, *args, within: tuple | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.within = within
 
     @cached_property
     def count(self) -> int:
-        return count(self.object_list) if hasattr(self.object_list, "query") else len(self.object_list)
+        return count(self.object_list, self.within) if hasattr(self.object_list, "query") else len(self.object_list)
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
