@@ -112,7 +112,7 @@ if RESULTS_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     _RESULTS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RESULTS_CACHE_URL,
                       "KEY_PREFIX": "lvzhi", "TIMEOUT": 3600}
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    _RESULTS_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "lvzhi_results_cache",
+    _RESULTS_CACHE = {"BACKEND": "lvzhi.web.resultscache.ResultsCache", "LOCATION": "lvzhi_results_cache",
                       "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 2000}}
 else:
     _RESULTS_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lvzhi-results",

@@ -57,6 +57,7 @@ from typing import Any, Generic, ParamSpec, TypeGuard, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.utils import timezone
@@ -146,7 +147,7 @@ def _cache():
 
     if _process_cache:
         return _process_cache[0]
-    if connection.in_atomic_block and settings.CACHES["results"]["BACKEND"].endswith(".db.DatabaseCache"):
+    if connection.in_atomic_block and isinstance(caches["results"], DatabaseCache):
         return caches["results_local"]
     return caches["results"]
 
