@@ -15,7 +15,7 @@ from lvzhi.org.models import PartyOrg, Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.partybuilding.models import BranchActivity
 from lvzhi.records import backfill, registry, selectors
-from lvzhi.web import datacache, totals
+from lvzhi.web import datacache, resultscache, totals
 from obligations import builders as b  # tests/ is on the path (its conftest)
 
 # committed data: a transaction that wrote reuses nothing
@@ -105,3 +105,31 @@ def test_a_write_recounts_its_own_piece_only(org):
     dept = Unit.objects.get(pk=tc.dept.pk)
     assert len(counted) == 2, counted
     assert all(dept.path in sql for sql in counted), counted
+
+
+def _statements(unit) -> int:
+    datacache.forget()
+    with CaptureQueriesContext(connection) as seen:
+        _kept(unit)
+    return len(seen.captured_queries)
+
+
+def test_statements_do_not_grow_with_the_number_of_children(org, monkeypatch):
+    """Pieces are looked up in one read and counted in one grouped query, however many children the unit has."""
+    monkeypatch.setattr(resultscache, "CULL_EVERY", 10**9)  # its occasional cull is one more statement
+    tc, orgs = org
+    for o in orgs:
+        b.activity(o, "themed_day", dt.date(2022, 2, 2))
+    _statements(tc.company)  # this process's first look at the counter (whether it exists) is one more
+    few = _statements(tc.company)
+    company = Unit.objects.get(pk=tc.company.pk)
+    for i in range(5):
+        dept = b.add_unit(Unit.objects.get(pk=company.pk), f"TC-X{i}", f"新部门{i}", kind="department",
+                          category="organ")
+        branch = PartyOrg.objects.create(code=f"ZB-TC-X{i}", name=f"新部门{i}党支部", kind="branch", unit=dept,
+                                         parent=tc.committee)
+        b.activity(branch, "themed_day", dt.date(2022, 3, 3))
+    company = Unit.objects.get(pk=company.pk)
+    assert company.numchild == 7
+    assert _statements(company) == few
+    assert _kept(company) == _direct(company) and _kept(company)[0] == 8

@@ -60,9 +60,19 @@ def per_unit(rt, qs, today: dt.date, unit=None) -> list[dict]:
     if not applies(rt) or not rt.unit_field:
         return []
     counts: Counter[str] = Counter()
-    parts = pieces.per_piece("records.backfill.piece", (key_part(rt), key_part(qs), today), unit,
-                             lambda path, own: _per_unit(rt, pieces.narrowed(qs, rt.unit_field, unit, path, own),
-                                                         today)) if unit is not None and unit.numchild else None
+    named = f"{rt.unit_field}__name"
+
+    def grouped(paths: list[str]) -> dict[str, dict[str, int]]:
+        rows = (annotate(pieces.narrowed(qs, rt.unit_field, unit, paths), rt).filter(condition(rt, today)).order_by()
+                .annotate(lvzhi_piece=pieces.grouping(rt.unit_field, unit)).values("lvzhi_piece", named)
+                .annotate(n=Count("pk")).values_list("lvzhi_piece", named, "n"))
+        out: dict[str, dict[str, int]] = {path: {} for path in paths}
+        for path, unit_name, n in rows:
+            out[path][unit_name] = n
+        return out
+
+    parts = (pieces.per_piece("records.backfill.piece", (key_part(rt), key_part(qs), today), unit, grouped)
+             if unit is not None and unit.numchild else None)
     for part in parts if parts is not None else [_per_unit(rt, qs, today)]:
         counts.update(part)  # units of the same name are one line, as in one grouped query
     return [{"unit": name, "n": n} for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]

@@ -199,10 +199,50 @@ def cached_timed(name: str, parts: tuple, compute: Callable[[], T], *, scope=Non
     return _reuse(seen, _declared(tables), name, parts, compute, scope, timeout)
 
 
-def cached_as_of(seen: datachange.Snapshot, name: str, parts: tuple, compute: Callable[[], T], *, scope=None,
-                 timeout: int = 3600) -> Timed[T]:
-    """``cached_timed`` with the counter already read (``web.pieces``: one reading for every piece of a subtree)."""
-    return _reuse(seen, None, name, parts, compute, scope, timeout)
+def cached_pieces(name: str, pieces: dict[Any, tuple[tuple, datachange.Snapshot]],
+                  compute: Callable[[list], dict], *, scope=None, timeout: int = 3600) -> dict:
+    """Results kept each on its own (``web.pieces``: per piece of a subtree, ``pieces``: id → (key parts, the
+    counter as read for it)), looked up together — this process's copies, then one read of the shared cache for
+    the rest — and those missing or out of date computed together, ``compute(ids) → {id: value}`` (one grouped
+    query), each kept with the version of its own piece. No refresh lock: pieces are computed inside a page's
+    reused result, which has its own."""
+    keys = {pid: _key(name, parts, scope) for pid, (parts, _) in pieces.items()}
+    out: dict = {}
+    missing = []
+    for pid, key in keys.items():
+        entry = _local.get(key)
+        if _fresh(entry, pieces[pid][1]):
+            out[pid] = _hit(entry).value
+        else:
+            missing.append(pid)
+    if not missing:
+        return out
+    found = _cache().get_many([keys[pid] for pid in missing])
+    stale = []
+    for pid in missing:
+        entry = found.get(keys[pid])
+        if _fresh(entry, pieces[pid][1]):
+            _remember(keys[pid], entry)
+            out[pid] = _hit(entry).value
+        else:
+            stale.append(pid)
+    if not stale:
+        return out
+    at = timezone.now()
+    stats["misses"] += len(stale)
+    token = _snapshots.set({})
+    try:
+        with readset.watching() as read:
+            values = compute(stale)
+    finally:
+        _snapshots.reset(token)
+    tables = None if read[0] is readset.ALL else frozenset(read[0])
+    made = {keys[pid]: Entry(pieces[pid][1].version(tables), at, values[pid], tables=tables) for pid in stale}
+    _cache().set_many(made, timeout)
+    for key, entry in made.items():
+        _remember(key, entry)
+    readset.note(tables)
+    return out | {pid: values[pid] for pid in stale}
 
 
 def within_computation() -> bool:

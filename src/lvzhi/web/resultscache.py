@@ -21,16 +21,38 @@ CULL_EVERY = 50
 
 
 class ResultsCache(DatabaseCache):
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """Every entry in one statement (the pieces of a subtree computed together, ``web.pieces``)."""
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        if connection.vendor != "postgresql" or not data:
+            return super().set_many(data, timeout, version)
+        expires = self._expires(timeout)
+        rows = [(self.make_and_validate_key(key, version=version), self._encoded(value), expires)
+                for key, value in data.items()]
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (cache_key, value, expires) "
+                           f"VALUES {', '.join(['(%s, %s, %s)'] * len(rows))} ON CONFLICT (cache_key) "
+                           "DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires",
+                           [v for row in rows for v in row])
+        return []
+
+    def _expires(self, timeout) -> datetime:
+        timeout = self.get_backend_timeout(timeout)
+        return (datetime.max.replace(tzinfo=timezone.utc) if timeout is None
+                else datetime.fromtimestamp(timeout, tz=timezone.utc)).replace(microsecond=0)
+
+    def _encoded(self, value) -> str:
+        return base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+
     def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         if mode == "touch" or connection.vendor != "postgresql":
             return super()._base_set(mode, key, value, timeout)
-        timeout = self.get_backend_timeout(timeout)
         now = datetime.now(timezone.utc).replace(microsecond=0)
-        expires = (datetime.max.replace(tzinfo=timezone.utc) if timeout is None
-                   else datetime.fromtimestamp(timeout, tz=timezone.utc)).replace(microsecond=0)
-        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        expires, encoded = self._expires(timeout), self._encoded(value)
         table = connection.ops.quote_name(self._table)
         with connection.cursor() as cursor:
             if random.random() < 1 / CULL_EVERY:

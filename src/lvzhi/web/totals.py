@@ -5,6 +5,7 @@ read are unchanged."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Count
 from django.utils.functional import cached_property
 from rest_framework import pagination
 
@@ -22,13 +23,19 @@ def count(queryset, within: tuple | None = None) -> int:
     except Exception:  # a query Django cannot print (e.g. one that can match nothing) is just counted
         return queryset.count()
     label = queryset.model._meta.label
-    if within is None or not within[0].numchild:
+    query = queryset.query
+    if within is None or not within[0].numchild or query.distinct or query.combinator or query.is_sliced:
         return cached("count", (label, sql), queryset.count)
     unit, field = within
 
     def by_piece() -> int:
-        counts = pieces.per_piece("count.piece", (label, sql), unit,
-                                  lambda path, own: pieces.narrowed(queryset, field, unit, path, own).count())
+        def grouped(paths: list[str]) -> dict[str, int]:
+            rows = (pieces.narrowed(queryset, field, unit, paths).order_by()
+                    .annotate(lvzhi_piece=pieces.grouping(field, unit)).values("lvzhi_piece")
+                    .annotate(n=Count("pk")).values_list("lvzhi_piece", "n"))
+            return {path: 0 for path in paths} | dict(rows)
+
+        counts = pieces.per_piece("count.piece", (label, sql), unit, grouped)
         return sum(counts) if counts is not None else queryset.count()
 
     return cached("count", (label, sql, "by piece"), by_piece)
