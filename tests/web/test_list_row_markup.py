@@ -1,4 +1,4 @@
-"""A record list's rows are built in Python (records.views._row_html) as the template's row markup rendered them:
+"""A record list's rows are built in Python (records.listing._row_html) as the template's row markup rendered them:
 every record type of the demo, with 补录 badges (records entered long after their date), list states (整改), links,
 numbers, dates and names needing escapes."""
 
@@ -9,7 +9,7 @@ from django.template import engines
 from django.utils import timezone
 
 from lvzhi.records import registry, selectors
-from lvzhi.records.views import _table
+from lvzhi.records.listing import table as _table
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_POST
 
 from lvzhi.audit.selectors import entries_for_object
@@ -22,7 +19,7 @@ from lvzhi.org.selectors import current_unit, requested_unit
 from lvzhi.web import clock, fragments, totals
 from lvzhi.web.params import year_param
 
-from . import advice, backfill, cells, forms, registry, selectors, services
+from . import advice, backfill, cells, forms, listing, registry, selectors, services
 from .services import ConcurrentEditError
 
 
@@ -61,8 +58,8 @@ def record_list(request, key):
     scope = scope_for(request.user)
     f, qs = listed_records(request, rt)
     within = (f["unit"], rt.unit_field) if f["unit"] is not None and rt.unit_field else None  # the unit's subtree
-    page = totals.Paginator(selectors.with_related(rt, qs, rt.list_columns), 50,
-                            within=within).get_page(request.GET.get("page"))
+    listed = selectors.with_related(rt, qs, rt.list_columns)
+    page = totals.Paginator(listed, listing.PER_PAGE, within=within).get_page(request.GET.get("page"))
     kinds = rt.model_field(rt.kind_field).flatchoices if rt.kind_field else []
     years = clock.year_choices()
     hidden = selectors.hidden_note(rt, scope, **_narrowing(f))
@@ -72,69 +69,13 @@ def record_list(request, key):
     backfilled = backfill.per_unit(rt, qs, today, within and within[0]) if backfill.applies(rt) else []
     days = advice.backfill_days()
     return render(request, "records/list.html", {
-        "rt": rt, "page": page, **_table(rt, page, today, days), "filters": f,
+        "rt": rt, "page": page, **listing.page_rows(rt, listed, page.number, today, days), "filters": f,
         "backfilled": backfilled, "backfilled_html": fragments.backfill_rows(backfilled),
         "backfill_total": sum(b["n"] for b in backfilled),
         "backfill_days": days,
         "kinds": kinds, "years": years, "hidden": hidden, "query": query.urlencode(),
         "can_write": scope.can_write_any(rt.system),
     })
-
-
-def _table(rt, objs, today=None, backfill_days=None) -> dict:
-    """Headers and formatted rows of a list of records (the list page and a parent's detail page): each cell
-    already as shown — the first with its link, the others cut to 40 characters — since the template's
-    per-cell filters and URL tags cost more than the rows' query (50 rows × 5 columns a page)."""
-    by_field = {c.field: c for c in rt.columns}
-    columns = [by_field[f] for f in rt.list_columns if f in by_field]
-    headers = [rt.header(c) for c in columns]
-    if rt.list_state is not None:
-        headers.append(rt.list_state.header)
-    # one reverse() for the page: the detail URL with the key's place marked, filled per row
-    marker = 987654321
-    detail_url = reverse("records:detail", args=[rt.key, marker])
-    marks_backfill = today is not None and backfill.applies(rt)
-    rows = []
-    for o in objs:
-        state = rt.list_state.labels.get(getattr(o, "row_state", None)) if rt.list_state is not None else None
-        shown = [cells.display_cell(rt, c, o) for c in columns]
-        row = {"obj": o, "url": detail_url.replace(str(marker), str(o.pk)),
-               "first": (shown[0] or "（未填）") if shown else None,
-               "rest": [_cut(v) for v in shown[1:]], "state": state,
-               "backfill": marks_backfill and backfill.is_backfill(rt, o, today)}
-        row["html"] = _row_html(row, backfill_days)
-        rows.append(row)
-    return {"headers": headers, "rows": rows}
-
-
-def _row_html(row: dict, backfill_days) -> str:
-    """One ``<tr>`` of records/_table.html, as its row markup rendered it (kept here: 50 rows × ~10 template nodes
-    cost more than the page's queries)."""
-    state = row["state"]
-    out = [f'<tr class="state-{fragments.out(row["obj"].row_state)}">' if state else "<tr>"]
-    if row["url"] and row["first"] is not None:
-        out.append(f'<td><a href="{fragments.out(row["url"])}">{fragments.out(row["first"])}</a>')
-        if row["backfill"]:
-            created = date_filter(template_localtime(row["obj"].created_at), "Y-m-d")
-            out.append(f' <span class="badge backfill" title="录入日期 {fragments.out(created)}，晚于记录日期 '
-                       f'{fragments.out(backfill_days or 30)} 天以上">补录</span>')
-        out.append("</td>")
-    out.extend(f"<td>{fragments.out(c)}</td>" for c in row["rest"])
-    if state:
-        out.append(f'<td><span class="badge {fragments.out(state[1])}">{fragments.out(state[0])}</span></td>')
-    out.append("</tr>")
-    return mark_safe("".join(out))
-
-
-CUT = 40  # characters of a cell in a list (the rest on the record's page)
-
-
-def _cut(value) -> str:
-    """``value|truncatechars:40``, without the template filter's cost for the many values that fit."""
-    from django.utils.text import Truncator
-
-    text = str(value)  # as the filter did (it is a string filter)
-    return text if len(text) <= CUT else Truncator(text).chars(CUT)
 
 
 @login_required
@@ -144,7 +85,7 @@ def record_detail(request, key, pk):
     obj = _get(rt, scope, pk)
     fields = [(rt.header(c), cells.display_cell(rt, c, obj)) for c in rt.columns]
     unit = rt.unit_of(obj)
-    children = [{**c, **_table(c["rt"], c["rows"]), "can_add": scope.can_write_any(c["rt"].system),
+    children = [{**c, **listing.table(c["rt"], c["rows"]), "can_add": scope.can_write_any(c["rt"].system),
                  "prefill": urlencode({c["column"].field: cells.ref_label(obj)})}
                 for c in selectors.children(rt, obj, scope)]
     return render(request, "records/detail.html", {
