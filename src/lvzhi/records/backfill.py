@@ -62,14 +62,14 @@ def per_unit(rt, qs, today: dt.date, unit=None) -> list[dict]:
     counts: Counter[str] = Counter()
     named = f"{rt.unit_field}__name"
 
-    def grouped(paths: list[str]) -> dict[str, dict[str, int]]:
-        rows = (annotate(pieces.narrowed(qs, rt.unit_field, unit, paths), rt).filter(condition(rt, today)).order_by()
-                .annotate(lvzhi_piece=pieces.grouping(rt.unit_field, unit)).values("lvzhi_piece", named)
-                .annotate(n=Count("pk")).values_list("lvzhi_piece", named, "n"))
-        out: dict[str, dict[str, int]] = {path: {} for path in paths}
+    def grouped(paths: list[str], whole: bool) -> dict[str, dict[str, int]]:
+        at = f"{rt.unit_field}__path"
+        rows = (annotate(pieces.narrowed(qs, rt.unit_field, unit, paths, whole), rt).filter(condition(rt, today)).order_by()
+                .values(at, named).annotate(n=Count("pk")).values_list(at, named, "n"))
+        out: dict[str, Counter[str]] = {path: Counter() for path in paths}
         for path, unit_name, n in rows:
-            out[path][unit_name] = n
-        return out
+            out[pieces.piece_of(unit, path)][unit_name] += n
+        return {path: dict(counts) for path, counts in out.items()}
 
     parts = (pieces.per_piece("records.backfill.piece", (key_part(rt), key_part(qs), today), unit, grouped)
              if unit is not None and unit.numchild else None)

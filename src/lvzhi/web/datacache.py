@@ -245,6 +245,17 @@ def cached_pieces(name: str, pieces: dict[Any, tuple[tuple, datachange.Snapshot]
     return out | {pid: values[pid] for pid in stale}
 
 
+def once_per_computation(key: tuple, make: Callable[[], T]) -> T:
+    """``make()``, read once for every part of the computation under way (the pieces' reading of the counter and
+    the unit's children, for the workbench's thirty counts), else each time."""
+    taken = _snapshots.get()
+    if taken is None:
+        return make()
+    if key not in taken:
+        taken[key] = make()
+    return taken[key]
+
+
 def within_computation() -> bool:
     """Whether this runs inside a reused result being computed (a page's): parts worth keeping on their own are
     kept there; a one-off computation (a year-end batch writing 1,716 reports) computes them and keeps nothing."""
@@ -409,7 +420,8 @@ def _compute(key: str, seen: datachange.Snapshot, declared: frozenset[str] | Non
     at = timezone.now()
     stats["misses"] += 1
     tables: frozenset[str] | None = declared
-    token = _snapshots.set({})
+    outer = _snapshots.get()  # a part computed inside another computation shares its readings
+    token = _snapshots.set(outer if outer is not None else {})
     try:
         if declared is not None:
             value = compute()

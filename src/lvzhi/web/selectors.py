@@ -26,7 +26,8 @@ def year_counts(scope: Scope, unit: Unit, year: int) -> list[tuple[str, int]]:
         if rt.system in ("org", "obligations") or rt.date_field is None or rt.key in REFERENCE_TYPES:
             continue
         n = count(records_selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1),
-                                                   end=dt.date(year, 12, 31)))
+                                                   end=dt.date(year, 12, 31)),
+                  (unit, rt.unit_field) if rt.unit_field else None)  # per piece: a write recounts its company
         counts.append((rt.key, n))
     return counts
 

@@ -29,11 +29,12 @@ def count(queryset, within: tuple | None = None) -> int:
     unit, field = within
 
     def by_piece() -> int:
-        def grouped(paths: list[str]) -> dict[str, int]:
-            rows = (pieces.narrowed(queryset, field, unit, paths).order_by()
-                    .annotate(lvzhi_piece=pieces.grouping(field, unit)).values("lvzhi_piece")
-                    .annotate(n=Count("pk")).values_list("lvzhi_piece", "n"))
-            return {path: 0 for path in paths} | dict(rows)
+        def grouped(paths: list[str], whole: bool) -> dict[str, int]:
+            out = dict.fromkeys(paths, 0)
+            for path, n in (pieces.narrowed(queryset, field, unit, paths, whole).order_by().values(f"{field}__path")
+                            .annotate(n=Count("pk")).values_list(f"{field}__path", "n")):
+                out[pieces.piece_of(unit, path)] += n
+            return out
 
         counts = pieces.per_piece("count.piece", (label, sql), unit, grouped)
         return sum(counts) if counts is not None else queryset.count()
