@@ -51,11 +51,3 @@ def test_the_table_is_culled_to_its_limit(cache, monkeypatch):
         assert cur.fetchone()[0] <= 11
     assert cache.get("entry-39") == 39
 
-
-def test_many_entries_are_written_in_one_statement(cache):
-    with CaptureQueriesContext(connection) as seen:
-        cache.set_many({f"piece-{i}": {"n": i} for i in range(15)}, 60)
-    assert len(seen.captured_queries) == 1
-    assert cache.get_many([f"piece-{i}" for i in range(15)]) == {f"piece-{i}": {"n": i} for i in range(15)}
-    cache.set_many({"piece-3": "again"}, 60)
-    assert cache.get("piece-3") == "again"

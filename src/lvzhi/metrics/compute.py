@@ -283,8 +283,11 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
             condition = Q(**m.filter)
             aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
         if within_computation():  # a page's result: kept per type, recounted only after a record of the type
-            values = cached("metrics.group", (tuple(m.id for m in members), unit.pk, period.start, period.end),
-                            lambda base=base, aggregates=aggregates: base.aggregate(**aggregates), under=unit.path)
+            key = (tuple(m.id for m in members), unit.pk, period.start, period.end)
+            field = registry.get(record_type).unit_field
+            values = cached("metrics.group", key, functools.partial(_by_piece, key, base, aggregates, unit, field)
+                            if field and unit.numchild else functools.partial(base.aggregate, **aggregates),
+                            under=unit.path)
         else:
             values = base.aggregate(**aggregates)
         index = {m.id: i for i, m in enumerate(members)}
@@ -292,3 +295,36 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
             value = values[f"m{index[m.id]}"] or 0
             out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter), lambda v=values: v["__all"] > 0)
     return {i: out[i] for i in dict.fromkeys(metric_ids)}
+
+
+def _by_piece(key: tuple, base: QuerySet, aggregates: dict, unit: Unit, field: str) -> dict:
+    """A type's grouped counts and sums added up over the pieces of the unit's subtree, each piece kept on its own
+    (``web.pieces``: a 支部活动 saved in one company recounts that company's, not the province's 81,000)."""
+    from lvzhi.web import pieces
+
+    names = {f"lvzhi_{i}": name for i, name in enumerate(aggregates)}  # annotation names of one grouped query
+    at = f"{field}__path"
+
+    def grouped(paths: list[str], whole: bool) -> dict[str, dict]:
+        out: dict[str, dict] = {path: {} for path in paths}
+        rows = (pieces.narrowed(base, field, unit, paths, whole).order_by().values(at)
+                .annotate(**{alias: aggregates[name] for alias, name in names.items()}))
+        for row in rows:
+            _add_into(out[pieces.piece_of(unit, row.pop(at))], {names[alias]: v for alias, v in row.items()})
+        return out
+
+    parts = pieces.per_piece("metrics.group.piece", key, unit, grouped)
+    if parts is None:
+        return base.aggregate(**aggregates)
+    total: dict = {}
+    for part in parts:
+        _add_into(total, part)
+    # as one aggregate over no rows: a count is 0, a sum None
+    return {name: total.get(name, 0 if isinstance(agg, Count) else None) for name, agg in aggregates.items()}
+
+
+def _add_into(total: dict, values: dict) -> None:
+    for name, value in values.items():
+        if value is not None:
+            held = total.get(name)
+            total[name] = value if held is None else held + value

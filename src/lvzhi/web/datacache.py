@@ -199,36 +199,28 @@ def cached_timed(name: str, parts: tuple, compute: Callable[[], T], *, scope=Non
     return _reuse(seen, _declared(tables), name, parts, compute, scope, timeout)
 
 
-def cached_pieces(name: str, pieces: dict[Any, tuple[tuple, datachange.Snapshot]],
-                  compute: Callable[[list], dict], *, scope=None, timeout: int = 3600) -> dict:
-    """Results kept each on its own (``web.pieces``: per piece of a subtree, ``pieces``: id → (key parts, the
-    counter as read for it)), looked up together — this process's copies, then one read of the shared cache for
-    the rest — and those missing or out of date computed together, ``compute(ids) → {id: value}`` (one grouped
-    query), each kept with the version of its own piece. No refresh lock: pieces are computed inside a page's
-    reused result, which has its own."""
-    keys = {pid: _key(name, parts, scope) for pid, (parts, _) in pieces.items()}
-    out: dict = {}
-    missing = []
-    for pid, key in keys.items():
-        entry = _local.get(key)
-        if _fresh(entry, pieces[pid][1]):
-            out[pid] = _hit(entry).value
-        else:
-            missing.append(pid)
-    if not missing:
-        return out
-    found = _cache().get_many([keys[pid] for pid in missing])
-    stale = []
-    for pid in missing:
-        entry = found.get(keys[pid])
-        if _fresh(entry, pieces[pid][1]):
-            _remember(keys[pid], entry)
-            out[pid] = _hit(entry).value
-        else:
-            stale.append(pid)
+def cached_pieces(name: str, parts: tuple, pieces: dict[Any, datachange.Snapshot], compute: Callable[[list], dict],
+                  *, scope=None, timeout: int = 3600) -> dict:
+    """Results kept each on its own (``web.pieces``: per piece of a subtree, ``pieces``: id → the counter as read
+    for it) in one entry — as many entries as the whole result would take, however many pieces — and those missing
+    or out of date computed together, ``compute(ids) → {id: value}`` (one grouped query). No refresh lock: pieces
+    are computed inside a page's reused result, which has its own; two refreshes of different pieces at once may
+    keep only one's, and the other piece is then recomputed next time."""
+    key = _key(name, parts, scope)
+    entry = _local.get(key)
+    held: dict = entry.value if entry is not None else {}
+    if any(not _fresh_piece(held.get(pid), seen) for pid, seen in pieces.items()):
+        shared = _cache().get(key)
+        held = shared.value if shared is not None else {}
+    stale = [pid for pid, seen in pieces.items() if not _fresh_piece(held.get(pid), seen)]
+    out = {pid: held[pid][2] for pid in pieces if pid not in stale}
+    for pid in out:
+        readset.note(held[pid][1])
+    stats["hits"] += len(out)
     if not stale:
+        if entry is None or entry.value is not held:
+            _remember(key, Entry("", timezone.now(), held))
         return out
-    at = timezone.now()
     stats["misses"] += len(stale)
     token = _snapshots.set({})
     try:
@@ -237,12 +229,17 @@ def cached_pieces(name: str, pieces: dict[Any, tuple[tuple, datachange.Snapshot]
     finally:
         _snapshots.reset(token)
     tables = None if read[0] is readset.ALL else frozenset(read[0])
-    made = {keys[pid]: Entry(pieces[pid][1].version(tables), at, values[pid], tables=tables) for pid in stale}
-    _cache().set_many(made, timeout)
-    for key, entry in made.items():
-        _remember(key, entry)
+    held = {pid: kept for pid, kept in held.items() if pid in pieces} | {
+        pid: (pieces[pid].version(tables), tables, values[pid]) for pid in stale}
+    made = Entry("", timezone.now(), held)  # its pieces carry their versions
+    _cache().set(key, made, timeout)
+    _remember(key, made)
     readset.note(tables)
     return out | {pid: values[pid] for pid in stale}
+
+
+def _fresh_piece(kept: tuple | None, seen: datachange.Snapshot) -> bool:
+    return kept is not None and kept[0] == seen.version(kept[1])
 
 
 def once_per_computation(key: tuple, make: Callable[[], T]) -> T:

@@ -2,8 +2,9 @@
 over a province (its record list's total, its 补录 per unit) recounted every row of the province after any write
 anywhere in it: 40 ms of PostgreSQL for 162,000 支部活动. Kept per piece, a write in one company recounts that
 company's rows only. The pieces' versions come from one reading of the change counter
-(``datachange.split_snapshot``), their kept values from one read of the shared cache, and the pieces out of date
-are counted together in one grouped query — so the statements do not grow with the number of children.
+(``datachange.split_snapshot``), their kept values from one entry of the results cache (one read; as many entries
+as the whole would take), and the pieces out of date are counted together in one grouped query — so neither the
+statements nor the entries grow with the number of children.
 
 Only for results that add up over disjoint rows (counts, counts per unit): the caller combines the pieces."""
 
@@ -36,7 +37,7 @@ def per_piece(name: str, parts: tuple, unit, compute: Callable[[list[str], bool]
     split, paths = datacache.once_per_computation(("pieces", unit.path), read)
     if split is None:
         return None
-    found = datacache.cached_pieces(name, {p: ((*parts, p), split.of(p)) for p in paths},
+    found = datacache.cached_pieces(name, (*parts, unit.path), {p: split.of(p) for p in paths},
                                     lambda stale: compute(stale, len(stale) == len(paths)), scope=scope)
     return [found[p] for p in paths]
 

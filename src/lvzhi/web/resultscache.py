@@ -21,23 +21,6 @@ CULL_EVERY = 50
 
 
 class ResultsCache(DatabaseCache):
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        """Every entry in one statement (the pieces of a subtree computed together, ``web.pieces``)."""
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        if connection.vendor != "postgresql" or not data:
-            return super().set_many(data, timeout, version)
-        expires = self._expires(timeout)
-        rows = [(self.make_and_validate_key(key, version=version), self._encoded(value), expires)
-                for key, value in data.items()]
-        table = connection.ops.quote_name(self._table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (cache_key, value, expires) "
-                           f"VALUES {', '.join(['(%s, %s, %s)'] * len(rows))} ON CONFLICT (cache_key) "
-                           "DO UPDATE SET value = EXCLUDED.value, expires = EXCLUDED.expires",
-                           [v for row in rows for v in row])
-        return []
-
     def _expires(self, timeout) -> datetime:
         timeout = self.get_backend_timeout(timeout)
         return (datetime.max.replace(tzinfo=timezone.utc) if timeout is None
