@@ -10,11 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.expressions import DatabaseDefault
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
 
-from lvzhi.records import cells
+from lvzhi.records import bulk, cells
 from lvzhi.records.services import fill_derived
 
 from .parsing import column_of
@@ -98,10 +95,11 @@ def _new(model, values: dict):
             related.append((k, value))
             value = value.pk
         args[i] = value
-    if _plain_init(model):
+    attnames = bulk.plain_attnames(model)
+    if attnames:
         obj = model.__new__(model)
         obj._state = ModelState()
-        obj.__dict__.update(zip(_ATTNAMES[model], args, strict=True))
+        obj.__dict__.update(zip(attnames, args, strict=True))
     else:
         obj = model(*args)
     for name, value in related:
@@ -111,23 +109,6 @@ def _new(model, values: dict):
     return obj
 
 
-_ATTNAMES: dict = {}
-
-
-def _plain_init(model) -> bool:
-    """Whether ``model(*values)`` (a value for every concrete field) would only put the values into the object's
-    ``__dict__``: no init signal receivers, and every field's attribute a plain Django one (a foreign key id's
-    ``__set__`` also clears a cached object, which a new object has none of). Then an import's row is built that way
-    directly: Model.__init__ cost ~8 % of an import's CPU, mostly one descriptor call per foreign key and row."""
-    plain = _ATTNAMES.get(model)
-    if plain is None:
-        ok = not (model._meta.abstract or pre_init.has_listeners(model) or post_init.has_listeners(model))
-        attnames = [f.attname for f in model._meta.concrete_fields]
-        for attname in attnames:
-            attr = next((k.__dict__[attname] for k in model.__mro__ if attname in k.__dict__), None)
-            ok = ok and type(attr) in (DeferredAttribute, ForeignKeyDeferredAttribute)
-        plain = _ATTNAMES[model] = attnames if ok else []
-    return bool(plain)
 
 
 def _validate(plan: Plan, rows: list[Row], scope, result) -> None:
