@@ -189,7 +189,7 @@ def _validate_one(rt, row, obj, scope, result, relation_fields) -> None:
 
 _CHECKED: dict = {}  # (model, id of its exclusions) → (the exclusions, the fields clean_fields() checks)
 _CLEANED: dict = {}  # (field, type, value) → the value the field's clean() gave for it
-CLEANED_VALUES = 50_000
+CLEANED_VALUES = 5_000  # values remembered (the repeated ones are few), then forgotten
 # values whose equal ones are alike (not decimals: 1.0 = 1.00, whose places a field may refuse; not floats, times
 # or datetimes: -0.0 = 0.0, the same instant in two zones)
 _MEMO_TYPES = frozenset([str, int, bool, dt.date])

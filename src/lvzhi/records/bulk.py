@@ -223,7 +223,7 @@ def fetch(qs) -> list:
     db = qs.db
     out = []
     new = model.__new__
-    for values in qs.values_list(*attnames):
+    for values in qs.values_list(*attnames).iterator(chunk_size=2000):  # not all rows as tuples, then objects
         obj = new(model)
         state = obj._state = ModelState()
         state.adding = False
