@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from typing import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
@@ -52,7 +53,7 @@ class _Spec:
         self.position: dict[str, int] = {}
         self.relation: list[bool] = []
         self.template: list = []
-        self.made: list[tuple[int, object]] = []
+        self.made: list[tuple[int, Callable[[], object]]] = []
         self.attname_of: dict[str, str] = {}  # attname (≠ name) → name: the name wins when a row gives both
         for i, f in enumerate(fields):
             self.position[f.name] = i

@@ -170,7 +170,7 @@ def _values(objs: list, fields):
         yield from ([] for _ in objs)
         return
     take = itemgetter(*attnames) if len(attnames) > 1 else (lambda values: (values[attnames[0]],))
-    special = [(i, f, {}) for i, f in enumerate(fields) if type(f) not in PLAIN]
+    special: list[tuple[int, models.Field, dict]] = [(i, f, {}) for i, f in enumerate(fields) if type(f) not in PLAIN]
     for obj in objs:
         values = obj.__dict__  # each field's value as getattr() gives it, without a descriptor call per value
         try:
