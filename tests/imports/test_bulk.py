@@ -186,3 +186,46 @@ def test_copy_stores_rows_while_the_next_are_made():
         assert progress[0] > 0
         assert through.objects.filter(**{f"{field.m2m_field_name()}_id": 1}).count() >= 30_000
         transaction.set_rollback(True)
+
+
+def test_a_fields_check_runs_once_per_value_and_a_bad_value_is_named_on_every_row(spreadsheet, monkeypatch):
+    """validation._clean_fields asks a field's clean() once per distinct value (rows repeat a few counts); a value
+    it refuses is not remembered, so every row holding it is still named."""
+    field = StudySession._meta.get_field("expected_count")
+    calls = []
+
+    def counted(value):
+        calls.append(value)
+
+    monkeypatch.setattr(field, "validators", [*field.validators, counted])  # the cached property, for this test
+    rows = [[*HEADERS, "应到人数"]]
+    for i in range(60):
+        rows.append(["JH01-P03", "中心组集体学习", f"2023-04-{i % 28 + 1:02d}", f"一次校验{i}", 12 if i % 3 else 30])
+    result = run_import(SESSION, spreadsheet("c.xlsx", rows), actor="测试", scope=EVERYTHING)
+    assert result.ok, [str(e) for e in result.errors]
+    assert sorted(calls) == [12, 30]
+    rows = [rows[0], *([*r[:3], f"另一次{r[3]}", r[4]] for r in rows[1:])]
+    rows[5][4] = rows[9][4] = -3
+    result = run_import(SESSION, spreadsheet("d.xlsx", rows), actor="测试", scope=EVERYTHING)
+    assert [(e.row, e.column) for e in result.errors] == [(6, "应到人数"), (10, "应到人数")], \
+        [str(e) for e in result.errors]
+
+
+def test_objects_fetched_without_model_init_equal_the_orms():
+    """bulk.fetch builds a queryset's objects without Model.__init__ (an import resolves ~300,000 people that way):
+    the same objects as the ORM's, field by field, as saved objects of the same database; a queryset selecting
+    more or less than the fields (related objects, chosen fields) goes through the ORM."""
+    from lvzhi.org.models import PartyOrg, Unit
+
+    for model in (Person, PartyOrg, Unit):
+        assert bulk.plain_attnames(model), model
+        qs = model.objects.order_by("pk")[:50]
+        mine, orms = bulk.fetch(qs), list(qs)
+        assert [type(o) for o in mine] == [type(o) for o in orms] and len(mine) == 50
+        for a, b in zip(mine, orms, strict=True):
+            assert {k: v for k, v in a.__dict__.items() if k != "_state"} == \
+                {k: v for k, v in b.__dict__.items() if k != "_state"}
+            assert (a._state.adding, a._state.db) == (b._state.adding, b._state.db) == (False, "default")
+            assert str(a) == str(b)
+    related = Person.objects.select_related("unit").order_by("pk")[:3]
+    assert all(Person.unit.is_cached(p) for p in bulk.fetch(related))

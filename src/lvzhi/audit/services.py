@@ -66,6 +66,41 @@ def snapshot(instance: models.Model, m2m: dict | None = None) -> dict:
 
 
 _ATTNAMES: dict[str, list[str]] = {}
+_JSON_FIELDS: dict[str, list[tuple[str, bool, str]]] = {}
+_encode_str = json.encoder.encode_basestring  # what the encoder below writes a str as (ensure_ascii=False)
+
+
+def snapshot_json(instance: models.Model, m2m: dict) -> str:
+    """``_encode(snapshot(instance, m2m))``, the same text, written directly: an import audits every record it
+    creates, and a dict per record sorted and encoded again cost more than the record's own row. The keys in
+    sorted order once per model; str, int, bool, None and dates written here, any other value by the encoder
+    (compact and without indentation, a value's text does not depend on where it stands)."""
+    meta = instance._meta
+    fields = _JSON_FIELDS.get(meta.label)
+    if fields is None:
+        keys = sorted([(f.attname, False) for f in meta.concrete_fields] + [(f.name, True) for f in meta.many_to_many])
+        fields = _JSON_FIELDS[meta.label] = [(name, is_m2m, _encode_str(name) + ":") for name, is_m2m in keys]
+    values = instance.__dict__
+    parts = []
+    for name, is_m2m, prefix in fields:
+        if is_m2m:
+            parts.append(prefix + _encode(sorted(getattr(v, "pk", v) for v in m2m.get(name, []))))
+            continue
+        value = values[name] if name in values else getattr(instance, name)  # deferred fields load
+        t = type(value)
+        if t is str:
+            parts.append(prefix + _encode_str(value))
+        elif value is None:
+            parts.append(prefix + "null")
+        elif t is int:
+            parts.append(prefix + int.__repr__(value))
+        elif t is bool:
+            parts.append(prefix + ("true" if value else "false"))
+        elif t is dt.date or t is dt.datetime:
+            parts.append(f'{prefix}"{value.isoformat()}"')
+        else:
+            parts.append(prefix + _encode(value if t in _NATIVE else _json_value(value)))
+    return "{" + ",".join(parts) + "}"
 
 
 @dataclass
@@ -79,6 +114,7 @@ class Change:
     model: str = ""
     object_id: str = ""
     object_repr: str = ""
+    after_json: str | None = None  # ``after`` already encoded (``snapshot_json``), given instead of it
 
 
 def _lock_and_tail() -> tuple[int, str]:
@@ -108,6 +144,11 @@ _PAYLOAD = ('{"action":%s,"actor_name":%s,"after":%s,"before":%s,"confidential":
             '"object_id":%s,"object_repr":%s,"seq":%d,"unit_id":%s}')
 
 
+def _text(value) -> str:
+    """``_encode(value)``; a plain str (most parts of an entry) through the encoder's own C function directly."""
+    return _encode_str(value) if type(value) is str else _encode(value)
+
+
 def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -> list[dict]:
     """What ``log_changes`` does, without a model object per entry (an import appends one entry per record, tens
     of thousands): each entry is hashed from its parts and written with the others in one executemany / COPY.
@@ -123,6 +164,7 @@ def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -
                       ch.object_id or (str(inst.pk) if inst is not None else ""),
                       (ch.object_repr or (str(inst) if inst is not None else ""))[:300],
                       _encode(ch.before) if ch.before is not None else None,
+                      ch.after_json if ch.after_json is not None else
                       _encode(ch.after) if ch.after is not None else None))
     if not parts:
         return []
@@ -136,16 +178,22 @@ def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -
     out: list[dict] = []
     ids = bulk.draw_ids(meta.db_table, meta.pk.column, len(parts))
 
+    actions: dict = {}
+
     def rows():
         """The entries, hashed in order as the COPY takes them (PostgreSQL stores each batch meanwhile): nothing
         here touches the database."""
         nonlocal seq, prev
         for (ch, model, object_id, object_repr, before, after), pk in zip(parts, ids, strict=True):
             seq += 1
-            content = _PAYLOAD % (_encode(ch.action), common[0], after or "null", before or "null",
-                                  "true" if ch.confidential else "false", common[1], _encode(model),
-                                  _encode(object_id), _encode(object_repr), seq,
-                                  "null" if ch.unit_id is None else _encode(ch.unit_id))
+            unit_id = ch.unit_id
+            action = actions.get(ch.action)
+            if action is None:
+                action = actions[ch.action] = _encode(ch.action)  # an AuditAction: a str subclass, the encoder's
+            content = _PAYLOAD % (
+                action, common[0], after or "null", before or "null", "true" if ch.confidential else "false",
+                common[1], _text(model), _text(object_id), _text(object_repr), seq,
+                "null" if unit_id is None else int.__repr__(unit_id) if type(unit_id) is int else _encode(unit_id))
             mac = inner.copy()
             mac.update((prev + content).encode("utf-8"))
             digest = mac.hexdigest()
@@ -155,7 +203,7 @@ def append(actor: Actor, changes: Iterable[Change], *, returning: bool = True) -
                 out.append({"id": pk, "seq": seq, "created_at": now, "actor_id": actor_id, "actor_name": actor_name,
                             "action": ch.action, "model": model, "object_id": object_id, "object_repr": object_repr,
                             "unit_id": ch.unit_id, "confidential": bool(ch.confidential), "before": ch.before,
-                            "after": ch.after, "prev_hash": prev, "hash": digest})
+                            "after": ch.after if ch.after_json is None else json.loads(ch.after_json), "prev_hash": prev, "hash": digest})
             prev = digest
             yield row
 

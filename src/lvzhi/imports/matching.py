@@ -41,6 +41,9 @@ def key_help(rt: RecordType) -> str:
     return "或".join(options) or "（该类记录没有可匹配的列，只能新增）"
 
 
+_PLAIN = frozenset([str, int, float, bool, dt.date, dt.datetime, type(None)])
+
+
 def _part(value):
     """A resolved value as part of a row's identity: objects by id, so 有机硅厂 and JH01-P03 are the same."""
     if isinstance(value, (list, tuple, set)):
@@ -51,10 +54,11 @@ def _part(value):
 def row_key(row, names, rt: RecordType) -> tuple | None:
     """The row's key; None when it cannot be matched by this key: a reference key with an empty cell (a number
     the system will assign), or a key cell naming another row of the file."""
-    if any(n in row.deferred for n in names):
+    if row.deferred and any(n in row.deferred for n in names):
         return None
-    key = tuple(_part(row.values.get(n)) for n in names)
-    if tuple(names) == tuple(rt.ref_key) and any(k is None or k == "" for k in key):
+    # asked twice for every row (repeats, then stored records): most values are plain, taken as they are
+    key = tuple([v if type(v) in _PLAIN else _part(v) for v in map(row.values.get, names)])
+    if (names is rt.ref_key or tuple(names) == tuple(rt.ref_key)) and any(k is None or k == "" for k in key):
         return None
     return key
 

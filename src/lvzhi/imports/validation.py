@@ -4,15 +4,15 @@ its fields and the record's own rules validated (``clean_fields()`` less what pa
 from __future__ import annotations
 
 import copy
+import datetime as dt
+from typing import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.db.models.base import ModelState
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
+from django.db.models.expressions import DatabaseDefault
 
-from lvzhi.records import cells
+from lvzhi.records import bulk, cells
 from lvzhi.records.services import fill_derived
 
 from .parsing import column_of
@@ -43,65 +43,73 @@ def _not_plain(rt) -> frozenset:
     return names
 
 
+class _Spec:
+    """How ``_new`` fills a model's concrete fields, worked out once per model: each field's position by name and
+    attname, the defaults every object shares (a constant, None, "") and the fields whose default is made per object
+    (a callable such as ``dict`` or ``timezone.now``, a database default)."""
+
+    def __init__(self, model):
+        fields = model._meta.concrete_fields
+        self.position: dict[str, int] = {}
+        self.relation: list[bool] = []
+        self.template: list = []
+        self.made: list[tuple[int, Callable[[], object]]] = []
+        self.attname_of: dict[str, str] = {}  # attname (≠ name) → name: the name wins when a row gives both
+        for i, f in enumerate(fields):
+            self.position[f.name] = i
+            if f.attname != f.name:
+                self.position[f.attname] = i
+                self.attname_of[f.attname] = f.name
+            self.relation.append(f.is_relation)
+            per_object = (f.has_default() and callable(f.default)) or f.has_db_default()
+            self.template.append(None if per_object else f.get_default())
+            if per_object:
+                self.made.append((i, f.get_default))
+
+
 _FIELDS: dict = {}
 
 
 def _new(model, values: dict):
     """``model(**values)`` for an import's row, through Model.__init__'s positional path (every concrete field's
     value in order, as ``from_db`` does): the keyword path costs several descriptor calls per field and row. A
-    related object given by a cell is stored as its id with the object cached, as its descriptor would."""
+    related object given by a cell is stored as its id with the object cached, as its descriptor would. The values
+    are placed by position into a copy of the model's shared defaults: a default call per field and row was half of
+    this function's time (a study record has 20 fields, a row gives a dozen)."""
     spec = _FIELDS.get(model)
     if spec is None:
-        spec = _FIELDS[model] = [(f.name, f.attname, f.is_relation, f.get_default)
-                                 for f in model._meta.concrete_fields]
-    args, related = [], []
-    used = 0
-    for name, attname, is_relation, default in spec:
-        if name in values:
-            value = values[name]
-            used += 1
-            if is_relation and isinstance(value, Model):
-                related.append((name, value))
-                value = value.pk
-            args.append(value)
-        elif attname in values and attname != name:
-            used += 1
-            args.append(values[attname])
-        else:
-            args.append(default())
-    if _plain_init(model):
+        spec = _FIELDS[model] = _Spec(model)
+    args = spec.template.copy()
+    for i, default in spec.made:
+        args[i] = default()
+    related, extra = [], []
+    position, relation, attname_of = spec.position, spec.relation, spec.attname_of
+    for k, value in values.items():
+        i = position.get(k)
+        if i is None:
+            extra.append(k)
+            continue
+        if k in attname_of:
+            if attname_of[k] in values:
+                continue  # the name's value is used, as Model.__init__ would
+        elif relation[i] and isinstance(value, Model):
+            related.append((k, value))
+            value = value.pk
+        args[i] = value
+    attnames = bulk.plain_attnames(model)
+    if attnames:
         obj = model.__new__(model)
         obj._state = ModelState()
-        obj.__dict__.update(zip(_ATTNAMES[model], args, strict=True))
+        obj.__dict__.update(zip(attnames, args, strict=True))
     else:
         obj = model(*args)
     for name, value in related:
         obj._state.fields_cache[name] = value
-    if used < len(values):  # anything else (a property's setter), as Model.__init__ sets it
-        names = {n for n, a, _r, _d in spec} | {a for n, a, _r, _d in spec}
-        for k, v in values.items():
-            if k not in names:
-                setattr(obj, k, v)
+    for k in extra:  # anything else (a property's setter), as Model.__init__ sets it
+        setattr(obj, k, values[k])
     return obj
 
 
-_ATTNAMES: dict = {}
-
-
-def _plain_init(model) -> bool:
-    """Whether ``model(*values)`` (a value for every concrete field) would only put the values into the object's
-    ``__dict__``: no init signal receivers, and every field's attribute a plain Django one (a foreign key id's
-    ``__set__`` also clears a cached object, which a new object has none of). Then an import's row is built that way
-    directly: Model.__init__ cost ~8 % of an import's CPU, mostly one descriptor call per foreign key and row."""
-    plain = _ATTNAMES.get(model)
-    if plain is None:
-        ok = not (model._meta.abstract or pre_init.has_listeners(model) or post_init.has_listeners(model))
-        attnames = [f.attname for f in model._meta.concrete_fields]
-        for attname in attnames:
-            attr = next((k.__dict__[attname] for k in model.__mro__ if attname in k.__dict__), None)
-            ok = ok and type(attr) in (DeferredAttribute, ForeignKeyDeferredAttribute)
-        plain = _ATTNAMES[model] = attnames if ok else []
-    return bool(plain)
 
 
 def _validate(plan: Plan, rows: list[Row], scope, result) -> None:
@@ -171,13 +179,61 @@ def _validate_one(rt, row, obj, scope, result, relation_fields) -> None:
     if rt.create_func is not None and row.existing is None:
         return
     try:
-        obj.clean_fields(exclude=relation_fields)
+        _clean_fields(obj, relation_fields)
         obj.clean()
     except ValidationError as exc:
         for field_name, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
             header = next((rt.header(c) for c in rt.columns if c.field == field_name), "")
             for m in messages:
                 result.add(row.number, header, m)
+
+
+_CHECKED: dict = {}  # (model, id of its exclusions) → (the exclusions, the fields clean_fields() checks)
+_CLEANED: dict = {}  # (field, type, value) → the value the field's clean() gave for it
+CLEANED_VALUES = 5_000  # values remembered (the repeated ones are few), then forgotten
+# values whose equal ones are alike (not decimals: 1.0 = 1.00, whose places a field may refuse; not floats, times
+# or datetimes: -0.0 = 0.0, the same instant in two zones)
+_MEMO_TYPES = frozenset([str, int, bool, dt.date])
+
+
+def _clean_fields(obj, exclude) -> None:
+    """``obj.clean_fields(exclude=exclude)``, with each field's clean() of a value asked once: a field's clean()
+    depends on the value only (relations, the one kind that reads the database, are excluded), and an import's
+    rows repeat the same few values — a version, a count, the defaults of the columns a sheet leaves out. Twice a
+    row, clean() was a twentieth of an import's time. A value that fails is checked again on every row."""
+    model = type(obj)
+    key = (model, id(exclude))
+    checked = _CHECKED.get(key)
+    if checked is None or checked[0] is not exclude:
+        if len(_CHECKED) > 1000:  # one per sheet chunk checked (the set of exclusions is made per chunk)
+            _CHECKED.clear()
+        checked = _CHECKED[key] = (exclude, [f for f in model._meta.fields if f.name not in exclude and not f.generated])
+    errors = {}
+    values = obj.__dict__
+    for f in checked[1]:
+        raw = values[f.attname] if f.attname in values else getattr(obj, f.attname)
+        if f.blank and raw in f.empty_values:
+            continue
+        if isinstance(raw, DatabaseDefault):
+            continue
+        memo = (f, type(raw), raw) if type(raw) in _MEMO_TYPES else None
+        if memo is not None:
+            cleaned = _CLEANED.get(memo, _CLEANED)
+            if cleaned is not _CLEANED:
+                setattr(obj, f.attname, cleaned)
+                continue
+        try:
+            cleaned = f.clean(raw, obj)
+        except ValidationError as e:
+            errors[f.name] = e.error_list
+            continue
+        setattr(obj, f.attname, cleaned)
+        if memo is not None:
+            if len(_CLEANED) >= CLEANED_VALUES:
+                _CLEANED.clear()
+            _CLEANED[memo] = cleaned
+    if errors:
+        raise ValidationError(errors)
 
 
 def _attach_units(rt, objs) -> None:

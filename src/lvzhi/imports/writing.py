@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from lvzhi.audit.actors import person
 from lvzhi.audit.models import AuditAction
-from lvzhi.audit.services import Change, append, snapshot
+from lvzhi.audit.services import Change, append, snapshot, snapshot_json
 from lvzhi.records import bulk, cells
 from lvzhi.records.numbering import assign_numbers
 
@@ -89,7 +89,7 @@ def _insert_built(rt, built, actor, ids=None) -> None:
         rt.hooks.after_bulk_create(objs)
     confidential = _confidential_ids(rt, objs)
     append(actor, [
-        Change(AuditAction.IMPORT, o, after=snapshot(o, m2m), unit_id=_unit_id(rt, o),
+        Change(AuditAction.IMPORT, o, after_json=snapshot_json(o, m2m), unit_id=_unit_id(rt, o),
                confidential=o.pk in confidential)
         for o, m2m in built
     ], returning=False)

@@ -96,6 +96,16 @@ class Book:
                                 col = columns[letters] = column_index_from_string(letters) - 1
                             if col > len(values):
                                 values.extend([None] * (col - len(values)))
+                        # most cells of an export: an inline string, or an empty one (read as _value would)
+                        if c.get("t") == "inlineStr":
+                            if not len(c):
+                                values.append(None)
+                                continue
+                            if len(c) == 1:
+                                inline = c[0]
+                                if inline.tag == INLINE and len(inline) == 1 and inline[0].tag == TEXT:
+                                    values.append(inline[0].text or "")
+                                    continue
                         values.append(value(c))
                     el.clear()
                     while el.getprevious() is not None:  # rows already read: let them go

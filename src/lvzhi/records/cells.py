@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from lvzhi.org.models import PartyOrg, Person, Unit
 
+from . import bulk
 from .registry import Column, RecordType
 
 if TYPE_CHECKING:
@@ -376,7 +377,7 @@ class Resolver:
                 found.update((pk, _Named(pk, code, name)) for pk, code, name in
                              qs.filter(q).values_list("pk", "code", "name"))
             else:
-                found.update((o.pk, o) for o in qs.filter(q))
+                found.update((o.pk, o) for o in bulk.fetch(qs.filter(q)))
         if ids:
             by_key_ids: dict[str, list] = {}
             by_name_ids: dict[str, list] = {}
