@@ -134,8 +134,15 @@ def reader_figure(metric: Metric, unit: Unit, period: Period, scope: Scope, offs
     figure = compute(metric, unit, period)
     visible = figure.visible_records(scope)
     ids = list(visible.order_by("pk").values_list("pk", flat=True)[offset:offset + limit])
-    # a short page that holds something (or an empty first one) is the last: no count needed
-    shown = offset + len(ids) if 0 < len(ids) < limit or (offset == 0 and not ids) else visible.count()
+    # a short page that holds something (or an empty first one) is the last: no count needed; nor where the reader
+    # sees every record the value counts (a type without confidential rows, the whole subtree theirs)
+    if 0 < len(ids) < limit or (offset == 0 and not ids):
+        shown = offset + len(ids)
+    elif (metric.aggregate == "count" and figure.value is not None and scope.can_read(unit)
+          and registry.get(metric.record_type).confidential_rows is None):
+        shown = int(figure.value)
+    else:
+        shown = visible.count()
     paging = {"record_ids": ids, "records_total": shown, "records_offset": offset, "records_limit": limit,
               "next": None}  # the API puts the next page's address here
     verdict = figure_disclosure(scope, metric, unit, period)
