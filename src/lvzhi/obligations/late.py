@@ -15,7 +15,9 @@ from lvzhi.org.scoping import Scope
 
 from .engine import DUE_SOON, LATE, rule_versions
 from .models import Cadence
-from .selectors import Problem, late_obligations, problems_of
+from .selectors import Problem, coverage_problem, late_obligations, problems_of
+
+COVERAGE_NAMED = 10  # a coverage gap names this many of the missing (selectors.coverage_problem)
 
 
 @dataclass
@@ -46,13 +48,28 @@ def late_by_rule(scope: Scope, unit: Unit, year: int, as_of: dt.date, shown: int
                 if v.subject in ("person", "unit") and v.cadence == Cadence.YEAR}
     many = sorted(r for r in late_rules if totals[r][LATE] > shown and r not in coverage)
     rows = stored_reads.late_subjects(unit, year, as_of, many) if many else []
-    few = [r for r in late_rules if r not in many]
+    # a coverage gap names its first ten missing and counts the rest: read those ten
+    gaps = stored_reads.first_cells(unit, year, as_of, sorted(coverage), (LATE, DUE_SOON), COVERAGE_NAMED) \
+        if coverage else []
+    few = [r for r in late_rules if r not in many and r not in coverage]
     ev = stored_reads.evaluation(unit, year, as_of, scope, rule_ids=late_rules, states=(LATE, DUE_SOON),
-                                 where=Q(rule_id__in=few))  # the many's cells are not read: counted above
+                                 where=Q(rule_id__in=few))  # the others' cells are not read: counted above
     valid = {v.pk for result in ev.results for v in result.versions}
     hidden_paths = scope.confidential_paths
+
+    def label(text: str, masked: str, path: str) -> str:
+        return masked if masked and not any(path.startswith(p) for p in hidden_paths) else text
+
     out = []
     for result in ev.results:
+        if result.rule_id in coverage:
+            mine = [r for r in gaps if r[0] == result.rule_id]
+            if any(r[1] not in valid for r in mine) or not result.is_coverage:  # as the engine would: read whole
+                return _grouped(late_obligations(scope, unit, year, as_of), shown)
+            names = [label(text, masked, path) for (_, _, text, masked, path, _) in mine]
+            out += _grouped([coverage_problem(result.rule, names, mine[0][-1] if mine else 0,
+                                              totals.get(result.rule_id, {}))], shown)
+            continue
         if result.rule_id not in many:
             problems = problems_of(result, totals.get(result.rule_id, {}))
             out += _grouped(problems, shown)
@@ -60,8 +77,7 @@ def late_by_rule(scope: Scope, unit: Unit, year: int, as_of: dt.date, shown: int
         mine = sorted((r for r in rows if r[0] == result.rule_id and r[1] in valid), key=lambda r: (r[7], r[-1]))
         if sum(r[-2] for r in mine) <= shown:  # rows of versions no longer in force: list them as the engine does
             return _grouped(late_obligations(scope, unit, year, as_of), shown)
-        names = [masked if masked and not any(path.startswith(p) for p in hidden_paths) else label
-                 for (_, _, _, _, _, label, masked, path, _, _) in mine]
+        names = [label(text, masked, path) for (_, _, _, _, _, text, masked, path, _, _) in mine]
         out.append(LateRule(result.rule_id, result.rule.name, sum(r[-2] for r in mine), list(dict.fromkeys(names)),
                             len({(r[2], r[3], r[4]) for r in mine})))
     return out

@@ -111,26 +111,26 @@ def problems_of(result, totals: dict[str, int]) -> list[Problem]:
     if not late:
         return []
     if result.is_coverage:
-        cov = _coverage(result, totals)
-        names = [c.subject.label for c in cov["missing"]]
-        more = f"等{len(names)}{'人' if rule.subject == 'person' else '个'}" if len(names) > 10 else ""
-        shown = "、".join(names[:10]) + more
-        text = (f"{rule.name}：应完成{cov['required']}，已完成{cov['done']}（{cov['ratio']:.1%}），未完成：{shown}。"
-                if cov["ratio"] is not None else f"{rule.name}：未完成：{shown}。")
-        return [Problem("coverage", rule.rule_id, rule.name, rule.get_responsibility_display(), text,
-                        rule.source_text, subjects=names, ratio=cov["ratio"])]
+        names = [c.subject.label for c in result.cells if c.state in (LATE, DUE_SOON)]
+        return [coverage_problem(rule, names, len(names), totals)]
     responsibility = rule.get_responsibility_display()  # once per rule: a province has thousands of late cells
     return [Problem("late", rule.rule_id, rule.name, responsibility, f"{rule.name}：{c.description}。",
                     c.rule.source_text, _problem_type(c), _problem_ids(c), [c.subject.label],
                     subject_refs=[c.subject.ref]) for c in late]
 
 
-def _coverage(result, totals: dict[str, int]) -> dict:
-    """``RuleResult.coverage`` from the counts by state (the cells may be the late and due soon ones only)."""
-    missing = [c for c in result.cells if c.state in (LATE, DUE_SOON)]
+def coverage_problem(rule: ObligationRule, names: list[str], missing: int, totals: dict[str, int]) -> Problem:
+    """A coverage rule's gap as one problem: the share done (from the counts by state) and who is missing
+    (``names``: at least the first ten of the ``missing`` late and due soon subjects, in order)."""
     done = totals.get(DONE, 0)
     required = done + totals.get(LATE, 0) + totals.get(DUE_SOON, 0)
-    return {"required": required, "done": done, "ratio": done / required if required else None, "missing": missing}
+    ratio = done / required if required else None
+    more = f"等{missing}{'人' if rule.subject == 'person' else '个'}" if missing > 10 else ""
+    shown = "、".join(names[:10]) + more
+    text = (f"{rule.name}：应完成{required}，已完成{done}（{ratio:.1%}），未完成：{shown}。"
+            if ratio is not None else f"{rule.name}：未完成：{shown}。")
+    return Problem("coverage", rule.rule_id, rule.name, rule.get_responsibility_display(), text, rule.source_text,
+                   subjects=names, ratio=ratio)
 
 
 def _problem_type(cell: Cell) -> str:

@@ -216,6 +216,20 @@ def late_subjects(unit: Unit, year: int, as_of: dt.date, rule_ids) -> list[tuple
                 .annotate(n=Count("pk"), first=Min("seq")))
 
 
+def first_cells(unit: Unit, year: int, as_of: dt.date, rule_ids, states, n: int) -> list[tuple]:
+    """The first ``n`` cells of ``states`` of each rule (in the evaluation's order) with how many there are, one
+    query: (rule, version, subject label, masked label, unit path, cells of the rule)."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber
+
+    qs = (_subtree(unit, year).filter(rule_id__in=list(rule_ids)).annotate(state=state_expr(as_of))
+          .filter(state__in=list(states))
+          .annotate(place=Window(RowNumber(), partition_by=[F("rule_id")], order_by=[F("unit__path"), F("seq")]),
+                    cells=Window(Count("pk"), partition_by=[F("rule_id")])))
+    return list(qs.filter(place__lte=n).order_by("rule_id", "place")
+                .values_list("rule_id", "version_id", "subject_label", "masked_label", "unit__path", "cells"))
+
+
 def evaluation(unit: Unit, year: int, as_of: dt.date, scope: Scope, *, rule_ids=None, states=None,
                with_ids: bool = False, where: Q | None = None, window: slice | None = None,
                order: tuple = ("rule_id", "unit__path", "seq")) -> Evaluation:
