@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -178,6 +178,7 @@ class Rosters:
                                       .values_list("partyorg_id", "person_id")):
                 self.legacy_committee.setdefault(org_id, set()).add(person_id)
         self._counts: dict[tuple[int, bool], tuple[list, list]] = {}
+        self._seats: dict[int, tuple[list, list]] = {}
 
     def _add_groups(self, org_ids) -> None:
         """党小组 among the organisations: their members on a day are those placed in the group that day
@@ -238,6 +239,36 @@ class Rosters:
             self._counts[key] = (starts, ends)
         starts, ends = self._counts[key]
         return bisect_right(starts, day) - bisect_right(ends, day - ONE_DAY)
+
+    def committee_count(self, org_id: int, day: dt.date) -> int:
+        """``len(committee(org_id, day))`` by bisection: each member's committee posts in the organisation joined
+        into disjoint stretches (a person holding two posts that day counts once), their first and last days sorted
+        once per organisation — the quorum check asks this for every 支委会 of the year."""
+        posts = self.posts.get(org_id)
+        if posts is None:
+            return len(self.legacy_committee.get(org_id, ()))
+        found = self._seats.get(org_id)
+        if found is None:
+            by_person: dict[int, list] = {}
+            for person_id, role, start, end in posts:
+                if role in COMMITTEE_ROLES and (start is None or end is None or start <= end):  # else no day
+                    by_person.setdefault(person_id, []).append((start or LO, end or dt.date.max))
+            starts, ends = [], []
+            for spans in by_person.values():
+                spans.sort()
+                lo, hi = spans[0]
+                for a, b in spans[1:]:
+                    if a <= hi:  # overlapping: one stretch (adjacent ones may stay two: no day is in both)
+                        hi = max(hi, b)
+                        continue
+                    starts.append(lo)
+                    ends.append(hi)
+                    lo, hi = a, b
+                starts.append(lo)
+                ends.append(hi)
+            found = self._seats[org_id] = (sorted(starts), sorted(ends))
+        starts, ends = found
+        return bisect_right(starts, day) - bisect_left(ends, day)
 
     def committee(self, org_id: int, day: dt.date) -> set[int]:
         if org_id in self.posts:

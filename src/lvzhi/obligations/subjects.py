@@ -123,6 +123,14 @@ class UnitIndex:
             return False
         return not (u.dissolved_on and u.dissolved_on < period.end)  # 撤销日期 = the last day it exists
 
+    def days(self, unit_id: int) -> tuple[dt.date, dt.date] | None:
+        """The first and last day the unit is tracked and alive (``covers`` of a one-day period, for events: a
+        unit's meetings are on many days), None when never."""
+        u = self.by_id.get(unit_id)
+        if u is None or u.tracked_since is None:
+            return None
+        return max(u.tracked_since, u.established_on or dt.date.min), u.dissolved_on or dt.date.max
+
     def name(self, unit_id: int) -> str:
         u = self.by_id.get(unit_id)
         return u.name if u else ""
