@@ -288,9 +288,10 @@ def committee_roster(party_org: PartyOrg, on: dt.date) -> list[Person]:
 
 
 def member_intervals(person_ids) -> dict[int, list[tuple[dt.date | None, dt.date | None]]]:
-    """For each person, the stretches of days they were on some organisation's roster (for coverage rules)."""
+    """For each person (ids, a subquery of them, or a Q on their events), the stretches of days they were on some
+    organisation's roster (for coverage rules)."""
     out: dict[int, list] = {}
-    with_events = events_by_person(Q(person_id__in=person_ids))
+    with_events = events_by_person(person_ids if isinstance(person_ids, Q) else Q(person_id__in=person_ids))
     for pid, events in with_events.items():
         out[pid] = [(s.start, s.end) for s in stints_from_events(events)[0]]
     return out

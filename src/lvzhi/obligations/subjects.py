@@ -219,16 +219,21 @@ def people(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
     excluded = conditions.as_list(cond.get("exclude_secretary_of"))
     if excluded:
         qs = qs.exclude(pk__in=PartyOrg.objects.filter(kind__in=excluded, secretary__isnull=False).values("secretary_id"))
+    # The posts and Party-life events of the selected people: when all of the subtree's are selected, those of the
+    # subtree's people by a join — the selection's subquery again cost twice as much in the database (its conditions
+    # over every person of the subtree, 52,099 in the province).
+    among = qs.values("pk") if pks is not None else None
     posts: dict[int, list[Interval]] = {}
     if levels:
-        for person_id, start, end in (Appointment.objects.filter(level__in=levels, person__in=qs.values("pk"))
+        mine = Q(person__in=among) if among is not None else Q(person__unit__path__startswith=path)
+        for person_id, start, end in (Appointment.objects.filter(mine, level__in=levels)
                                       .values_list("person_id", "date", "ended_on")):
             posts.setdefault(person_id, []).append((start, end))
     member_spans: dict[int, list[Interval]] = {}
     if party_member:
         from lvzhi.membership.selectors import member_intervals
 
-        member_spans = member_intervals(qs.values("pk"))
+        member_spans = member_intervals(among if among is not None else Q(person__unit__path__startswith=path))
     subjects: list[Subject] = []
     append = subjects.append
     member_statuses = ("member", "probationary")
