@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
@@ -42,6 +43,7 @@ from .subjects import Subject, UnitIndex, select
 DONE, PENDING, DUE_SOON, LATE, NA = "done", "pending", "due_soon", "late", "na"
 STATES = {DONE: "已完成", PENDING: "未到期", DUE_SOON: "即将到期", LATE: "逾期", NA: "不适用"}
 STATE_ORDER = [LATE, DUE_SOON, PENDING, DONE, NA]
+_STATE = attrgetter("state")
 
 # Which subject attribute a link compares with, as a field of the subject's own queryset (for the subquery).
 SUBJECT_FIELDS = {
@@ -121,7 +123,7 @@ class RuleResult:
 
     @property
     def totals(self) -> dict[str, int]:
-        c = Counter(cell.state for cell in self.cells)
+        c = Counter(map(_STATE, self.cells))  # no generator frame per cell (40,000 of 谈心谈话, province)
         return {s: c.get(s, 0) for s in STATE_ORDER}
 
     @property
@@ -293,6 +295,19 @@ def count_records(rule: ObligationRule, subject_qs, periods: list[Period], as_of
     out: dict = {}
     keys: dict = {}  # bucket → period key: a year has a few dozen buckets and ~100,000 rows (scale benchmark)
     width = len(paths)
+    if width == 1:  # the usual case, rows unpacked (115,000 of the 26 reference rules, province)
+        for link, bucket, n, text in _raw_rows(rows):
+            period_key = keys.get(bucket)
+            if period_key is None:
+                period_key = keys[bucket] = period_of(rule.cadence, dt.date.fromisoformat(bucket[:10])).key
+            ids = (int(text),) if n == 1 else _distinct_ids(text)
+            per_period = out.get(link)
+            if per_period is None:
+                out[link] = {period_key: (n, ids)}
+                continue
+            found = per_period.get(period_key)
+            per_period[period_key] = (n, ids) if found is None else (found[0] + n, found[1] + ids)
+        return out
     for row in _raw_rows(rows):  # one per subject and bucket, not all kept
         bucket = row[width]
         period_key = keys.get(bucket)
