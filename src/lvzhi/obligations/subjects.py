@@ -242,7 +242,7 @@ def people(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
          member_since, joined_on, left_on) in qs.order_by("code").values_list(
             "pk", "code", "name", "unit_id", "unit__path", "unit__name", "cadre_level", "is_key_post", "party_status",
             "party_org_id", "member_since", "joined_on", "left_on").iterator(chunk_size=5000):  # rows not all kept
-        employed: Interval = (joined_on, left_on - ONE_DAY if left_on else None)
+        last = left_on - ONE_DAY if left_on else None
         spans: list[Interval] = []
         if levels:
             if pk in posts:
@@ -256,12 +256,17 @@ def people(path: str, cond: dict, pks=None) -> tuple[QuerySet, list[Subject]]:
                 spans += member_spans[pk]
             elif party_status in member_statuses and party_org_id:
                 spans.append((member_since, None))
-        if len(spans) == 1:
-            one = _clip(spans[0], employed)
-            if one is None:
+        if len(spans) == 1:  # _clip(spans[0], employed), inline
+            a, b = spans[0]
+            if joined_on is not None and (a is None or a < joined_on):
+                a = joined_on
+            if last is not None and (b is None or b > last):
+                b = last
+            if a is not None and b is not None and a > b:
                 continue
-            intervals = [one]
+            intervals = [(a, b)]
         else:
+            employed: Interval = (joined_on, last)
             clipped = [c for c in (_clip(s, employed) for s in spans) if c is not None]
             if not clipped:
                 continue
