@@ -313,6 +313,9 @@ def shared_rosters(ctx: Context, path: str, org_ids, *, whole: bool = False):
 
     key = ("rosters", path)
     left = ctx.uses[key] = ctx.uses[key] - 1
+    # The days these checks ask about: meetings of the range (quorum), a period's last day or the as-of date
+    # when earlier (branch structure).
+    within = (min(ctx.start, ctx.as_of), max(ctx.end, ctx.as_of))
     found = ctx.selected.pop(key, None)
     wanted = set(org_ids or ())
     if found is None or not wanted <= found.org_ids:
@@ -320,11 +323,12 @@ def shared_rosters(ctx: Context, path: str, org_ids, *, whole: bool = False):
             return None
         if whole or (left > 0 and ctx.focus is None):  # a later roster check of this stream reads the same subtree
             # The subtree as a subquery, not its 20,000 ids as parameters (central scale).
-            found = Rosters(selecting=PartyOrg.objects.filter(unit__path__startswith=path), counts_only=True)
+            found = Rosters(selecting=PartyOrg.objects.filter(unit__path__startswith=path), counts_only=True,
+                            within=within)
             if not wanted <= found.org_ids:  # an organisation outside the subtree (not in the generated data)
-                found = Rosters(wanted | found.org_ids, counts_only=True)
+                found = Rosters(wanted | found.org_ids, counts_only=True, within=within)
         else:
-            found = Rosters(wanted, counts_only=True)
+            found = Rosters(wanted, counts_only=True, within=within)
     if left > 0:
         ctx.selected[key] = found
     return found
