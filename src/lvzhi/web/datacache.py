@@ -216,12 +216,12 @@ def cached_pieces(name: str, parts: tuple, pieces: dict[Any, datachange.Snapshot
     out = {pid: held[pid][2] for pid in pieces if pid not in stale}
     for pid in out:
         readset.note(held[pid][1])
-    stats["hits"] += len(out)
     if not stale:
+        stats["hits"] += 1  # the entry, as for a whole result
         if entry is None or entry.value is not held:
             _remember(key, Entry("", timezone.now(), held))
         return out
-    stats["misses"] += len(stale)
+    stats["misses"] += 1  # one computation, however many pieces it counts
     token = _snapshots.set({})
     try:
         with readset.watching() as read:
