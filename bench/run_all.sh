@@ -21,5 +21,6 @@ $PY import_xlsx.py
 $PY import_dataset.py --scenario province
 $PY render.py
 $PY page_cpu.py
+$PY after_write.py   # what one write costs each page (writes and deletes its records, as pages.py's writer does)
 $PY pages.py --write-every 2
 $PY yearend.py --sample 60
