@@ -132,3 +132,18 @@ def backend_cpu(connection) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def signed_in_client(user):
+    """A test client holding the user's session (as a browser does) and ``get(url)`` that insists on a 200."""
+    from django.test import Client
+
+    client = Client()
+    client.cookies.load(session_cookie(user))  # a session in the database, as a browser holds it
+
+    def get(url: str):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return get

@@ -34,7 +34,6 @@ def main() -> None:
     common.setup(args.scenario)
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
 
     import pages
 
@@ -42,17 +41,14 @@ def main() -> None:
     user = fixtures.bench_user(args.scenario)
     report = fixtures.draft_report(args.scenario, user)
     fixtures.stored_year()
-    client = Client()
-    client.cookies.load(fixtures.session_cookie(user))  # a session in the database, as a browser holds it
+    fetch = fixtures.signed_in_client(user)
     figures = []
     for name, url in pages.pages(report.pk).items():
         if args.only and name not in args.only:
             continue
 
         def get(url=url):
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            return response
+            return fetch(url)
 
         for _ in range(3):
             get()

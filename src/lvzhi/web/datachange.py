@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 
@@ -257,19 +258,27 @@ def snapshot(under: str | None = None) -> Snapshot | None:
     if under is not None:
         where += " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
         params.append(under)
+    read = _pg_reading(f"""SELECT coalesce(json_object_agg(table_name, json_build_array(n, h)), '{{}}')
+                           FROM (SELECT table_name, count(*) AS n, max(number_) AS h FROM {TABLE}
+                                 WHERE {where} GROUP BY table_name) s""", params)
+    if read is None:
+        return None
+    head, tables = read
+    return Snapshot(head, {name: (pair[0], pair[1]) for name, pair in tables.items()})
+
+
+def _pg_reading(aggregate: str, params: list) -> tuple[str, Any] | None:
+    """The database and its latest compaction (every version's head) and ``aggregate`` over the counter, in one
+    statement; None: no counter, or this transaction has written (its uncommitted rows must not be reused)."""
     with connection.cursor() as cur:
         if not _counter_present(cur):
             return None
         cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
                                (SELECT oid FROM pg_database WHERE datname = current_database()),
                                (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = %s),
-                               (SELECT coalesce(json_object_agg(table_name, json_build_array(n, h)), '{{}}')
-                                FROM (SELECT table_name, count(*) AS n, max(number_) AS h FROM {TABLE}
-                                      WHERE {where} GROUP BY table_name) s)""", [COMPACTED, *params])
-        own_xid, oid, compacted, tables = cur.fetchone()
-    if own_xid is not None:
-        return None
-    return Snapshot(f"{oid}:{compacted}", {name: (pair[0], pair[1]) for name, pair in tables.items()})
+                               ({aggregate})""", [COMPACTED, *params])
+        own_xid, oid, compacted, value = cur.fetchone()
+    return None if own_xid is not None else (f"{oid}:{compacted}", value)
 
 
 _present: set[str] = set()  # databases (by name) whose change counter this process has seen
@@ -314,8 +323,7 @@ def split_snapshot(under: str, width: int) -> Split | None:
         if connection.in_atomic_block:
             return None
         with connection.cursor() as cur:
-            cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
-            if cur.fetchone() is None:
+            if not _sqlite_counter_present(cur):
                 return None
             cur.execute(f"SELECT CASE WHEN unit_path = '' THEN NULL ELSE substr(unit_path, 1, %s) END, table_name, "
                         f"count(*), coalesce(sum(changes), 0) FROM {TABLE} "
@@ -324,22 +332,12 @@ def split_snapshot(under: str, width: int) -> Split | None:
             return _split("sqlite", cur.fetchall())
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cur:
-        if not _counter_present(cur):
-            return None
-        cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
-                               (SELECT oid FROM pg_database WHERE datname = current_database()),
-                               (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = %s),
-                               (SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
-                                FROM (SELECT left(unit_path, %s) AS piece, table_name, count(*) AS n,
-                                             max(number_) AS h
-                                      FROM {TABLE} WHERE table_name <> %s
-                                       AND (unit_path IS NULL OR starts_with(unit_path, %s))
-                                      GROUP BY 1, 2) s)""", [COMPACTED, width, COMPACTED, under])
-        own_xid, oid, compacted, rows = cur.fetchone()
-    if own_xid is not None:
-        return None
-    return _split(f"{oid}:{compacted}", rows)
+    read = _pg_reading(f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
+                           FROM (SELECT left(unit_path, %s) AS piece, table_name, count(*) AS n, max(number_) AS h
+                                 FROM {TABLE} WHERE table_name <> %s
+                                  AND (unit_path IS NULL OR starts_with(unit_path, %s))
+                                 GROUP BY 1, 2) s""", [width, COMPACTED, under])
+    return None if read is None else _split(read[0], read[1])
 
 
 def _split(head: str, rows) -> Split:
@@ -359,9 +357,13 @@ def _sqlite_snapshot(under: str | None) -> Snapshot | None:
         where = "(unit_path = '' OR substr(unit_path, 1, %s) = %s)"
         params = [len(under), under]
     with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
-        if cur.fetchone() is None:
+        if not _sqlite_counter_present(cur):
             return None
         cur.execute(f"SELECT table_name, count(*), coalesce(sum(changes), 0) FROM {TABLE} WHERE {where} "
                     "GROUP BY table_name", params)
         return Snapshot("sqlite", {name: (rows, changes) for name, rows, changes in cur.fetchall()})
+
+
+def _sqlite_counter_present(cur) -> bool:
+    cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
+    return cur.fetchone() is not None
