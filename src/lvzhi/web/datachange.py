@@ -90,6 +90,15 @@ END $$;
 _UNIT_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_note_unit_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- a statement that touched no row announces nothing (and takes no number: it never starts a compaction,
+    -- which would move every version)
+    IF TG_OP = 'INSERT' OR TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT 1 FROM lvzhi_new) THEN
+            RETURN NULL;
+        END IF;
+    ELSIF NOT EXISTS (SELECT 1 FROM lvzhi_old) THEN
+        RETURN NULL;
+    END IF;
     PERFORM lvzhi_compact_changes();
     IF TG_OP = 'INSERT' THEN
         INSERT INTO {TABLE} (number_, table_name, unit_path)
