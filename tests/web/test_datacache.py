@@ -165,45 +165,57 @@ def test_a_committed_write_by_anyone_moves_the_version_and_an_open_one_does_not_
             assert datacache.database_version() == before  # not committed: no reader sees it yet
         after = datacache.database_version()
         assert after != before
-        # the counter's own compaction never brings back a version seen before
+        # a compaction moves no version; each write moves the versions of its table, never back to one seen before
         seen = {before, after}
-        units = datacache.database_version(["org.Unit"])
+        units, attachments = datacache.database_version(["org.Unit"]), datacache.database_version(["records.Attachment"])
         seen_units = {units}
         other.execute(f"SELECT setval('{datachange.SEQUENCE}', %s)",
-                      [(int(after.rsplit(":", 1)[1]) // datachange.COMPACT_EVERY + 1) * datachange.COMPACT_EVERY - 2])
+                      [(int(after.rsplit(":", 1)[1]) // datachange.COMPACT_EVERY + 1) * datachange.COMPACT_EVERY - 1])
+        other.execute("UPDATE records_attachment SET id = id WHERE false")  # compacts, then announces itself
+        assert datacache.database_version(["org.Unit"]) == units
+        assert datacache.database_version(["records.Attachment"]) != attachments
         for table in ("org_unit", "records_attachment", "org_unit"):
             other.execute(f"UPDATE {table} SET id = id WHERE false")
             version = datacache.database_version()
             assert version not in seen
             seen.add(version)
-            # the version of one table: moved by the compaction (in records_attachment's write) and by its
-            # own writes, never back to one seen before
-            units = datacache.database_version(["org.Unit"])
-            assert units not in seen_units
-            seen_units.add(units)
+            if table == "org_unit":
+                units = datacache.database_version(["org.Unit"])
+                assert units not in seen_units
+                seen_units.add(units)
         with connection.cursor() as cur:
-            cur.execute(f"SELECT count(*) FROM {datachange.TABLE}")
-            assert cur.fetchone()[0] <= 3  # compacted at the multiple of COMPACT_EVERY
+            cur.execute(f"SELECT count(*) FROM {datachange.TABLE} WHERE table_name IN ('org_unit', %s)",
+                        [datachange.COMPACTED])
+            assert cur.fetchone()[0] == 4  # org_unit's rows folded into one, its two writes since, the compaction
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the data version exists on PostgreSQL only")
-def test_writes_of_records_alone_compact_the_counter(db):
-    """Record tables announce their changes per unit; those writes alone must keep the counter's table small."""
+def test_writes_of_records_alone_compact_the_counter_and_move_no_version(db):
+    """Record tables announce their changes per unit; those writes alone must keep the counter's table small, and
+    folding the rows must not change any version (it would throw every kept result away)."""
     from lvzhi.web import datachange
 
-    before = datacache.database_version()
     with _other_connection() as other:
-        for _ in range(3):
-            other.execute("UPDATE partybuilding_branchactivity SET id = id WHERE false")
+        touch = ("UPDATE partybuilding_branchactivity SET id = id "
+                 "WHERE id IN (SELECT min(id) FROM partybuilding_branchactivity GROUP BY unit_id)")  # each unit's one
+        other.execute(touch)
+        other.execute(touch)
+        before = {tables: datacache.database_version(tables)
+                  for tables in (None, ("org.Unit",), ("partybuilding.BranchActivity",))}
+        rows = other.execute(f"SELECT count(*) FROM {datachange.TABLE}").fetchone()[0]
         number = other.execute(f"SELECT last_value FROM {datachange.SEQUENCE}").fetchone()[0]
         other.execute(f"SELECT setval('{datachange.SEQUENCE}', %s)",
                       [(number // datachange.COMPACT_EVERY + 1) * datachange.COMPACT_EVERY - 1])
-        # one row of the demo's, written as it is: compacts, then announces its unit
-        other.execute("UPDATE partybuilding_branchactivity SET id = id "
-                      "WHERE id = (SELECT min(id) FROM partybuilding_branchactivity)")
-        rows = other.execute(f"SELECT table_name FROM {datachange.TABLE} ORDER BY number_").fetchall()
-    assert rows == [(datachange.COMPACTED,), ("partybuilding_branchactivity",)]
-    assert datacache.database_version() not in (None, before)
+        other.execute("SELECT lvzhi_compact_changes()")
+        assert {tables: datacache.database_version(tables) for tables in before} == before
+        assert other.execute(f"SELECT count(*) FROM {datachange.TABLE}").fetchone()[0] < rows
+        # every table × unit path is one row below the compaction
+        most = other.execute(f"""SELECT max(n) FROM (SELECT count(*) AS n FROM {datachange.TABLE}
+                                 WHERE table_name <> %s GROUP BY table_name, unit_path) s""",
+                             [datachange.COMPACTED]).fetchone()[0]
+        assert most == 1
+        other.execute(touch)  # a write after it still moves the version
+        assert datacache.database_version(["partybuilding.BranchActivity"]) != before[("partybuilding.BranchActivity",)]
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the data version exists on PostgreSQL only")

@@ -3,17 +3,16 @@
 Every table of the site carries a statement-level trigger that, once per transaction and table, adds a row to
 ``lvzhi_datachange`` numbered from a sequence. The row becomes visible when its transaction commits, together with
 the data it announces, whatever wrote it — the services, an import, ``scale-data``, a ``psql`` session. The version
-of the data is then the pair (rows, highest number) read in one statement: every commit that wrote adds a row, so
-the pair changes with each; a compaction (every ``COMPACT_EVERY`` numbers, checked by both kinds of trigger) deletes
-old rows but its own row carries
-a number never seen before, so no pair ever comes back. Transactions in *other* databases on the same server
-(which moved ``pg_current_snapshot()``, the key used before) change nothing here. The database's oid is part of
-the version: a restore swaps in a new database whose counter may have started anywhere.
+of the data is then the pair (changes, highest number) read in one statement: every commit that wrote adds a row,
+so the pair changes with each, and neither part ever goes down, so no pair ever comes back. Every
+``COMPACT_EVERY`` numbers (checked by both kinds of trigger) a compaction folds the rows of each table × unit path
+into one that carries their number of changes (``weight``) and their highest number: the table stays small and
+every version is the same after as before — a compaction throws no result away. Transactions in *other*
+databases on the same server (which moved ``pg_current_snapshot()``, the key used before) change nothing here. The
+database's oid is part of the version: a restore swaps in a new database whose counter may have started anywhere.
 
-A result that reads only some tables is keyed by the version of those tables (``version(tables)``): the latest
-compaction's number (every compaction row's number is a multiple of ``COMPACT_EVERY``), and the rows and highest
-number announcing those tables. Between two compactions rows are only added, so each commit that wrote one of
-the tables adds one and moves the count; a compaction moves the first part, which never comes back.
+A result that reads only some tables is keyed by the version of those tables (``version(tables)``): the changes
+and highest number announcing those tables.
 
 **By unit.** The record tables and the stored obligation results (``narrowed_tables()``: the tables whose rows
 belong to a unit through ``unit_id``) announce a change once per unit a statement touched, with that unit's path
@@ -54,33 +53,38 @@ _FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     seen text := coalesce(current_setting('lvzhi.changed', true), '');
-    number bigint;
 BEGIN
     IF position(',' || TG_TABLE_NAME || ',' IN seen) > 0 THEN
         RETURN NULL;  -- this transaction has already announced a change of this table
     END IF;
     PERFORM set_config('lvzhi.changed', seen || ',' || TG_TABLE_NAME || ',', true);
-    number := nextval('{SEQUENCE}');
-    IF number / {COMPACT_EVERY} > (SELECT coalesce(max(number_), 0) FROM {TABLE}
-                                   WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
-        DELETE FROM {TABLE} WHERE number_ < number;
-        INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
-        number := nextval('{SEQUENCE}');
-    END IF;
-    INSERT INTO {TABLE} (number_, table_name) VALUES (number, TG_TABLE_NAME);
+    PERFORM lvzhi_compact_changes();
+    INSERT INTO {TABLE} (number_, table_name) VALUES (nextval('{SEQUENCE}'), TG_TABLE_NAME);
     RETURN NULL;
 END $$;
 """
 
-# The compaction of the per-unit path: a site that only ever writes records would otherwise keep every row.
+# Every COMPACT_EVERY numbers, the rows of each table × unit path written since the last compaction are folded,
+# with that group's older rows, into one row carrying their number of changes (``weight``) and their highest
+# number: every version (the sum of the weights and the highest number of its tables) is the same after as
+# before, so a compaction throws no result away. Rows of a transaction still open are not seen, and are folded by
+# a later compaction. A site that only ever writes would otherwise keep every row.
 _COMPACT_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_compact_changes() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     number bigint := nextval('{SEQUENCE}');
+    last bigint := (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = '{COMPACTED}');
 BEGIN
-    IF number / {COMPACT_EVERY} > (SELECT coalesce(max(number_), 0) FROM {TABLE}
-                                   WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
-        DELETE FROM {TABLE} WHERE number_ < number;
+    IF number / {COMPACT_EVERY} > last / {COMPACT_EVERY} THEN
+        WITH written AS (SELECT DISTINCT table_name, unit_path FROM {TABLE}
+                         WHERE number_ > last AND number_ < number AND table_name <> '{COMPACTED}'),
+             folded AS (DELETE FROM {TABLE} c USING written w
+                        WHERE c.table_name = w.table_name AND c.unit_path IS NOT DISTINCT FROM w.unit_path
+                          AND c.number_ < number
+                        RETURNING c.number_, c.table_name, c.unit_path, c.weight)
+        INSERT INTO {TABLE} (number_, table_name, unit_path, weight)
+        SELECT max(number_), table_name, unit_path, sum(weight) FROM folded GROUP BY table_name, unit_path;
+        DELETE FROM {TABLE} WHERE table_name = '{COMPACTED}';
         INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
     END IF;
 END $$;
@@ -156,11 +160,12 @@ def install(using: str = "default", **_) -> None:
         cur.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
         cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (number_ bigint PRIMARY KEY, table_name text NOT NULL)")
         cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS unit_path text")
+        cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS weight bigint NOT NULL DEFAULT 1")
         cur.execute(f"""CREATE UNLOGGED TABLE IF NOT EXISTS {RESULTS_TABLE} (cache_key varchar(255) PRIMARY KEY,
                         value text NOT NULL, expires timestamp with time zone NOT NULL)""")
         cur.execute(f"CREATE INDEX IF NOT EXISTS {RESULTS_TABLE}_expires ON {RESULTS_TABLE} (expires)")
-        cur.execute(_FUNCTION)
         cur.execute(_COMPACT_FUNCTION)
+        cur.execute(_FUNCTION)
         cur.execute(_UNIT_FUNCTION.replace("{unit_table}", Unit._meta.db_table))
         cur.execute("""SELECT c.relname, array(SELECT t.tgname::text FROM pg_trigger t WHERE t.tgrelid = c.oid
                                             AND t.tgname LIKE %s)
@@ -243,11 +248,11 @@ def version(tables=None, under: str | None = None) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class Snapshot:
-    """The counter as one statement read it: per table (rows, highest number — SQLite: rows, changes) within a
+    """The counter as one statement read it: per table (changes, highest number — SQLite: rows, changes) within a
     unit path, so the version of any set of tables can be told afterwards — of the tables a computation turned
     out to read (``readset``), known only once it has run."""
 
-    head: str  # the database and its latest compaction: part of every version
+    head: str  # the database: part of every version
     tables: dict[str, tuple[int, int]]
 
     def version(self, names: Iterable[str] | None = None) -> str:
@@ -268,7 +273,7 @@ def snapshot(under: str | None = None) -> Snapshot | None:
         where += " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
         params.append(under)
     read = _pg_reading(f"""SELECT coalesce(json_object_agg(table_name, json_build_array(n, h)), '{{}}')
-                           FROM (SELECT table_name, count(*) AS n, max(number_) AS h FROM {TABLE}
+                           FROM (SELECT table_name, sum(weight) AS n, max(number_) AS h FROM {TABLE}
                                  WHERE {where} GROUP BY table_name) s""", params)
     if read is None:
         return None
@@ -277,17 +282,16 @@ def snapshot(under: str | None = None) -> Snapshot | None:
 
 
 def _pg_reading(aggregate: str, params: list) -> tuple[str, Any] | None:
-    """The database and its latest compaction (every version's head) and ``aggregate`` over the counter, in one
+    """The database (every version's head) and ``aggregate`` over the counter, in one
     statement; None: no counter, or this transaction has written (its uncommitted rows must not be reused)."""
     with connection.cursor() as cur:
         if not _counter_present(cur):
             return None
         cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
                                (SELECT oid FROM pg_database WHERE datname = current_database()),
-                               (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = %s),
-                               ({aggregate})""", [COMPACTED, *params])
-        own_xid, oid, compacted, value = cur.fetchone()
-    return None if own_xid is not None else (f"{oid}:{compacted}", value)
+                               ({aggregate})""", params)
+        own_xid, oid, value = cur.fetchone()
+    return None if own_xid is not None else (str(oid), value)
 
 
 _present: set[str] = set()  # databases (by name) whose change counter this process has seen
@@ -342,7 +346,7 @@ def split_snapshot(under: str, width: int) -> Split | None:
     if connection.vendor != "postgresql":
         return None
     read = _pg_reading(f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
-                           FROM (SELECT left(unit_path, %s) AS piece, table_name, count(*) AS n, max(number_) AS h
+                           FROM (SELECT left(unit_path, %s) AS piece, table_name, sum(weight) AS n, max(number_) AS h
                                  FROM {TABLE} WHERE table_name <> %s
                                   AND (unit_path IS NULL OR starts_with(unit_path, %s))
                                  GROUP BY 1, 2) s""", [width, COMPACTED, under])
