@@ -76,10 +76,11 @@ DECLARE
     last bigint := (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = '{COMPACTED}');
 BEGIN
     IF number / {COMPACT_EVERY} > last / {COMPACT_EVERY} THEN
-        WITH written AS (SELECT DISTINCT table_name, unit_path FROM {TABLE}
+        -- (a unit path is never empty: '' stands for none, so the join can hash)
+        WITH written AS (SELECT DISTINCT table_name, coalesce(unit_path, '') AS unit_path FROM {TABLE}
                          WHERE number_ > last AND number_ < number AND table_name <> '{COMPACTED}'),
              folded AS (DELETE FROM {TABLE} c USING written w
-                        WHERE c.table_name = w.table_name AND c.unit_path IS NOT DISTINCT FROM w.unit_path
+                        WHERE c.table_name = w.table_name AND coalesce(c.unit_path, '') = w.unit_path
                           AND c.number_ < number
                         RETURNING c.number_, c.table_name, c.unit_path, c.weight)
         INSERT INTO {TABLE} (number_, table_name, unit_path, weight)
