@@ -5,9 +5,10 @@ Every table of the site carries a statement-level trigger that, once per transac
 the data it announces, whatever wrote it — the services, an import, ``scale-data``, a ``psql`` session. The version
 of the data is then the pair (changes, highest number) read in one statement: every commit that wrote adds a row,
 so the pair changes with each, and neither part ever goes down, so no pair ever comes back. Every
-``COMPACT_EVERY`` numbers (checked by both kinds of trigger) a compaction folds the rows of each table × unit path
-into one that carries their number of changes (``weight``) and their highest number: the table stays small and
-every version is the same after as before — a compaction throws no result away. Transactions in *other*
+``COMPACT_EVERY`` numbers (checked by both kinds of trigger) a compaction moves the rows into ``FOLDED``, one per
+table × unit path carrying their number of changes (``weight``) and their highest number: the table of recent
+changes stays small, every version is the same after as before (a compaction throws no result away), and readers
+keep ``FOLDED``'s sums by the compaction's number, so a reading scans the recent changes only. Transactions in *other*
 databases on the same server (which moved ``pg_current_snapshot()``, the key used before) change nothing here. The
 database's oid is part of the version: a restore swaps in a new database whose counter may have started anywhere.
 
@@ -33,8 +34,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import connection
 
@@ -44,10 +46,12 @@ TRIGGER = "lvzhi_datachange"
 RESULTS_TABLE = "lvzhi_results_cache"  # the shared results cache on PostgreSQL (settings.CACHES["results"])
 COMPACT_EVERY = 1000
 COMPACTED = "(compacted)"  # the table_name of a compaction's own row
+FOLDED = "lvzhi_datachange_folded"  # the changes compacted: one row per table × unit path ('' for none)
+LOCK = 7_305_117  # the advisory lock of a compaction (per database)
 # Written on every login or request (or, the numbering counters, on every numbered record), read by no result:
 # would only throw results away.
-UNTRACKED = {TABLE, RESULTS_TABLE, "django_session", "django_migrations", "axes_accessattempt", "axes_accesslog",
-             "axes_accessfailurelog", "records_numbercounter"}
+UNTRACKED = {TABLE, FOLDED, RESULTS_TABLE, "django_session", "django_migrations", "axes_accessattempt",
+             "axes_accesslog", "axes_accessfailurelog", "records_numbercounter"}
 
 _FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -64,30 +68,37 @@ BEGIN
 END $$;
 """
 
-# Every COMPACT_EVERY numbers, the rows of each table × unit path written since the last compaction are folded,
-# with that group's older rows, into one row carrying their number of changes (``weight``) and their highest
-# number: every version (the sum of the weights and the highest number of its tables) is the same after as
-# before, so a compaction throws no result away. Rows of a transaction still open are not seen, and are folded by
-# a later compaction. A site that only ever writes would otherwise keep every row.
+# Every COMPACT_EVERY numbers the rows announced so far move into FOLDED, one row per table × unit path carrying
+# their number of changes (``weight``) and highest number: every version (the sum of the weights and the highest
+# number of its tables, over both tables) is the same after as before, so a compaction throws no result away, and
+# the table of recent changes stays small. One compaction at a time (an advisory lock; a writer that finds it
+# taken leaves the compaction to the next), so the compactions commit in the order of their numbers and the
+# latest one's number tells what FOLDED holds — readers keep FOLDED's sums by that number (``_folded``).
 _COMPACT_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_compact_changes() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     number bigint := nextval('{SEQUENCE}');
-    last bigint := (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = '{COMPACTED}');
 BEGIN
-    IF number / {COMPACT_EVERY} > last / {COMPACT_EVERY} THEN
-        -- (a unit path is never empty: '' stands for none, so the join can hash)
-        WITH written AS (SELECT DISTINCT table_name, coalesce(unit_path, '') AS unit_path FROM {TABLE}
-                         WHERE number_ > last AND number_ < number AND table_name <> '{COMPACTED}'),
-             folded AS (DELETE FROM {TABLE} c USING written w
-                        WHERE c.table_name = w.table_name AND coalesce(c.unit_path, '') = w.unit_path
-                          AND c.number_ < number
-                        RETURNING c.number_, c.table_name, c.unit_path, c.weight)
-        INSERT INTO {TABLE} (number_, table_name, unit_path, weight)
-        SELECT max(number_), table_name, unit_path, sum(weight) FROM folded GROUP BY table_name, unit_path;
-        DELETE FROM {TABLE} WHERE table_name = '{COMPACTED}';
-        INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
+    IF number / {COMPACT_EVERY} <= (SELECT coalesce(max(number_), 0) FROM {TABLE}
+                                    WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
+        RETURN;  -- (the usual case: no lock taken)
     END IF;
+    IF NOT pg_try_advisory_xact_lock({LOCK}) THEN
+        RETURN;
+    END IF;
+    -- read again under the lock: another compaction may have committed since
+    IF number / {COMPACT_EVERY} <= (SELECT coalesce(max(number_), 0) FROM {TABLE}
+                                    WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
+        RETURN;
+    END IF;
+    WITH moved AS (DELETE FROM {TABLE} WHERE number_ < number AND table_name <> '{COMPACTED}'
+                   RETURNING table_name, unit_path, weight, number_)
+    INSERT INTO {FOLDED} AS f (table_name, unit_path, weight, number_)
+    SELECT table_name, coalesce(unit_path, ''), sum(weight), max(number_) FROM moved GROUP BY 1, 2
+    ON CONFLICT (table_name, unit_path) DO UPDATE SET weight = f.weight + EXCLUDED.weight,
+                                                      number_ = greatest(f.number_, EXCLUDED.number_);
+    DELETE FROM {TABLE} WHERE table_name = '{COMPACTED}';
+    INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
 END $$;
 """
 
@@ -162,6 +173,8 @@ def install(using: str = "default", **_) -> None:
         cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (number_ bigint PRIMARY KEY, table_name text NOT NULL)")
         cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS unit_path text")
         cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS weight bigint NOT NULL DEFAULT 1")
+        cur.execute(f"""CREATE TABLE IF NOT EXISTS {FOLDED} (table_name text NOT NULL, unit_path text NOT NULL,
+                        weight bigint NOT NULL, number_ bigint NOT NULL, PRIMARY KEY (table_name, unit_path))""")
         cur.execute(f"""CREATE UNLOGGED TABLE IF NOT EXISTS {RESULTS_TABLE} (cache_key varchar(255) PRIMARY KEY,
                         value text NOT NULL, expires timestamp with time zone NOT NULL)""")
         cur.execute(f"CREATE INDEX IF NOT EXISTS {RESULTS_TABLE}_expires ON {RESULTS_TABLE} (expires)")
@@ -268,31 +281,63 @@ def snapshot(under: str | None = None) -> Snapshot | None:
         return _sqlite_snapshot(under)
     if connection.vendor != "postgresql":
         return None
-    where = "table_name <> %s"
-    params: list = [COMPACTED]
-    if under is not None:
-        where += " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
-        params.append(under)
-    read = _pg_reading(f"""SELECT coalesce(json_object_agg(table_name, json_build_array(n, h)), '{{}}')
-                           FROM (SELECT table_name, sum(weight) AS n, max(number_) AS h FROM {TABLE}
-                                 WHERE {where} GROUP BY table_name) s""", params)
+    within = "" if under is None else " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
+    folded_within = "" if under is None else " WHERE unit_path = '' OR starts_with(unit_path, %s)"
+    params = [] if under is None else [under]
+    read = _pg_reading(
+        f"""SELECT coalesce(json_agg(json_build_array(table_name, n, h)), '[]')
+            FROM (SELECT table_name, sum(weight) AS n, max(number_) AS h FROM {TABLE}
+                  WHERE table_name <> '{COMPACTED}'{within} GROUP BY table_name) s""",
+        f"""SELECT coalesce(json_agg(json_build_array(table_name, n, h)), '[]')
+            FROM (SELECT table_name, sum(weight) AS n, max(number_) AS h FROM {FOLDED}{folded_within}
+                  GROUP BY table_name) s""", params)
     if read is None:
         return None
-    head, tables = read
-    return Snapshot(head, {name: (pair[0], pair[1]) for name, pair in tables.items()})
+    head, rows = read
+    return Snapshot(head, {name: pair for (name,), pair in rows.items()})
 
 
-def _pg_reading(aggregate: str, params: list) -> tuple[str, Any] | None:
-    """The database (every version's head) and ``aggregate`` over the counter, in one
-    statement; None: no counter, or this transaction has written (its uncommitted rows must not be reused)."""
+_folded_kept: OrderedDict[tuple, list] = OrderedDict()  # FOLDED's sums by (database, compaction, query)
+_folded_guard = threading.Lock()
+_last_compaction: dict[int, int] = {}  # per database: the latest compaction this process has read
+FOLDED_KEPT = 512
+
+
+def _pg_reading(live: str, folded: str, params: list) -> tuple[str, dict[tuple, tuple[int, int]]] | None:
+    """The database (every version's head) and the counter's sums — ``live`` over the recent changes, ``folded``
+    over the compacted ones, each rows of (key…, changes, highest number), added up per key — in one statement:
+    FOLDED changes only with a compaction, so its sums are kept by the latest compaction's number, read in the
+    same statement as the recent ones (a second statement only when a compaction has happened since).
+    None: no counter, or this transaction has written (its uncommitted rows must not be reused)."""
     with connection.cursor() as cur:
         if not _counter_present(cur):
             return None
-        cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
-                               (SELECT oid FROM pg_database WHERE datname = current_database()),
-                               ({aggregate})""", params)
-        own_xid, oid, value = cur.fetchone()
-    return None if own_xid is not None else (str(oid), value)
+        head = f"""SELECT pg_current_xact_id_if_assigned(),
+                          (SELECT oid FROM pg_database WHERE datname = current_database()),
+                          (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = '{COMPACTED}')"""
+        database = connection.settings_dict["NAME"]
+        with _folded_guard:
+            kept = _folded_kept.get((database, _last_compaction.get(database), folded, *params))
+        if kept is not None:
+            cur.execute(f"{head}, ({live})", params)
+            own_xid, oid, compacted, recent = cur.fetchone()
+            if compacted != _last_compaction.get(database):
+                kept = None
+        if kept is None:
+            cur.execute(f"{head}, ({live}), ({folded})", params + params)
+            own_xid, oid, compacted, recent, kept = cur.fetchone()
+            with _folded_guard:
+                _last_compaction[database] = compacted
+                _folded_kept[(database, compacted, folded, *params)] = kept
+                while len(_folded_kept) > FOLDED_KEPT:
+                    _folded_kept.popitem(last=False)
+    if own_xid is not None:
+        return None
+    sums: dict[tuple, tuple[int, int]] = {}
+    for *key, n, h in (*recent, *kept):
+        seen = sums.get(tuple(key))
+        sums[tuple(key)] = (int(n), int(h)) if seen is None else (seen[0] + int(n), max(seen[1], int(h)))
+    return str(oid), sums
 
 
 _present: set[str] = set()  # databases (by name) whose change counter this process has seen
@@ -346,12 +391,18 @@ def split_snapshot(under: str, width: int) -> Split | None:
             return _split("sqlite", cur.fetchall())
     if connection.vendor != "postgresql":
         return None
-    read = _pg_reading(f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
-                           FROM (SELECT left(unit_path, %s) AS piece, table_name, sum(weight) AS n, max(number_) AS h
-                                 FROM {TABLE} WHERE table_name <> %s
-                                  AND (unit_path IS NULL OR starts_with(unit_path, %s))
-                                 GROUP BY 1, 2) s""", [width, COMPACTED, under])
-    return None if read is None else _split(read[0], read[1])
+    read = _pg_reading(
+        f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
+            FROM (SELECT left(unit_path, %s) AS piece, table_name, sum(weight) AS n, max(number_) AS h
+                  FROM {TABLE} WHERE table_name <> '{COMPACTED}'
+                   AND (unit_path IS NULL OR starts_with(unit_path, %s))
+                  GROUP BY 1, 2) s""",
+        f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
+            FROM (SELECT CASE WHEN unit_path = '' THEN NULL ELSE left(unit_path, %s) END AS piece, table_name,
+                         sum(weight) AS n, max(number_) AS h
+                  FROM {FOLDED} WHERE unit_path = '' OR starts_with(unit_path, %s)
+                  GROUP BY 1, 2) s""", [width, under])
+    return None if read is None else _split(read[0], [(*key, n, h) for key, (n, h) in read[1].items()])
 
 
 def _split(head: str, rows) -> Split:
