@@ -297,9 +297,9 @@ def snapshot(under: str | None = None) -> Snapshot | None:
     return Snapshot(head, {name: pair for (name,), pair in rows.items()})
 
 
-_folded_kept: OrderedDict[tuple, list] = OrderedDict()  # FOLDED's sums by (database, compaction, query)
+_folded_kept: OrderedDict[tuple, list] = OrderedDict()  # FOLDED's sums by ((oid, compaction), query, params)
 _folded_guard = threading.Lock()
-_last_compaction: dict[int, int] = {}  # per database: the latest compaction this process has read
+_last_compaction: dict[str, tuple] = {}  # per database name: (oid, latest compaction) this process has read
 FOLDED_KEPT = 512
 
 
@@ -316,19 +316,20 @@ def _pg_reading(live: str, folded: str, params: list) -> tuple[str, dict[tuple, 
                           (SELECT oid FROM pg_database WHERE datname = current_database()),
                           (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = '{COMPACTED}')"""
         database = connection.settings_dict["NAME"]
-        with _folded_guard:
-            kept = _folded_kept.get((database, _last_compaction.get(database), folded, *params))
+        with _folded_guard:  # (a restore swaps in another database, its oid part of the key)
+            last = _last_compaction.get(database)
+            kept = _folded_kept.get((last, folded, *params)) if last is not None else None
         if kept is not None:
             cur.execute(f"{head}, ({live})", params)
             own_xid, oid, compacted, recent = cur.fetchone()
-            if compacted != _last_compaction.get(database):
+            if (oid, compacted) != last:
                 kept = None
         if kept is None:
             cur.execute(f"{head}, ({live}), ({folded})", params + params)
             own_xid, oid, compacted, recent, kept = cur.fetchone()
             with _folded_guard:
-                _last_compaction[database] = compacted
-                _folded_kept[(database, compacted, folded, *params)] = kept
+                _last_compaction[database] = (oid, compacted)
+                _folded_kept[((oid, compacted), folded, *params)] = kept
                 while len(_folded_kept) > FOLDED_KEPT:
                     _folded_kept.popitem(last=False)
     if own_xid is not None:
