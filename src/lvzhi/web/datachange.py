@@ -268,6 +268,8 @@ class Snapshot:
 
     head: str  # the database: part of every version
     tables: dict[str, tuple[int, int]]
+    # (under,): read by ``snapshot(under)`` — a computation keyed by it shares it with its parts
+    reading: tuple = dataclasses.field(default=(), compare=False)
 
     def version(self, names: Iterable[str] | None = None) -> str:
         pairs = self.tables.values() if names is None else [self.tables[n] for n in names if n in self.tables]
@@ -294,7 +296,7 @@ def snapshot(under: str | None = None) -> Snapshot | None:
     if read is None:
         return None
     head, rows = read
-    return Snapshot(head, {name: pair for (name,), pair in rows.items()})
+    return Snapshot(head, {name: pair for (name,), pair in rows.items()}, (under,))
 
 
 _folded_kept: OrderedDict[tuple, list] = OrderedDict()  # FOLDED's sums by ((oid, compaction), query, params)
@@ -427,7 +429,7 @@ def _sqlite_snapshot(under: str | None) -> Snapshot | None:
             return None
         cur.execute(f"SELECT table_name, count(*), coalesce(sum(changes), 0) FROM {TABLE} WHERE {where} "
                     "GROUP BY table_name", params)
-        return Snapshot("sqlite", {name: (rows, changes) for name, rows, changes in cur.fetchall()})
+        return Snapshot("sqlite", {name: (rows, changes) for name, rows, changes in cur.fetchall()}, (under,))
 
 
 def _sqlite_counter_present(cur) -> bool:

@@ -11,7 +11,7 @@ from lvzhi.org.selectors import unit_tree
 from lvzhi.records import registry
 from lvzhi.records import selectors as records_selectors
 from lvzhi.web import pieces
-from lvzhi.web.datacache import reused
+from lvzhi.web.datacache import cached, reused
 from lvzhi.web.totals import count
 
 REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
@@ -26,10 +26,15 @@ def year_counts(scope: Scope, unit: Unit, year: int) -> list[tuple[str, int]]:
         # reference data (lists, channels, rules) is not "recorded this year"
         if rt.system in ("org", "obligations") or rt.date_field is None or rt.key in REFERENCE_TYPES:
             continue
-        n = count(records_selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1),
-                                                   end=dt.date(year, 12, 31)),
-                  (unit, rt.unit_field) if rt.unit_field else None)  # per piece: a write recounts its company
-        counts.append((rt.key, n))
+
+        def counted(rt=rt) -> int:
+            return count(records_selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1),
+                                                          end=dt.date(year, 12, 31)),
+                         (unit, rt.unit_field) if rt.unit_field else None)  # per piece: a write recounts its company
+
+        # keyed by the type, not by its query's SQL: the other types' queries are not built after a write
+        counts.append((rt.key, cached("web.year_count", (rt.key, unit.pk, year), counted, scope=scope,
+                                      under=unit.path)))
     return counts
 
 
