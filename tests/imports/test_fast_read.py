@@ -201,3 +201,18 @@ def test_a_sheet_that_cannot_be_cut_between_rows_is_left_to_the_xml_reader(tmp_p
     fast, slow, through_book, by_calamine = _both(path, "数据", piece=1 << 20)
     assert by_calamine == 0
     assert through_book == slow
+
+
+@pytest.mark.parametrize("snippet", [b"<f>1+1</f>", b'<f t="shared" si="0"/>', b"<f/>", b'<c t="e">', b'<c t="d">',
+                                     b'<c t="str">', b"<rPh sb=\"0\">", b"<!-- x -->", b"<![CDATA[x]]>", b"<?pi x?>",
+                                     b"<family val=\"2\"/>", b"<font/>", b'<c t="n">', b"<v>-1</v>", b"<v>5.0</v>",
+                                     b"_x0041_", b"<row>", b'<row spans="1:2">', b'<row spans="1:2" r="3">', b""])
+def test_a_piece_is_refused_exactly_where_one_of_the_markers_is_in_it(snippet):
+    """The first look (a pass for the tags, one for the types) refuses what asking each marker would, no more."""
+    from lvzhi.imports import xlsx_fast as fx
+
+    rows = b'<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c>' + snippet + b"</row>"
+    naive = (any(m in rows for m in (*fx._MARKERS, *fx._SHEET_MARKERS)) or fx._ESCAPE.search(rows) is not None
+             or fx._NUMBER.search(rows) is not None or fx._ROW_WITHOUT_NUMBER.search(rows) is not None)
+    assert fx._refused(rows) == naive
+    assert naive == (snippet not in (b"<family val=\"2\"/>", b"<font/>", b'<c t="n">', b'<row spans="1:2" r="3">', b""))
