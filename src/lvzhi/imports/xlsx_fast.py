@@ -183,7 +183,6 @@ def _pieces(archive, member: str, size: int) -> Iterator[tuple[bytes, bytes, byt
         declaration = _DECLARATION.match(before)
         if any(m in before[declaration.end() if declaration else 0:] for m in _SHEET_MARKERS):
             raise _Unreadable
-            return
         head = buf[root.start():root.end()] + data.group(0)
         tail = b"</sheetData></" + root.group(1) + b">"
         buf = buf[data.end():]
