@@ -250,10 +250,10 @@ MAX_UPLOAD_BYTES = int(os.environ.get("LVZHI_MAX_UPLOAD_MB", "20")) * 1024 * 102
 # Large sheets are imported this many rows at a time (validated, then written inside the one transaction), so an
 # import's memory does not grow with the sheet (lvzhi.imports.streaming).
 IMPORT_CHUNK_ROWS = int(os.environ.get("LVZHI_IMPORT_CHUNK_ROWS", "5000"))
-# Sheets whose XML is at most this many MB are read by calamine where it reads the same values (~3× less CPU); it
-# holds the whole sheet in memory meanwhile, about its XML's size (a province's people sheet: 66 MB of XML, +62 MB
-# peak for the import, 266 MB in all) (lvzhi.imports.xlsx_fast).
-IMPORT_FAST_READ_MB = int(os.environ.get("LVZHI_IMPORT_FAST_READ_MB", "80"))
+# Sheets are read by calamine where it reads the same values (~1.5-2× less CPU), in pieces of this many MB of XML:
+# calamine holds a piece in memory meanwhile, ~1 MB per MB (bigger pieces were no faster); 0: the XML reader only
+# (lvzhi.imports.xlsx_fast).
+IMPORT_FAST_READ_MB = int(os.environ.get("LVZHI_IMPORT_FAST_READ_MB", "1"))
 # Long work (imports …) on Celery workers when set (redis://…); otherwise in a thread of the web process (lvzhi.tasks).
 CELERY_BROKER = os.environ.get("LVZHI_CELERY_BROKER", "")
 CELERY_QUEUE = os.environ.get("LVZHI_CELERY_QUEUE", "lvzhi")  # one queue per installation sharing a broker

@@ -71,11 +71,11 @@ class Book:
     def rows(self, title: str, *, fast: bool = True) -> Iterator[tuple[int, list]]:
         """(row number, values) of every row the sheet stores, in order; a row's missing cells are None.
         ``fast``: through calamine where it reads the same values (``xlsx_fast``); not for a look at the header
-        only (calamine reads the whole sheet first)."""
-        rows = self._fast.rows(title, self._paths[title]) if fast else None
-        if rows is not None:
-            yield from rows
-            return
+        only (the fast path scans the whole sheet first)."""
+        rows = self._fast.rows(title, self._paths[title], lambda: self._xml_rows(title)) if fast else None
+        yield from rows if rows is not None else self._xml_rows(title)
+
+    def _xml_rows(self, title: str) -> Iterator[tuple[int, list]]:
         columns = self._columns
         value = self._value
         expected = 1
