@@ -50,9 +50,20 @@ def test_counts_only_counts_as_the_whole_rosters_on_every_day(shaped):
     river, group = shaped
     orgs = [river.committee, river.branch_a, river.branch_b, group]
     ids = [o.pk for o in orgs]
+    # Members without events joining and leaving on and around the window's edges (the committee's roll).
+    for n, (since, left) in enumerate([(D(2022, 1, 1), None), (D(2022, 3, 15), None), (D(2023, 1, 1), None),
+                                       (D(2010, 1, 1), D(2022, 1, 1)), (D(2010, 1, 1), D(2022, 1, 2)),
+                                       (D(2010, 1, 1), D(2022, 12, 31)), (D(2010, 1, 1), D(2023, 1, 1)),
+                                       (D(2022, 1, 2), D(2022, 1, 3)), (None, D(2022, 6, 1)),
+                                       (D(2022, 12, 31), None), (D(2022, 12, 30), D(2022, 12, 31))]):
+        Person.objects.create(code=f"HCW{n:03d}", name=f"边界{n}", gender="male", unit=river.company,
+                              party_org=river.committee, party_status="member" if n % 3 else "probationary",
+                              member_since=since, left_on=left)
     whole = Rosters(ids)
     by_list = Rosters(ids, counts_only=True)
     by_query = Rosters(selecting=PartyOrg.objects.filter(unit__path__startswith=river.company.path), counts_only=True)
+    window = (D(2022, 1, 1), D(2022, 12, 31))  # the members without events grouped by their days inside it
+    by_window = Rosters(ids, counts_only=True, within=window)
     assert by_query.org_ids == set(ids)
     seen = set()
     day = D(2021, 12, 30)
@@ -63,6 +74,8 @@ def test_counts_only_counts_as_the_whole_rosters_on_every_day(shaped):
                 assert whole.count(org, day, voting=voting) == expected
                 assert by_list.count(org, day, voting=voting) == expected, (org, day, voting)
                 assert by_query.count(org, day, voting=voting) == expected, (org, day, voting)
+                if window[0] <= day <= window[1]:
+                    assert by_window.count(org, day, voting=voting) == expected, (org, day, voting)
                 seen.add((org, expected))
             assert by_list.committee(org, day) == by_query.committee(org, day) == whole.committee(org, day)
         day += dt.timedelta(days=1)
@@ -75,6 +88,8 @@ def test_counts_only_counts_as_the_whole_rosters_on_every_day(shaped):
     assert len({n for org, n in seen if org == group.pk}) >= 3
     with pytest.raises(TypeError):
         by_list.members(b, D(2022, 1, 15))
+    with pytest.raises(ValueError):  # outside the days it was read for
+        by_window.count(b, D(2021, 12, 31))
 
 
 def _cells(cells):

@@ -251,6 +251,26 @@ def _apply(tc, op, capture, tmp_path):
         assert result.ok, [str(e) for e in result.errors]
 
 
+def test_a_roster_change_recomputes_the_organisations_meetings_recorded_in_another_unit(
+        world, django_capture_on_commit_callbacks):
+    """A meeting moved to the workshop branch keeps its unit (财务部: derived once); the branch's first post, from
+    after the meeting, leaves it no committee that day — its stored cell changes too (under its own unit, not the
+    branch's). Found by the random operations below."""
+    tc, rt = world, registry.get("branch_activity")
+    meeting = BranchActivity.objects.get(party_org=tc.dept_branch, date=D(2022, 3, 1))
+    _write(django_capture_on_commit_callbacks, services.update_record, rt, meeting,
+           {"party_org": tc.branch, "kind": "committee_meeting", "date": D(2022, 6, 20)}, actor=None, scope=EVERYONE)
+    meeting.refresh_from_db()
+    assert meeting.unit_id == tc.dept.pk != tc.branch.unit_id
+    assert stored_cells(tc.group) == engine_cells(tc.group)
+    _write(django_capture_on_commit_callbacks, services.create_record, registry.get("org_post"),
+           {"party_org": tc.branch, "person": tc.members[3], "role": "member", "start_on": D(2023, 1, 3)},
+           actor=None, scope=EVERYONE)
+    key = ("branch.quorum", f"event:branch_activity:{meeting.pk}", "2022-06-20")
+    assert "当日支部委员为0人" in engine_cells(tc.group)[key][5]
+    assert stored_cells(tc.group) == engine_cells(tc.group)
+
+
 @settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(OPS, min_size=1, max_size=6))
 def test_incremental_results_equal_a_full_recompute_and_the_engine(world, ops, django_capture_on_commit_callbacks,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Exists, OuterRef, Subquery, When
+from django.db.models.functions import Coalesce
 
 from lvzhi.org.models import PartyOrg, Person
 
@@ -13,21 +14,18 @@ from .models import Attendance, AttendanceStatus
 from .selectors import Rosters
 
 
-def present_counts(activities) -> dict[int, int]:
-    """{activity id: people present}: the attendance rows marked 出席 where a meeting has any, else its attendee list.
-    Two grouped queries for any number of meetings."""
+def present_count():
+    """The people present at each meeting, as an annotation (read with the meeting's row): the attendance rows marked
+    出席 where the meeting has any, else its attendee list. Counted by index per meeting: two grouped queries apart
+    from the meetings' read the whole attendee table (455,000 rows in the province) to keep a quarter of it."""
     from lvzhi.partybuilding.models import BranchActivity
 
-    ids = activities.order_by().values("pk")
-    recorded = dict(Attendance.objects.filter(activity__in=ids).order_by().values_list("activity_id")
-                    .annotate(n=Count("pk", filter=Q(status=AttendanceStatus.PRESENT))))
-    through = BranchActivity.attendees.through
-    # The meetings with attendance rows as a subquery, not a list of ids: psycopg splits a statement with
-    # hundreds of thousands of parameters slowly (central scale).
-    with_rows = Attendance.objects.filter(activity__in=ids).order_by().values("activity_id")
-    listed = dict(through.objects.filter(branchactivity__in=ids).exclude(branchactivity__in=with_rows)
-                  .order_by().values_list("branchactivity_id").annotate(n=Count("pk")))
-    return {**listed, **recorded}
+    recorded = Attendance.objects.filter(activity_id=OuterRef("pk"))
+    marked = (recorded.filter(status=AttendanceStatus.PRESENT).order_by().values("activity_id")
+              .annotate(n=Count("pk")).values("n"))
+    listed = (BranchActivity.attendees.through.objects.filter(branchactivity_id=OuterRef("pk")).order_by()
+              .values("branchactivity_id").annotate(n=Count("pk")).values("n"))
+    return Case(When(Exists(recorded), then=Coalesce(Subquery(marked), 0)), default=Coalesce(Subquery(listed), 0))
 
 
 def expected_people(party_org: PartyOrg, kind: str, day: dt.date) -> list[Person]:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, Count, DateField, F, Q, When
 
 from lvzhi.org.models import PartyOrg, Person
 
@@ -120,7 +120,8 @@ class Rosters:
     the central scale were ~100 MB, held through the quorum check's chunks and the branch-structure check).
     ``selecting``: the organisations as a queryset of their pks (a subquery, not a list of 20,000 ids in SQL)."""
 
-    def __init__(self, org_ids=None, *, counts_only: bool = False, selecting=None):
+    def __init__(self, org_ids=None, *, counts_only: bool = False, selecting=None,
+                 within: tuple[dt.date, dt.date] | None = None):
         if selecting is not None:
             org_ids = set(selecting.values_list("pk", flat=True))
             wanted = selecting.values("pk")
@@ -129,6 +130,10 @@ class Rosters:
             wanted = org_ids
         self.org_ids = set(org_ids)
         self.counts_only = counts_only
+        # counts_only: the days that will be asked (first, last). The members without events are then read as one
+        # row per organisation, status and day of joining or leaving inside them (those on the roll from before the
+        # first day to after the last grouped in one), not one row each (35,000 in the province).
+        self.within = within if counts_only else None
         # counts_only: {org: (starts, ends, voting starts, voting ends)} as day numbers (toordinal; 0 = no start)
         self._days: dict[int, tuple[array, array, array, array]] = {}
         touching = MembershipEvent.objects.filter(Q(party_org_id__in=wanted) | Q(from_org_id__in=wanted))
@@ -145,6 +150,9 @@ class Rosters:
         # (every row brings its own copies; ~35 MB at the central scale).
         stints, days = self.stints, self._days
         same: dict = {}
+        if self.within is not None:
+            self._add_plain_counts(plain, *self.within)
+            plain = plain.none()
         rows = plain.order_by().values_list("pk", "party_org_id", "party_status", "member_since", "left_on")
         for pk, org_id, status, since, left_on in rows.iterator(chunk_size=5000):
             if counts_only:  # fallback_stint's days, without the Stint
@@ -178,6 +186,32 @@ class Rosters:
                                       .values_list("partyorg_id", "person_id")):
                 self.legacy_committee.setdefault(org_id, set()).add(person_id)
         self._counts: dict[tuple[int, bool], tuple[list, list]] = {}
+        self._seats: dict[int, tuple[list, list]] = {}
+
+    def _add_plain_counts(self, plain, first: dt.date, last: dt.date) -> None:
+        """The members without events on the roll some day of [first, last], grouped: a day of joining on or before
+        ``first`` is read as none (on the roll from before), a day of leaving after ``last`` as none (still on it)
+        — the same counts on every day of [first, last]; those who left by ``first`` or join after ``last`` go."""
+        days = self._days
+        grouped = (plain.exclude(left_on__lte=first).exclude(member_since__gt=last)
+                   .annotate(since=Case(When(member_since__gt=first, then=F("member_since")), default=None,
+                                        output_field=DateField()),
+                             gone=Case(When(left_on__lte=last, then=F("left_on")), default=None,
+                                       output_field=DateField()))
+                   .order_by().values_list("party_org_id", "party_status", "since", "gone").annotate(n=Count("pk")))
+        for org_id, status, since, left_on, n in grouped:
+            found = days.get(org_id)
+            if found is None:
+                found = days[org_id] = (array("i"), array("i"), array("i"), array("i"))
+            starts = [since.toordinal() if since else 0] * n
+            found[0].extend(starts)
+            if status == "member":
+                found[2].extend(starts)
+            if left_on:
+                ends = [left_on.toordinal() - 1] * n
+                found[1].extend(ends)
+                if status == "member":
+                    found[3].extend(ends)
 
     def _add_groups(self, org_ids) -> None:
         """党小组 among the organisations: their members on a day are those placed in the group that day
@@ -224,6 +258,8 @@ class Rosters:
     def count(self, org_id: int, day: dt.date, *, voting: bool = False) -> int:
         """Members on the day (voting: 正式党员 only) — by bisection over the organisation's change days."""
         if self.counts_only:
+            if self.within is not None and not self.within[0] <= day <= self.within[1]:
+                raise ValueError(f"Rosters(within={self.within}) asked about {day}")
             found = self._days.get(org_id)
             if found is None:
                 return 0
@@ -238,6 +274,36 @@ class Rosters:
             self._counts[key] = (starts, ends)
         starts, ends = self._counts[key]
         return bisect_right(starts, day) - bisect_right(ends, day - ONE_DAY)
+
+    def committee_count(self, org_id: int, day: dt.date) -> int:
+        """``len(committee(org_id, day))`` by bisection: each member's committee posts in the organisation joined
+        into disjoint stretches (a person holding two posts that day counts once), their first and last days sorted
+        once per organisation — the quorum check asks this for every 支委会 of the year."""
+        posts = self.posts.get(org_id)
+        if posts is None:
+            return len(self.legacy_committee.get(org_id, ()))
+        found = self._seats.get(org_id)
+        if found is None:
+            by_person: dict[int, list] = {}
+            for person_id, role, start, end in posts:
+                if role in COMMITTEE_ROLES and (start is None or end is None or start <= end):  # else no day
+                    by_person.setdefault(person_id, []).append((start or LO, end or dt.date.max))
+            starts, ends = [], []
+            for spans in by_person.values():
+                spans.sort()
+                lo, hi = spans[0]
+                for a, b in spans[1:]:
+                    if a <= hi:  # overlapping: one stretch (adjacent ones may stay two: no day is in both)
+                        hi = max(hi, b)
+                        continue
+                    starts.append(lo)
+                    ends.append(hi)
+                    lo, hi = a, b
+                starts.append(lo)
+                ends.append(hi)
+            found = self._seats[org_id] = (sorted(starts), sorted(ends))
+        starts, ends = found
+        return bisect_right(starts, day) - bisect_left(ends, day)
 
     def committee(self, org_id: int, day: dt.date) -> set[int]:
         if org_id in self.posts:
@@ -257,9 +323,10 @@ def committee_roster(party_org: PartyOrg, on: dt.date) -> list[Person]:
 
 
 def member_intervals(person_ids) -> dict[int, list[tuple[dt.date | None, dt.date | None]]]:
-    """For each person, the stretches of days they were on some organisation's roster (for coverage rules)."""
+    """For each person (ids, a subquery of them, or a Q on their events), the stretches of days they were on some
+    organisation's roster (for coverage rules)."""
     out: dict[int, list] = {}
-    with_events = events_by_person(Q(person_id__in=person_ids))
+    with_events = events_by_person(person_ids if isinstance(person_ids, Q) else Q(person_id__in=person_ids))
     for pid, events in with_events.items():
         out[pid] = [(s.start, s.end) for s in stints_from_events(events)[0]]
     return out

@@ -34,7 +34,7 @@ from .engine import (
     parse_ids,
 )
 from .models import ObligationRule
-from .periods import Period, event_period, periods_between
+from .periods import event_period, periods_between
 from .subjects import Subject, party_orgs
 
 DAY = dt.timedelta(days=1)
@@ -223,14 +223,15 @@ def quorum(rule: ObligationRule, ctx: Context, path: str, deeper, rosters=None) 
     A fixed number of queries for the whole subtree (meetings, attendance, rosters), joined here. ``ctx.within``:
     the meetings of one chunk only (``chunked.judged_in_chunks``), judged against ``rosters`` built once for all chunks.
     """
-    from lvzhi.membership.attendance import present_counts
+    from lvzhi.membership.attendance import present_count
 
     acts = BranchActivity.objects.filter(_in_range("unit__", path, "date", ctx)).filter(**rule.subject_conditions)
     if ctx.within is not None:
         acts = acts.filter(ctx.within)
-    # Tuples, not dicts: 320,000 meetings at the central scale.
-    rows = list(acts.order_by("date", "pk").values_list("pk", "kind", "title", "date", "expected_count",
-                                                        "party_org_id", "party_org__name", "unit_id", "unit__path"))
+    # Tuples, not dicts: 320,000 meetings at the central scale. Each with the people present (one statement).
+    rows = list(acts.annotate(present=present_count()).order_by("date", "pk")
+                .values_list("pk", "kind", "title", "date", "expected_count", "party_org_id", "party_org__name",
+                             "unit_id", "unit__path", "present"))
     if rosters is None:
         if not rows:
             shared_rosters(ctx, path, None)
@@ -238,26 +239,55 @@ def quorum(rule: ObligationRule, ctx: Context, path: str, deeper, rosters=None) 
         rosters = shared_rosters(ctx, path, {r[5] for r in rows})
     if not rows:
         return []
-    present = present_counts(acts)
     kinds = dict(ActivityKind.choices)
-    days: dict[dt.date, Period] = {}  # one Period per day, not per meeting (they are immutable)
+    # What depends on the day only (its period, whether the version is in force, the state of a met and of a missed
+    # quorum) and on the unit (the days it is tracked), worked out once each, not once per meeting (320,000 at the
+    # central scale); a meeting's roster is still that of its own day.
+    days: dict[dt.date, tuple] = {}
+    tracked: dict[int, tuple[dt.date, dt.date] | None] = {}  # unit → first and last day tracked and alive
+    committee, general = ActivityKind.COMMITTEE_MEETING, ActivityKind.GENERAL_MEETING
+    count, seats, as_of, unit_days = rosters.count, rosters.committee_count, ctx.as_of, ctx.units.days
     cells = []
-    for pk, kind, title, day, typed, org_id, org_name, unit_id, unit_path in rows:
-        s = _event_subject("branch_activity", pk, f"{org_name}{kinds.get(kind, '')}（{title}）", unit_id, unit_path)
-        p = days.get(day)
-        if p is None:
-            p = days[day] = event_period(day)
-        if not _applies(rule, s, p, deeper):
+    append = cells.append
+    for pk, kind, title, day, typed, org_id, org_name, unit_id, unit_path, n in rows:
+        known = days.get(day)
+        if known is None:
+            p = event_period(day)
+            known = days[day] = (p, rule.in_force_on(p.end), judge(1, 1, day, rule, as_of),
+                                 judge(0, 1, day, rule, as_of), day > as_of)
+        p, in_force, met, missed, future = known
+        if not in_force:
             continue
-        expected, basis = expected_on_day(rosters, org_id, kind, day, typed)
+        s = Subject("event", pk, f"{org_name}{kinds.get(kind, '')}（{title}）", unit_id, unit_path,
+                    {"pk": pk, "unit": unit_id}, record_type="branch_activity")  # _event_subject
+        if deeper and _overridden(s, p, deeper):
+            continue
+        if typed:  # expected_on_day, with the committee counted by bisection
+            expected, basis = typed, "记录填写的应到人数"
+        elif kind == committee:
+            expected, basis = seats(org_id, day), "当日支部委员"
+        elif kind == general:
+            expected, basis = count(org_id, day, voting=True), "当日有表决权的正式党员"
+        else:
+            expected, basis = count(org_id, day), "当日党员"
         if not expected:
-            cells.append(Cell(rule, s, p, NA, detail=f"{p.label}{basis}为0人，无法判断到会人数",
-                              record_type="branch_activity"))
+            append(Cell(rule, s, p, NA, detail=f"{p.label}{basis}为0人，无法判断到会人数", record_type="branch_activity"))
             continue
-        n = present.get(pk, 0)
+        alive = tracked.get(unit_id, False)
+        if alive is False:
+            alive = tracked[unit_id] = unit_days(unit_id)
+        if alive is None or not alive[0] <= day <= alive[1]:  # _event_cell's order: out of range first, then not yet happened
+            append(Cell(rule, s, p, NA, detail="不在检查范围内", record_type="branch_activity"))
+            continue
+        if future:
+            detail = f"{p.label}尚未到来（检查日期{as_of:%Y-%m-%d}），暂不计为已完成"
+            state, due = missed
+            append(Cell(rule, s, p, state, 0, 1, (), detail, due, "branch_activity"))
+            continue
         ok = n * 2 > expected
         detail = f"{p.label}实到{n}人，应到{expected}人（{basis}）" + ("" if ok else "，未超过半数")
-        cells.append(_event_cell(rule, ctx, s, p, ok, [pk], detail, "branch_activity", day))
+        state, due = met if ok else missed
+        append(Cell(rule, s, p, state, int(ok), 1, (pk,), detail, due, "branch_activity"))
     return cells
 
 
@@ -266,7 +296,7 @@ def expected_on_day(rosters, org_id: int, kind: str, day: dt.date, typed: int | 
     if typed:
         return typed, "记录填写的应到人数"
     if kind == ActivityKind.COMMITTEE_MEETING:
-        return len(rosters.committee(org_id, day)), "当日支部委员"
+        return rosters.committee_count(org_id, day), "当日支部委员"
     if kind == ActivityKind.GENERAL_MEETING:
         return rosters.count(org_id, day, voting=True), "当日有表决权的正式党员"
     return rosters.count(org_id, day), "当日党员"
@@ -283,6 +313,9 @@ def shared_rosters(ctx: Context, path: str, org_ids, *, whole: bool = False):
 
     key = ("rosters", path)
     left = ctx.uses[key] = ctx.uses[key] - 1
+    # The days these checks ask about: meetings of the range (quorum), a period's last day or the as-of date
+    # when earlier (branch structure).
+    within = (min(ctx.start, ctx.as_of), max(ctx.end, ctx.as_of))
     found = ctx.selected.pop(key, None)
     wanted = set(org_ids or ())
     if found is None or not wanted <= found.org_ids:
@@ -290,11 +323,12 @@ def shared_rosters(ctx: Context, path: str, org_ids, *, whole: bool = False):
             return None
         if whole or (left > 0 and ctx.focus is None):  # a later roster check of this stream reads the same subtree
             # The subtree as a subquery, not its 20,000 ids as parameters (central scale).
-            found = Rosters(selecting=PartyOrg.objects.filter(unit__path__startswith=path), counts_only=True)
+            found = Rosters(selecting=PartyOrg.objects.filter(unit__path__startswith=path), counts_only=True,
+                            within=within)
             if not wanted <= found.org_ids:  # an organisation outside the subtree (not in the generated data)
-                found = Rosters(wanted | found.org_ids, counts_only=True)
+                found = Rosters(wanted | found.org_ids, counts_only=True, within=within)
         else:
-            found = Rosters(wanted, counts_only=True)
+            found = Rosters(wanted, counts_only=True, within=within)
     if left > 0:
         ctx.selected[key] = found
     return found
@@ -321,7 +355,7 @@ def branch_structure(rule: ObligationRule, ctx: Context, path: str, deeper) -> l
                 continue
             day = min(p.end, ctx.as_of)
             full, total = rosters.count(s.pk, day, voting=True), rosters.count(s.pk, day)
-            committee = len(rosters.committee(s.pk, day))
+            committee = rosters.committee_count(s.pk, day)
             problems = []
             if full < min_full:
                 problems.append(f"正式党员{full}人，不足{min_full}人")

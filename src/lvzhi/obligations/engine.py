@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
@@ -41,6 +43,7 @@ from .subjects import Subject, UnitIndex, select
 DONE, PENDING, DUE_SOON, LATE, NA = "done", "pending", "due_soon", "late", "na"
 STATES = {DONE: "已完成", PENDING: "未到期", DUE_SOON: "即将到期", LATE: "逾期", NA: "不适用"}
 STATE_ORDER = [LATE, DUE_SOON, PENDING, DONE, NA]
+_STATE = attrgetter("state")
 
 # Which subject attribute a link compares with, as a field of the subject's own queryset (for the subquery).
 SUBJECT_FIELDS = {
@@ -120,7 +123,7 @@ class RuleResult:
 
     @property
     def totals(self) -> dict[str, int]:
-        c = Counter(cell.state for cell in self.cells)
+        c = Counter(map(_STATE, self.cells))  # no generator frame per cell (40,000 of 谈心谈话, province)
         return {s: c.get(s, 0) for s in STATE_ORDER}
 
     @property
@@ -292,6 +295,19 @@ def count_records(rule: ObligationRule, subject_qs, periods: list[Period], as_of
     out: dict = {}
     keys: dict = {}  # bucket → period key: a year has a few dozen buckets and ~100,000 rows (scale benchmark)
     width = len(paths)
+    if width == 1:  # the usual case, rows unpacked (115,000 of the 26 reference rules, province)
+        for link, bucket, n, text in _raw_rows(rows):
+            period_key = keys.get(bucket)
+            if period_key is None:
+                period_key = keys[bucket] = period_of(rule.cadence, dt.date.fromisoformat(bucket[:10])).key
+            ids = (int(text),) if n == 1 else _distinct_ids(text)
+            per_period = out.get(link)
+            if per_period is None:
+                out[link] = {period_key: (n, ids)}
+                continue
+            found = per_period.get(period_key)
+            per_period[period_key] = (n, ids) if found is None else (found[0] + n, found[1] + ids)
+        return out
     for row in _raw_rows(rows):  # one per subject and bucket, not all kept
         bucket = row[width]
         period_key = keys.get(bucket)
@@ -397,10 +413,21 @@ def evaluate_count(rule: ObligationRule, ctx: Context, path: str, deeper: list[O
                      f"次，应不少于{required}次（{due:%Y-%m-%d}前）"))
     cells = []
     append = cells.append
-    covered: dict = {}  # (unit, the subject's spans) → which periods it owes: most subjects share one with others
+    # Which periods a subject owes depends on its unit and on which periods its spans cover whole. A span covers a
+    # run of the (sorted) periods: from the first starting on or after its first day to the last ending on or
+    # before its last day — two bisections, not a test per period. Keyed by those runs, the few hundred units ×
+    # runs are worked out once each (keyed by the spans' days, 13,527 shapes for the province's 40,109 members).
+    starts, ends, last = [p.start for p in periods], [p.end for p in periods], len(periods)
+    covered: dict = {}  # (unit, the runs of periods the subject's spans cover) → which periods it owes
     for s in subjects:
         mine = counts.get(s.attrs.get(attrs[0]) if single else tuple(s.attrs.get(a) for a in attrs), NO_COUNTS)
-        shape = (s.unit_id, *s.intervals)
+        spans = s.intervals
+        if len(spans) == 1:
+            a, b = spans[0]
+            shape = (s.unit_id, 0 if a is None else bisect_left(starts, a), last if b is None else bisect_right(ends, b))
+        else:
+            shape = (s.unit_id, *[(0 if a is None else bisect_left(starts, a), last if b is None else bisect_right(ends, b))
+                                  for a, b in spans])
         owes = covered.get(shape)
         if owes is None:
             owes = covered[shape] = [units.covers(s.unit_id, p) and s.covers(p) for p in periods]
@@ -476,13 +503,18 @@ def _own(unit: Unit, versions: list[ObligationRule]) -> list[ObligationRule]:
 def _no_collection():
     """The cyclic garbage collector paused while a rule's cells are built: hundreds of thousands of new objects
     (none in a cycle) set off repeated full collections over everything alive — 25–40 % of the check's CPU time
-    on the province. Reference counting still frees everything; the collector resumes (if it ran) afterwards."""
+    on the province. Reference counting still frees everything. Afterwards the objects made meanwhile go to the
+    oldest generation unexamined (``gc.freeze()`` then ``gc.unfreeze()``: two list splices) before the collector
+    resumes (if it ran): else the first young collection walks all of them, and a middle one again — ~0.1 s of the
+    26 reference rules' ~0.75 s CPU on the province. A cycle made meanwhile waits for the next full collection."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 

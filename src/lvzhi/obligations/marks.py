@@ -277,13 +277,16 @@ def _touch_roster(marks: dict[tuple[int, str], Mark], model, pks: list[int], sto
     people |= set(PartyOrg.committee_members.through.objects.filter(partyorg_id__in=orgs)
                   .values_list("person_id", flat=True))
     first, last = dt.date(min(stored), 1, 1), dt.date(max(stored), 12, 31)
-    meetings = set(BranchActivity.objects.filter(party_org_id__in=orgs, date__gte=first, date__lte=last)
-                   .values_list("pk", flat=True))
+    # The meetings with their own units: a meeting keeps its unit when moved to another organisation (derived
+    # once), and its stored cell is found and recomputed under that unit only (not the organisation's).
+    meetings = dict(BranchActivity.objects.filter(party_org_id__in=orgs, date__gte=first, date__lte=last)
+                    .values_list("pk", "unit_id"))
     from lvzhi.membership.models import Development
 
     developing = set(Development.objects.filter(person_id__in=people).values_list("pk", flat=True))
     units = set(PartyOrg.objects.filter(pk__in=orgs).values_list("unit_id", flat=True))
     units |= set(Person.objects.filter(pk__in=people).values_list("unit_id", flat=True))
+    units |= {u for u in meetings.values() if u is not None}
     units |= set(Development.objects.filter(pk__in=developing).values_list("unit_id", flat=True))
     for rule_id in {r.rule_id for r in ObligationRule.objects.all() if _may_judge(r, {"party_org", "person"},
                                                                                {"branch_activity", "development"})}:
