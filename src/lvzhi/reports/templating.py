@@ -25,7 +25,7 @@ from jinja2 import nodes
 from jinja2.sandbox import SecurityError
 
 from lvzhi.metrics import catalogue
-from lvzhi.metrics.compute import Figure, Period, compute, compute_many
+from lvzhi.metrics.compute import Figure, Period, compute_kept, compute_many
 from lvzhi.org.models import Person, Unit
 
 from . import bounded, phrasing
@@ -228,7 +228,7 @@ class RenderContext:
         target = unit._unit if unit is not None else self.unit
         key = (metric_id, target.pk)
         if key not in self.figures:
-            self.figures[key] = compute(metric_id, target, self.period, self.secretary)
+            self.figures[key] = compute_kept(metric_id, target, self.period, self.secretary)
         return FigureRef(self, self.figures[key])
 
     def prefetch(self, metric_ids: list[str]) -> None:
