@@ -54,6 +54,9 @@ def late_by_rule(scope: Scope, unit: Unit, year: int, as_of: dt.date, shown: int
     ev = stored_reads.evaluation(unit, year, as_of, scope, rule_ids=late_rules, states=(LATE, DUE_SOON),
                                  where=Q(rule_id__in=few))  # the others' cells are not read: counted above
     valid = {v.pk for result in ev.results for v in result.versions}
+    rows_of: dict[str, list[tuple]] = {}
+    for row in rows:  # per rule, in their order (19 rules × 5,900 rows at the province, looked through per rule)
+        rows_of.setdefault(row[0], []).append(row)
     hidden_paths = scope.confidential_paths
 
     def label(text: str, masked: str, path: str) -> str:
@@ -73,7 +76,7 @@ def late_by_rule(scope: Scope, unit: Unit, year: int, as_of: dt.date, shown: int
             problems = problems_of(result, totals.get(result.rule_id, {}))
             out += _grouped(problems, shown)
             continue
-        mine = sorted((r for r in rows if r[0] == result.rule_id and r[1] in valid), key=lambda r: (r[7], r[-1]))
+        mine = sorted((r for r in rows_of.get(result.rule_id, ()) if r[1] in valid), key=lambda r: (r[7], r[-1]))
         if sum(r[-2] for r in mine) <= shown:  # rows of versions no longer in force: list them as the engine does
             return _grouped(late_obligations(scope, unit, year, as_of), shown)
         names = [label(text, masked, path) for (_, _, _, _, _, text, masked, path, _, _) in mine]

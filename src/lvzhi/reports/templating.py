@@ -27,6 +27,7 @@ from jinja2.sandbox import SecurityError
 from lvzhi.metrics import catalogue
 from lvzhi.metrics.compute import Figure, Period, compute_kept, compute_many
 from lvzhi.org.models import Person, Unit
+from lvzhi.web.datacache import cached, key_part, within_computation
 
 from . import bounded, phrasing
 from .facts import Fact, Facts
@@ -476,7 +477,7 @@ def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, wri
     period = Period.year(year)
     ctx = RenderContext(unit, period, secretary, writer_texts)
     ctx.prefetch([mid for mid, _ in metric_ids_in(source)])
-    f = ctx.facts
+    f = _KeptFacts(ctx.facts)
     context = {
         "year": year, "unit": UnitHandle(unit),
         "secretary": secretary.name if secretary else MissingValue(ctx, "述职人（党组织书记）", "未找到该单位在任的党组织书记"),
@@ -517,6 +518,35 @@ def _render(source: str, *, unit: Unit, year: int, secretary: Person | None, wri
     finally:
         CURRENT.reset(token)
     return Document(_blocks(ctx.fix_measures(text)), ctx.tokens, ctx.warnings, ctx.figures, unit.name)
+
+
+# the lookups of ``Facts`` a template calls (each gives a Fact or a list of them)
+KEPT_FACTS = frozenset({"unit_fact", "contact_point", "business_peak", "profit_total", "innovations", "lab",
+                        "external_speech", "honours", "org_life_theme", "pre_review_threshold", "media_channel",
+                        "media_ranking", "campaign"})
+
+
+class _KeptFacts:
+    """The template's fact lookups, each kept on its own inside a page's result (the preview) while the tables it
+    read are unchanged — keyed by every change of them, not only the subtree's (a unit fact or threshold of a unit
+    above counts): a record saved looks up again only the facts that read its table (the preview re-read two dozen
+    after every write, each a round trip from the render process)."""
+
+    def __init__(self, facts: Facts):
+        self._facts = facts
+
+    def __getattr__(self, name: str):
+        found = getattr(self._facts, name)
+        if name not in KEPT_FACTS or not within_computation():
+            return found
+        facts = self._facts
+
+        def kept(*args):
+            parts = (name, key_part(args), facts.unit.pk, facts.period.start, facts.period.end,
+                     key_part(facts.secretary))
+            return cached("reports.fact", parts, functools.partial(found, *args))
+
+        return kept
 
 
 def _carryover(unit: Unit, year: int) -> Fact:
