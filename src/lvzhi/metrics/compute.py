@@ -143,7 +143,8 @@ def compute(metric: Metric | str, unit: Unit, period: Period, person: Person | N
     return _COMPUTERS[metric.aggregate](metric, unit, period)
 
 
-def compute_kept(metric: Metric | str, unit: Unit, period: Period, person: Person | None = None) -> Figure:
+def compute_kept(metric: Metric | str, unit: Unit, period: Period, person: Person | None = None, *,
+                 with_records: bool = True) -> Figure:
     """``compute``; inside a page's reused result (a report's preview, its evidence) the figure's value, reason and
     detail are kept on their own while the tables it read are unchanged, so a 支部活动 saved recomputes none of the
     shares, coverages and people counts that do not read 支部活动 (each preview after a write recomputed them all:
@@ -154,7 +155,8 @@ def compute_kept(metric: Metric | str, unit: Unit, period: Period, person: Perso
         return compute(metric, unit, period, person)
     value, missing, detail = cached("metrics.figure_parts", (metric.id, unit.pk, period.start, period.end),
                                     functools.partial(_parts, metric, unit, period))
-    return Figure(metric, unit, period, value, missing, records_of(metric, unit, period), detail)
+    return Figure(metric, unit, period, value, missing, records_of(metric, unit, period) if with_records else None,
+                  detail)
 
 
 def _parts(metric: Metric, unit: Unit, period: Period) -> tuple:
@@ -303,8 +305,11 @@ _COMPUTERS = {
 }
 
 
-def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Person | None = None) -> dict[str, Figure]:
-    """Several figures at once: counts and sums of one record type share one grouped query."""
+def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Person | None = None, *,
+                 with_records: bool = True) -> dict[str, Figure]:
+    """Several figures at once: counts and sums of one record type share one grouped query. Not
+    ``with_records``: the figures' values only (no query of the records behind each: ~100 built for nothing when
+    the values are all a caller reads)."""
     metrics = [get(i) for i in dict.fromkeys(metric_ids)]
     out: dict[str, Figure] = {}
     groups: dict[tuple[str, str], list[Metric]] = {}
@@ -314,7 +319,7 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
         elif grouped(m):
             groups.setdefault((m.record_type, _date_field(m)), []).append(m)
         else:
-            out[m.id] = compute_kept(m, unit, period)
+            out[m.id] = compute_kept(m, unit, period, with_records=with_records)
     for (record_type, date_field), group in groups.items():
         # every catalogue figure of the type in the one scan (a FILTER each), whichever were asked for: the same
         # entry then serves any report template, and is reused until a record of that type is saved
@@ -336,7 +341,8 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
         index = {m.id: i for i, m in enumerate(members)}
         for m in group:
             value = values[f"m{index[m.id]}"] or 0
-            out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter), lambda v=values: v["__all"] > 0)
+            out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter) if with_records else None,
+                                lambda v=values: v["__all"] > 0)
     return {i: out[i] for i in dict.fromkeys(metric_ids)}
 
 

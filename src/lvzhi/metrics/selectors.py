@@ -33,10 +33,11 @@ def figure_values(unit: Unit, year: int) -> dict:
     """The catalogue's values for the year (not their records; None where missing), each reused on its own while
     the tables it read are unchanged: a record saved recomputes the figures of its own type only."""
     period = Period.year(year)
-    out = {i: f.value for i, f in compute_many([m.id for m in CATALOGUE if grouped(m)], unit, period).items()}
+    out = {i: f.value for i, f in compute_many([m.id for m in CATALOGUE if grouped(m)], unit, period,
+                                               with_records=False).items()}
     for m in CATALOGUE:
         if m.id not in out:  # inside a page's result (the evidence): kept per figure, as the preview's
-            out[m.id] = compute_kept(m, unit, period).value
+            out[m.id] = compute_kept(m, unit, period, with_records=False).value
     return out
 
 

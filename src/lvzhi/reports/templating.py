@@ -541,10 +541,10 @@ class _KeptFacts:
             return found
         facts = self._facts
 
-        def kept(*args):
-            parts = (name, key_part(args), facts.unit.pk, facts.period.start, facts.period.end,
-                     key_part(facts.secretary))
-            return cached("reports.fact", parts, functools.partial(found, *args))
+        def kept(*args, **kwargs):
+            parts = (name, key_part(args), key_part(sorted(kwargs.items())), facts.unit.pk, facts.period.start,
+                     facts.period.end, key_part(facts.secretary))
+            return cached("reports.fact", parts, functools.partial(found, *args, **kwargs))
 
         return kept
 
