@@ -325,25 +325,34 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
         # entry then serves any report template, and is reused until a record of that type is saved
         members = _members(record_type, date_field)
         members += tuple(m for m in group if m not in members)
-        base = record_set(members[0], unit, period)
-        aggregates = {"__all": Count("pk")}
-        for i, m in enumerate(members):
-            condition = Q(**m.filter)
-            aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
         if within_computation():  # a page's result: kept per type, recounted only after a record of the type
             key = (tuple(m.id for m in members), unit.pk, period.start, period.end)
-            field = registry.get(record_type).unit_field
-            values = cached("metrics.group", key, functools.partial(_by_piece, key, base, aggregates, unit, field)
-                            if field and unit.numchild else functools.partial(base.aggregate, **aggregates),
+            # the query is built only to count (a kept entry found: ~25 types × 3 asks of a preview after a write)
+            values = cached("metrics.group", key, functools.partial(_group_values, key, members, unit, period),
                             under=unit.path)
         else:
-            values = base.aggregate(**aggregates)
+            values = _group_values(None, members, unit, period)
         index = {m.id: i for i, m in enumerate(members)}
+        base = record_set(members[0], unit, period) if with_records else None
         for m in group:
             value = values[f"m{index[m.id]}"] or 0
-            out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter) if with_records else None,
+            out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter) if base is not None else None,
                                 lambda v=values: v["__all"] > 0)
     return {i: out[i] for i in dict.fromkeys(metric_ids)}
+
+
+def _group_values(key: tuple | None, members: tuple[Metric, ...], unit: Unit, period: Period) -> dict:
+    """Every figure of one record type counted in one scan (a FILTER each); ``key``: kept per piece of the
+    subtree (inside a page's result), else one aggregate."""
+    base = record_set(members[0], unit, period)
+    aggregates = {"__all": Count("pk")}
+    for i, m in enumerate(members):
+        condition = Q(**m.filter)
+        aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
+    field = registry.get(members[0].record_type).unit_field
+    if key is not None and field and unit.numchild:
+        return _by_piece(key, base, aggregates, unit, field)
+    return base.aggregate(**aggregates)
 
 
 def _by_piece(key: tuple, base: QuerySet, aggregates: dict, unit: Unit, field: str) -> dict:
