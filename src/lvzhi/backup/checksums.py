@@ -19,13 +19,13 @@ CHUNK = 1 << 20
 def table_names(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Every table holding data; not the change counter (web/datachange.py), which counts the writes themselves:
     a restore adds its own, so it can never equal the backed-up one; nor the shared results cache."""
-    from lvzhi.web.datachange import RESULTS_TABLE
+    from lvzhi.web.datachange import FOLDED, RESULTS_TABLE
     from lvzhi.web.datachange import TABLE as CHANGE_COUNTER
 
     conn = connections[using]
     with conn.cursor() as cur:
         return sorted(t for t in conn.introspection.table_names(cur)
-                      if not t.startswith("sqlite_") and t not in (CHANGE_COUNTER, RESULTS_TABLE))
+                      if not t.startswith("sqlite_") and t not in (CHANGE_COUNTER, FOLDED, RESULTS_TABLE))
 
 
 def table_checksums(using: str = DEFAULT_DB_ALIAS) -> dict[str, dict]:

@@ -247,6 +247,40 @@ def _pieces(unit: Unit, year: int, pieces: list[str]):
     return narrowed(StoredResult.objects.filter(year=year), "unit", unit, pieces)
 
 
+def _rank() -> Case:
+    """The engine's order of states (late, due soon, pending, done, n/a) as a number, over ``state``."""
+    return Case(*(When(state=s, then=Value(i)) for i, s in enumerate(STATE_ORDER)),
+                default=Value(len(STATE_ORDER)), output_field=IntegerField())
+
+
+def first_per_piece(unit: Unit, year: int, as_of: dt.date, paths: list[str], whole: bool, *, states, order: tuple,
+                    n: int) -> dict[str, tuple[dict[str, int], list[int]]]:
+    """For each piece of the unit's subtree at ``paths`` (``web.pieces``): its cells of each of ``states`` (from
+    the count rows) and the ids of its first ``n`` cells of ``states`` in ``order`` — two grouped queries,
+    however many pieces. The first ``n`` of the subtree are among the pieces' firsts."""
+    from django.db.models import Window
+    from django.db.models.expressions import OrderBy
+    from django.db.models.functions import Left, RowNumber
+
+    from lvzhi.web import pieces
+
+    out: dict[str, tuple[dict[str, int], list[int]]] = {p: ({}, []) for p in paths}
+    counts = (pieces.narrowed(_counts(unit, year), "unit", unit, paths, whole)
+              .annotate(state=stored_counts.state_expr(as_of)).filter(state__in=list(states)).order_by()
+              .values_list("unit__path", "state").annotate(n=Sum("n")))
+    for path, state, k in counts:
+        held = out[pieces.piece_of(unit, path)][0]
+        held[state] = held.get(state, 0) + k
+    width = len(unit.path) + Unit.steplen
+    rows = (pieces.narrowed(_subtree(unit, year), "unit", unit, paths, whole)
+            .annotate(state=state_expr(as_of)).filter(state__in=list(states)).annotate(rank=_rank())
+            .annotate(place=Window(RowNumber(), partition_by=[Left("unit__path", width)],
+                                   order_by=[o if isinstance(o, OrderBy) else F(o).asc() for o in order])))
+    for path, pk in rows.filter(place__lte=n).values_list("unit__path", "pk"):
+        out[pieces.piece_of(unit, path)][1].append(pk)
+    return out
+
+
 def evaluation(unit: Unit, year: int, as_of: dt.date, scope: Scope, *, rule_ids=None, states=None,
                with_ids: bool = False, where: Q | None = None, window: slice | None = None,
                order: tuple = ("rule_id", "unit__path", "seq")) -> Evaluation:
@@ -266,9 +300,8 @@ def evaluation(unit: Unit, year: int, as_of: dt.date, scope: Scope, *, rule_ids=
     rows = qs.annotate(state=state_expr(as_of))
     if states:
         rows = rows.filter(state__in=list(states))
-    if "rank" in order:  # the engine's order of states: late, due soon, pending, done, n/a
-        rows = rows.annotate(rank=Case(*(When(state=s, then=Value(i)) for i, s in enumerate(STATE_ORDER)),
-                                       default=Value(len(STATE_ORDER)), output_field=IntegerField()))
+    if "rank" in order:
+        rows = rows.annotate(rank=_rank())
     if where is not None:
         rows = rows.filter(where)
     fields = FIELDS + (("record_ids",) if with_ids else ())

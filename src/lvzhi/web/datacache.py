@@ -418,7 +418,8 @@ def _compute(key: str, seen: datachange.Snapshot, declared: frozenset[str] | Non
     stats["misses"] += 1
     tables: frozenset[str] | None = declared
     outer = _snapshots.get()  # a part computed inside another computation shares its readings
-    token = _snapshots.set(outer if outer is not None else {})
+    # (a computation's parts read the counter as the computation did, where they ask for the same subtree)
+    token = _snapshots.set(outer if outer is not None else {seen.reading[0]: seen} if seen.reading else {})
     try:
         if declared is not None:
             value = compute()

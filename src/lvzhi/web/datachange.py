@@ -3,17 +3,17 @@
 Every table of the site carries a statement-level trigger that, once per transaction and table, adds a row to
 ``lvzhi_datachange`` numbered from a sequence. The row becomes visible when its transaction commits, together with
 the data it announces, whatever wrote it — the services, an import, ``scale-data``, a ``psql`` session. The version
-of the data is then the pair (rows, highest number) read in one statement: every commit that wrote adds a row, so
-the pair changes with each; a compaction (every ``COMPACT_EVERY`` numbers, checked by both kinds of trigger) deletes
-old rows but its own row carries
-a number never seen before, so no pair ever comes back. Transactions in *other* databases on the same server
-(which moved ``pg_current_snapshot()``, the key used before) change nothing here. The database's oid is part of
-the version: a restore swaps in a new database whose counter may have started anywhere.
+of the data is then the pair (changes, highest number) read in one statement: every commit that wrote adds a row,
+so the pair changes with each, and neither part ever goes down, so no pair ever comes back. Every
+``COMPACT_EVERY`` numbers (checked by both kinds of trigger) a compaction moves the rows into ``FOLDED``, one per
+table × unit path carrying their number of changes (``weight``) and their highest number: the table of recent
+changes stays small, every version is the same after as before (a compaction throws no result away), and readers
+keep ``FOLDED``'s sums by the compaction's number, so a reading scans the recent changes only. Transactions in *other*
+databases on the same server (which moved ``pg_current_snapshot()``, the key used before) change nothing here. The
+database's oid is part of the version: a restore swaps in a new database whose counter may have started anywhere.
 
-A result that reads only some tables is keyed by the version of those tables (``version(tables)``): the latest
-compaction's number (every compaction row's number is a multiple of ``COMPACT_EVERY``), and the rows and highest
-number announcing those tables. Between two compactions rows are only added, so each commit that wrote one of
-the tables adds one and moves the count; a compaction moves the first part, which never comes back.
+A result that reads only some tables is keyed by the version of those tables (``version(tables)``): the changes
+and highest number announcing those tables.
 
 **By unit.** The record tables and the stored obligation results (``narrowed_tables()``: the tables whose rows
 belong to a unit through ``unit_id``) announce a change once per unit a statement touched, with that unit's path
@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import connection
 
@@ -45,44 +46,59 @@ TRIGGER = "lvzhi_datachange"
 RESULTS_TABLE = "lvzhi_results_cache"  # the shared results cache on PostgreSQL (settings.CACHES["results"])
 COMPACT_EVERY = 1000
 COMPACTED = "(compacted)"  # the table_name of a compaction's own row
+FOLDED = "lvzhi_datachange_folded"  # the changes compacted: one row per table × unit path ('' for none)
+LOCK = 7_305_117  # the advisory lock of a compaction (per database)
 # Written on every login or request (or, the numbering counters, on every numbered record), read by no result:
 # would only throw results away.
-UNTRACKED = {TABLE, RESULTS_TABLE, "django_session", "django_migrations", "axes_accessattempt", "axes_accesslog",
-             "axes_accessfailurelog", "records_numbercounter"}
+UNTRACKED = {TABLE, FOLDED, RESULTS_TABLE, "django_session", "django_migrations", "axes_accessattempt",
+             "axes_accesslog", "axes_accessfailurelog", "records_numbercounter"}
 
 _FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     seen text := coalesce(current_setting('lvzhi.changed', true), '');
-    number bigint;
 BEGIN
     IF position(',' || TG_TABLE_NAME || ',' IN seen) > 0 THEN
         RETURN NULL;  -- this transaction has already announced a change of this table
     END IF;
     PERFORM set_config('lvzhi.changed', seen || ',' || TG_TABLE_NAME || ',', true);
-    number := nextval('{SEQUENCE}');
-    IF number / {COMPACT_EVERY} > (SELECT coalesce(max(number_), 0) FROM {TABLE}
-                                   WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
-        DELETE FROM {TABLE} WHERE number_ < number;
-        INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
-        number := nextval('{SEQUENCE}');
-    END IF;
-    INSERT INTO {TABLE} (number_, table_name) VALUES (number, TG_TABLE_NAME);
+    PERFORM lvzhi_compact_changes();
+    INSERT INTO {TABLE} (number_, table_name) VALUES (nextval('{SEQUENCE}'), TG_TABLE_NAME);
     RETURN NULL;
 END $$;
 """
 
-# The compaction of the per-unit path: a site that only ever writes records would otherwise keep every row.
+# Every COMPACT_EVERY numbers the rows announced so far move into FOLDED, one row per table × unit path carrying
+# their number of changes (``weight``) and highest number: every version (the sum of the weights and the highest
+# number of its tables, over both tables) is the same after as before, so a compaction throws no result away, and
+# the table of recent changes stays small. One compaction at a time (an advisory lock; a writer that finds it
+# taken leaves the compaction to the next), so the compactions commit in the order of their numbers and the
+# latest one's number tells what FOLDED holds — readers keep FOLDED's sums by that number (``_folded``).
 _COMPACT_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION lvzhi_compact_changes() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     number bigint := nextval('{SEQUENCE}');
 BEGIN
-    IF number / {COMPACT_EVERY} > (SELECT coalesce(max(number_), 0) FROM {TABLE}
-                                   WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
-        DELETE FROM {TABLE} WHERE number_ < number;
-        INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
+    IF number / {COMPACT_EVERY} <= (SELECT coalesce(max(number_), 0) FROM {TABLE}
+                                    WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
+        RETURN;  -- (the usual case: no lock taken)
     END IF;
+    IF NOT pg_try_advisory_xact_lock({LOCK}) THEN
+        RETURN;
+    END IF;
+    -- read again under the lock: another compaction may have committed since
+    IF number / {COMPACT_EVERY} <= (SELECT coalesce(max(number_), 0) FROM {TABLE}
+                                    WHERE table_name = '{COMPACTED}') / {COMPACT_EVERY} THEN
+        RETURN;
+    END IF;
+    WITH moved AS (DELETE FROM {TABLE} WHERE number_ < number AND table_name <> '{COMPACTED}'
+                   RETURNING table_name, unit_path, weight, number_)
+    INSERT INTO {FOLDED} AS f (table_name, unit_path, weight, number_)
+    SELECT table_name, coalesce(unit_path, ''), sum(weight), max(number_) FROM moved GROUP BY 1, 2
+    ON CONFLICT (table_name, unit_path) DO UPDATE SET weight = f.weight + EXCLUDED.weight,
+                                                      number_ = greatest(f.number_, EXCLUDED.number_);
+    DELETE FROM {TABLE} WHERE table_name = '{COMPACTED}';
+    INSERT INTO {TABLE} (number_, table_name) VALUES (number, '{COMPACTED}');
 END $$;
 """
 
@@ -156,11 +172,14 @@ def install(using: str = "default", **_) -> None:
         cur.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
         cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (number_ bigint PRIMARY KEY, table_name text NOT NULL)")
         cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS unit_path text")
+        cur.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS weight bigint NOT NULL DEFAULT 1")
+        cur.execute(f"""CREATE TABLE IF NOT EXISTS {FOLDED} (table_name text NOT NULL, unit_path text NOT NULL,
+                        weight bigint NOT NULL, number_ bigint NOT NULL, PRIMARY KEY (table_name, unit_path))""")
         cur.execute(f"""CREATE UNLOGGED TABLE IF NOT EXISTS {RESULTS_TABLE} (cache_key varchar(255) PRIMARY KEY,
                         value text NOT NULL, expires timestamp with time zone NOT NULL)""")
         cur.execute(f"CREATE INDEX IF NOT EXISTS {RESULTS_TABLE}_expires ON {RESULTS_TABLE} (expires)")
-        cur.execute(_FUNCTION)
         cur.execute(_COMPACT_FUNCTION)
+        cur.execute(_FUNCTION)
         cur.execute(_UNIT_FUNCTION.replace("{unit_table}", Unit._meta.db_table))
         cur.execute("""SELECT c.relname, array(SELECT t.tgname::text FROM pg_trigger t WHERE t.tgrelid = c.oid
                                             AND t.tgname LIKE %s)
@@ -243,12 +262,14 @@ def version(tables=None, under: str | None = None) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class Snapshot:
-    """The counter as one statement read it: per table (rows, highest number — SQLite: rows, changes) within a
+    """The counter as one statement read it: per table (changes, highest number — SQLite: rows, changes) within a
     unit path, so the version of any set of tables can be told afterwards — of the tables a computation turned
     out to read (``readset``), known only once it has run."""
 
-    head: str  # the database and its latest compaction: part of every version
+    head: str  # the database: part of every version
     tables: dict[str, tuple[int, int]]
+    # (under,): read by ``snapshot(under)`` — a computation keyed by it shares it with its parts
+    reading: tuple = dataclasses.field(default=(), compare=False)
 
     def version(self, names: Iterable[str] | None = None) -> str:
         pairs = self.tables.values() if names is None else [self.tables[n] for n in names if n in self.tables]
@@ -262,32 +283,64 @@ def snapshot(under: str | None = None) -> Snapshot | None:
         return _sqlite_snapshot(under)
     if connection.vendor != "postgresql":
         return None
-    where = "table_name <> %s"
-    params: list = [COMPACTED]
-    if under is not None:
-        where += " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
-        params.append(under)
-    read = _pg_reading(f"""SELECT coalesce(json_object_agg(table_name, json_build_array(n, h)), '{{}}')
-                           FROM (SELECT table_name, count(*) AS n, max(number_) AS h FROM {TABLE}
-                                 WHERE {where} GROUP BY table_name) s""", params)
+    within = "" if under is None else " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
+    folded_within = "" if under is None else " WHERE unit_path = '' OR starts_with(unit_path, %s)"
+    params = [] if under is None else [under]
+    read = _pg_reading(
+        f"""SELECT coalesce(json_agg(json_build_array(table_name, n, h)), '[]')
+            FROM (SELECT table_name, sum(weight) AS n, max(number_) AS h FROM {TABLE}
+                  WHERE table_name <> '{COMPACTED}'{within} GROUP BY table_name) s""",
+        f"""SELECT coalesce(json_agg(json_build_array(table_name, n, h)), '[]')
+            FROM (SELECT table_name, sum(weight) AS n, max(number_) AS h FROM {FOLDED}{folded_within}
+                  GROUP BY table_name) s""", params)
     if read is None:
         return None
-    head, tables = read
-    return Snapshot(head, {name: (pair[0], pair[1]) for name, pair in tables.items()})
+    head, rows = read
+    return Snapshot(head, {name: pair for (name,), pair in rows.items()}, (under,))
 
 
-def _pg_reading(aggregate: str, params: list) -> tuple[str, Any] | None:
-    """The database and its latest compaction (every version's head) and ``aggregate`` over the counter, in one
-    statement; None: no counter, or this transaction has written (its uncommitted rows must not be reused)."""
+_folded_kept: OrderedDict[tuple, list] = OrderedDict()  # FOLDED's sums by ((oid, compaction), query, params)
+_folded_guard = threading.Lock()
+_last_compaction: dict[str, tuple] = {}  # per database name: (oid, latest compaction) this process has read
+FOLDED_KEPT = 512
+
+
+def _pg_reading(live: str, folded: str, params: list) -> tuple[str, dict[tuple, tuple[int, int]]] | None:
+    """The database (every version's head) and the counter's sums — ``live`` over the recent changes, ``folded``
+    over the compacted ones, each rows of (key…, changes, highest number), added up per key — in one statement:
+    FOLDED changes only with a compaction, so its sums are kept by the latest compaction's number, read in the
+    same statement as the recent ones (a second statement only when a compaction has happened since).
+    None: no counter, or this transaction has written (its uncommitted rows must not be reused)."""
     with connection.cursor() as cur:
         if not _counter_present(cur):
             return None
-        cur.execute(f"""SELECT pg_current_xact_id_if_assigned(),
-                               (SELECT oid FROM pg_database WHERE datname = current_database()),
-                               (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = %s),
-                               ({aggregate})""", [COMPACTED, *params])
-        own_xid, oid, compacted, value = cur.fetchone()
-    return None if own_xid is not None else (f"{oid}:{compacted}", value)
+        head = f"""SELECT pg_current_xact_id_if_assigned(),
+                          (SELECT oid FROM pg_database WHERE datname = current_database()),
+                          (SELECT coalesce(max(number_), 0) FROM {TABLE} WHERE table_name = '{COMPACTED}')"""
+        database = connection.settings_dict["NAME"]
+        with _folded_guard:  # (a restore swaps in another database, its oid part of the key)
+            last = _last_compaction.get(database)
+            kept = _folded_kept.get((last, folded, *params)) if last is not None else None
+        if kept is not None:
+            cur.execute(f"{head}, ({live})", params)
+            own_xid, oid, compacted, recent = cur.fetchone()
+            if (oid, compacted) != last:
+                kept = None
+        if kept is None:
+            cur.execute(f"{head}, ({live}), ({folded})", params + params)
+            own_xid, oid, compacted, recent, kept = cur.fetchone()
+            with _folded_guard:
+                _last_compaction[database] = (oid, compacted)
+                _folded_kept[((oid, compacted), folded, *params)] = kept
+                while len(_folded_kept) > FOLDED_KEPT:
+                    _folded_kept.popitem(last=False)
+    if own_xid is not None:
+        return None
+    sums: dict[tuple, tuple[int, int]] = {}
+    for *key, n, h in (*recent, *kept):
+        seen = sums.get(tuple(key))
+        sums[tuple(key)] = (int(n), int(h)) if seen is None else (seen[0] + int(n), max(seen[1], int(h)))
+    return str(oid), sums
 
 
 _present: set[str] = set()  # databases (by name) whose change counter this process has seen
@@ -341,12 +394,18 @@ def split_snapshot(under: str, width: int) -> Split | None:
             return _split("sqlite", cur.fetchall())
     if connection.vendor != "postgresql":
         return None
-    read = _pg_reading(f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
-                           FROM (SELECT left(unit_path, %s) AS piece, table_name, count(*) AS n, max(number_) AS h
-                                 FROM {TABLE} WHERE table_name <> %s
-                                  AND (unit_path IS NULL OR starts_with(unit_path, %s))
-                                 GROUP BY 1, 2) s""", [width, COMPACTED, under])
-    return None if read is None else _split(read[0], read[1])
+    read = _pg_reading(
+        f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
+            FROM (SELECT left(unit_path, %s) AS piece, table_name, sum(weight) AS n, max(number_) AS h
+                  FROM {TABLE} WHERE table_name <> '{COMPACTED}'
+                   AND (unit_path IS NULL OR starts_with(unit_path, %s))
+                  GROUP BY 1, 2) s""",
+        f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
+            FROM (SELECT CASE WHEN unit_path = '' THEN NULL ELSE left(unit_path, %s) END AS piece, table_name,
+                         sum(weight) AS n, max(number_) AS h
+                  FROM {FOLDED} WHERE unit_path = '' OR starts_with(unit_path, %s)
+                  GROUP BY 1, 2) s""", [width, under])
+    return None if read is None else _split(read[0], [(*key, n, h) for key, (n, h) in read[1].items()])
 
 
 def _split(head: str, rows) -> Split:
@@ -370,7 +429,7 @@ def _sqlite_snapshot(under: str | None) -> Snapshot | None:
             return None
         cur.execute(f"SELECT table_name, count(*), coalesce(sum(changes), 0) FROM {TABLE} WHERE {where} "
                     "GROUP BY table_name", params)
-        return Snapshot("sqlite", {name: (rows, changes) for name, rows, changes in cur.fetchall()})
+        return Snapshot("sqlite", {name: (rows, changes) for name, rows, changes in cur.fetchall()}, (under,))
 
 
 def _sqlite_counter_present(cur) -> bool:

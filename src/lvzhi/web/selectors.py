@@ -10,7 +10,8 @@ from lvzhi.org.scoping import Scope
 from lvzhi.org.selectors import unit_tree
 from lvzhi.records import registry
 from lvzhi.records import selectors as records_selectors
-from lvzhi.web.datacache import reused
+from lvzhi.web import pieces
+from lvzhi.web.datacache import cached, reused
 from lvzhi.web.totals import count
 
 REFERENCE_TYPES = {"pre_review_rule", "media_channel", "contact_point", "co_building", "duty_list"}
@@ -25,10 +26,15 @@ def year_counts(scope: Scope, unit: Unit, year: int) -> list[tuple[str, int]]:
         # reference data (lists, channels, rules) is not "recorded this year"
         if rt.system in ("org", "obligations") or rt.date_field is None or rt.key in REFERENCE_TYPES:
             continue
-        n = count(records_selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1),
-                                                   end=dt.date(year, 12, 31)),
-                  (unit, rt.unit_field) if rt.unit_field else None)  # per piece: a write recounts its company
-        counts.append((rt.key, n))
+
+        def counted(rt=rt) -> int:
+            return count(records_selectors.filter_records(rt, scope, unit=unit, start=dt.date(year, 1, 1),
+                                                          end=dt.date(year, 12, 31)),
+                         (unit, rt.unit_field) if rt.unit_field else None)  # per piece: a write recounts its company
+
+        # keyed by the type, not by its query's SQL: the other types' queries are not built after a write
+        counts.append((rt.key, cached("web.year_count", (rt.key, unit.pk, year), counted, scope=scope,
+                                      under=unit.path)))
     return counts
 
 
@@ -78,11 +84,25 @@ def _first_tasks_stored(scope: Scope, unit: Unit, year: int, today: dt.date):
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     if not scope.can_read(unit) or not stored_reads.usable(unit, start, end, today):
         return None
-    ev = stored_reads.evaluation(unit, year, today, scope, states=(LATE, DUE_SOON),
-                                 order=("rank", Coalesce("due", "period_end").desc(), "rule_id", "unit__path", "seq"),
-                                 window=slice(0, FIRST_TASKS_SHOWN))
-    late = stored_reads.counted(unit, year, today, states=(LATE,))
-    total = late + stored_reads.counted(unit, year, today, states=(DUE_SOON,))
+    order = ("rank", Coalesce("due", "period_end").desc(), "rule_id", "unit__path", "seq")
+    states = (LATE, DUE_SOON)
+    # per piece of the subtree (web.pieces): a write in one company re-reads that company's late cells only
+    firsts = pieces.per_piece("web.home_todo.piece", (year, today), unit, lambda paths, whole: (
+        stored_reads.first_per_piece(unit, year, today, paths, whole, states=states, order=order,
+                                     n=FIRST_TASKS_SHOWN))) if unit.numchild else None
+    if firsts is None:
+        ev = stored_reads.evaluation(unit, year, today, scope, states=states, order=order,
+                                     window=slice(0, FIRST_TASKS_SHOWN))
+        late = stored_reads.counted(unit, year, today, states=(LATE,))
+        total = late + stored_reads.counted(unit, year, today, states=(DUE_SOON,))
+    else:
+        from django.db.models import Q
+
+        ev = stored_reads.evaluation(unit, year, today, scope, states=states, order=order,
+                                     where=Q(pk__in=[pk for _, first in firsts for pk in first]),
+                                     window=slice(0, FIRST_TASKS_SHOWN))
+        late = sum(held.get(LATE, 0) for held, _ in firsts)
+        total = late + sum(held.get(DUE_SOON, 0) for held, _ in firsts)
     return ev.with_state(LATE, DUE_SOON), late, total, ev
 
 
