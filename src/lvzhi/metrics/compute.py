@@ -143,6 +143,46 @@ def compute(metric: Metric | str, unit: Unit, period: Period, person: Person | N
     return _COMPUTERS[metric.aggregate](metric, unit, period)
 
 
+def compute_kept(metric: Metric | str, unit: Unit, period: Period, person: Person | None = None, *,
+                 with_records: bool = True) -> Figure:
+    """``compute``; inside a page's reused result (a report's preview, its evidence) the figure's value, reason and
+    detail are kept on their own while the tables it read are unchanged, so a 支部活动 saved recomputes none of the
+    shares, coverages and people counts that do not read 支部活动 (each preview after a write recomputed them all:
+    ~80 ms of PostgreSQL at the province). Keyed by every change of those tables, not only the subtree's: a
+    declaration of a unit above (``records.keeping``) decides whether a zero stands."""
+    metric = get(metric) if isinstance(metric, str) else metric
+    if metric.person_field or not within_computation():
+        return compute(metric, unit, period, person)
+    value, missing, detail = cached("metrics.figure_parts", (metric.id, unit.pk, period.start, period.end),
+                                    functools.partial(_parts, metric, unit, period))
+    return Figure(metric, unit, period, value, missing, records_of(metric, unit, period) if with_records else None,
+                  detail)
+
+
+def _parts(metric: Metric, unit: Unit, period: Period) -> tuple:
+    figure = compute(metric, unit, period)
+    return figure.value, figure.missing, figure.detail
+
+
+def records_of(metric: Metric, unit: Unit, period: Period) -> QuerySet:
+    """The records behind a figure not of a person, as ``compute`` gives them (a query, not run)."""
+    if metric.aggregate == "pp_change":
+        return records_of(get(metric.base), unit, period)
+    if metric.aggregate == "share_at_end":
+        return _share_set(metric, unit, period).filter(Q(**metric.numerator))
+    return record_set(metric, unit, period).filter(**metric.filter)
+
+
+def _declared(metric: Metric, unit: Unit, period: Period):
+    """``zero_declared`` for the figure — inside a page's result kept while the declarations are unchanged (a
+    preview asked it of each zero figure, a dozen queries after every write), keyed by every declaration's change:
+    one of a unit above counts."""
+    if not within_computation():
+        return zero_declared(metric.record_type, metric.id, unit, period.start, period.end)
+    return cached("records.zero_declared", (metric.record_type, metric.id, unit.pk, period.start, period.end),
+                  functools.partial(zero_declared, metric.record_type, metric.id, unit, period.start, period.end))
+
+
 def _personal(metric: Metric, unit: Unit, period: Period, person: Person | None) -> Figure:
     """A figure of the person reporting: the unit's records of the period in which the person is named."""
     if person is None:
@@ -173,7 +213,7 @@ def _finish(metric, unit, period, value, records, anything_entered) -> Figure:
     """A value with records behind it stands; a zero stands only when declared (``records.keeping``)."""
     if value:
         return Figure(metric, unit, period, value, records=records)
-    declared = zero_declared(metric.record_type, metric.id, unit, period.start, period.end)
+    declared = _declared(metric, unit, period)
     if declared is not None:
         return Figure(metric, unit, period, value, records=records, detail={"zero_declared": declared})
     return Figure(metric, unit, period, None, _why_missing(metric, unit, period, anything_entered()), records)
@@ -196,17 +236,23 @@ def _distinct(metric: Metric, unit: Unit, period: Period) -> Figure:
     return _finish(metric, unit, period, value, records, lambda: base.exists())
 
 
-def _share_at_end(metric: Metric, unit: Unit, period: Period) -> Figure:
+def _share_set(metric: Metric, unit: Unit, period: Period) -> QuerySet:
+    """The records a share is taken of: for appointments, who holds such a post on the last day of the period."""
     rt = registry.get(metric.record_type)
     qs = rt.model._default_manager.filter(_in_unit(metric, unit), **metric.filter)
+    if metric.record_type == "appointment":
+        return qs.filter(date__lte=period.end).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+    return qs.filter(_in_period(metric, period))
+
+
+def _share_at_end(metric: Metric, unit: Unit, period: Period) -> Figure:
+    rt = registry.get(metric.record_type)
+    qs = _share_set(metric, unit, period)
     # Denominator and numerator in one query (scale benchmark: one scan of the set instead of two).
     part_q = Q(**metric.numerator)
-    if metric.record_type == "appointment":
-        # Who holds such a post on the last day of the period; a person with two posts counts once.
-        qs = qs.filter(date__lte=period.end).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+    if metric.record_type == "appointment":  # a person with two posts counts once
         counts = qs.aggregate(total=Count("person", distinct=True), part=Count("person", distinct=True, filter=part_q))
     else:
-        qs = qs.filter(_in_period(metric, period))
         counts = qs.aggregate(total=Count("pk"), part=Count("pk", filter=part_q))
     total, part = counts["total"], counts["part"]
     part_qs = qs.filter(part_q)
@@ -237,8 +283,7 @@ def _coverage(metric: Metric, unit: Unit, period: Period) -> Figure:
     total, covered = counts["total"], counts["covered"]
     value = _share(total, covered, metric.precision)
     missing = "" if value is not None else f"{unit.name}没有需要覆盖的{label}"
-    if value is not None and not covered and zero_declared(metric.record_type, metric.id, unit, period.start,
-                                                          period.end) is None:
+    if value is not None and not covered and _declared(metric, unit, period) is None:
         # nobody covered and the talks not declared complete: a 0 % would be a guess
         value, missing = None, _why_missing(metric, unit, period, record_set(metric, unit, period).exists())
     return Figure(metric, unit, period, value, missing, records,
@@ -260,8 +305,11 @@ _COMPUTERS = {
 }
 
 
-def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Person | None = None) -> dict[str, Figure]:
-    """Several figures at once: counts and sums of one record type share one grouped query."""
+def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Person | None = None, *,
+                 with_records: bool = True) -> dict[str, Figure]:
+    """Several figures at once: counts and sums of one record type share one grouped query. Not
+    ``with_records``: the figures' values only (no query of the records behind each: ~100 built for nothing when
+    the values are all a caller reads)."""
     metrics = [get(i) for i in dict.fromkeys(metric_ids)]
     out: dict[str, Figure] = {}
     groups: dict[tuple[str, str], list[Metric]] = {}
@@ -271,30 +319,40 @@ def compute_many(metric_ids: list[str], unit: Unit, period: Period, person: Pers
         elif grouped(m):
             groups.setdefault((m.record_type, _date_field(m)), []).append(m)
         else:
-            out[m.id] = compute(m, unit, period)
+            out[m.id] = compute_kept(m, unit, period, with_records=with_records)
     for (record_type, date_field), group in groups.items():
         # every catalogue figure of the type in the one scan (a FILTER each), whichever were asked for: the same
         # entry then serves any report template, and is reused until a record of that type is saved
         members = _members(record_type, date_field)
         members += tuple(m for m in group if m not in members)
-        base = record_set(members[0], unit, period)
-        aggregates = {"__all": Count("pk")}
-        for i, m in enumerate(members):
-            condition = Q(**m.filter)
-            aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
         if within_computation():  # a page's result: kept per type, recounted only after a record of the type
             key = (tuple(m.id for m in members), unit.pk, period.start, period.end)
-            field = registry.get(record_type).unit_field
-            values = cached("metrics.group", key, functools.partial(_by_piece, key, base, aggregates, unit, field)
-                            if field and unit.numchild else functools.partial(base.aggregate, **aggregates),
+            # the query is built only to count (a kept entry found: ~25 types × 3 asks of a preview after a write)
+            values = cached("metrics.group", key, functools.partial(_group_values, key, members, unit, period),
                             under=unit.path)
         else:
-            values = base.aggregate(**aggregates)
+            values = _group_values(None, members, unit, period)
         index = {m.id: i for i, m in enumerate(members)}
+        base = record_set(members[0], unit, period) if with_records else None
         for m in group:
             value = values[f"m{index[m.id]}"] or 0
-            out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter), lambda v=values: v["__all"] > 0)
+            out[m.id] = _finish(m, unit, period, value, base.filter(**m.filter) if base is not None else None,
+                                lambda v=values: v["__all"] > 0)
     return {i: out[i] for i in dict.fromkeys(metric_ids)}
+
+
+def _group_values(key: tuple | None, members: tuple[Metric, ...], unit: Unit, period: Period) -> dict:
+    """Every figure of one record type counted in one scan (a FILTER each); ``key``: kept per piece of the
+    subtree (inside a page's result), else one aggregate."""
+    base = record_set(members[0], unit, period)
+    aggregates = {"__all": Count("pk")}
+    for i, m in enumerate(members):
+        condition = Q(**m.filter)
+        aggregates[f"m{i}"] = Sum(m.field, filter=condition) if m.aggregate == "sum" else Count("pk", filter=condition)
+    field = registry.get(members[0].record_type).unit_field
+    if key is not None and field and unit.numchild:
+        return _by_piece(key, base, aggregates, unit, field)
+    return base.aggregate(**aggregates)
 
 
 def _by_piece(key: tuple, base: QuerySet, aggregates: dict, unit: Unit, field: str) -> dict:

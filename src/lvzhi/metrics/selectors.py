@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-
 from lvzhi.org.models import Unit
 from lvzhi.org.scoping import Scope
 from lvzhi.records import registry
 from lvzhi.records.disclosure import ALLOWED, Disclosure, confidential_count, kind_may_be_confidential
-from lvzhi.web.datacache import cached, reused, within_computation
+from lvzhi.web.datacache import reused
 
 from .catalogue import CATALOGUE, Metric, get
-from .compute import Figure, Period, compute, compute_many, grouped
+from .compute import Figure, Period, compute, compute_kept, compute_many, grouped
 
 
 def figures_for_year(unit: Unit, year: int, metrics: list[Metric] | None = None, person=None) -> dict[str, Figure]:
@@ -35,18 +33,11 @@ def figure_values(unit: Unit, year: int) -> dict:
     """The catalogue's values for the year (not their records; None where missing), each reused on its own while
     the tables it read are unchanged: a record saved recomputes the figures of its own type only."""
     period = Period.year(year)
-    out = {i: f.value for i, f in compute_many([m.id for m in CATALOGUE if grouped(m)], unit, period).items()}
-    def value(metric: Metric):
-        return compute(metric, unit, period).value
-
+    out = {i: f.value for i, f in compute_many([m.id for m in CATALOGUE if grouped(m)], unit, period,
+                                               with_records=False).items()}
     for m in CATALOGUE:
-        if m.id in out:
-            continue
-        if within_computation():  # a page's result (the evidence): kept per figure
-            out[m.id] = cached("metrics.value", (m.id, unit.pk, period.start, period.end), functools.partial(value, m),
-                               under=unit.path)
-        else:
-            out[m.id] = value(m)
+        if m.id not in out:  # inside a page's result (the evidence): kept per figure, as the preview's
+            out[m.id] = compute_kept(m, unit, period, with_records=False).value
     return out
 
 

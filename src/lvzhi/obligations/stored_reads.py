@@ -205,29 +205,46 @@ def counted(unit: Unit, year: int, as_of: dt.date, *, rule_ids=None, states=None
     return qs.count()
 
 
-def late_subjects(unit: Unit, year: int, as_of: dt.date, rule_ids) -> list[tuple]:
+def late_subjects(unit: Unit, year: int, as_of: dt.date, rule_ids, pieces: list[str] | None = None,
+                  every: bool = False) -> list[tuple]:
     """The late cells of the unit's subtree grouped per rule, version and subject, one query: (rule, version,
     subject kind, type, pk, label, masked label, unit path, cells, first seq) — how many a rule has and of whom,
-    without reading each."""
-    qs = (_subtree(unit, year).filter(rule_id__in=list(rule_ids)).annotate(state=state_expr(as_of))
-          .filter(state=LATE))
+    without reading each. ``pieces``: only the rows of those pieces of the subtree (``web.pieces``; ``every``: they
+    are all of them)."""
+    qs = _subtree(unit, year) if pieces is None or every else _pieces(unit, year, pieces)
+    qs = qs.filter(rule_id__in=list(rule_ids)).annotate(state=state_expr(as_of)).filter(state=LATE)
     return list(qs.order_by().values_list("rule_id", "version_id", "subject_kind", "subject_type", "subject_pk",
                                           "subject_label", "masked_label", "unit__path")
                 .annotate(n=Count("pk"), first=Min("seq")))
 
 
-def first_cells(unit: Unit, year: int, as_of: dt.date, rule_ids, states, n: int) -> list[tuple]:
+def first_cells(unit: Unit, year: int, as_of: dt.date, rule_ids, states, n: int,
+                pieces: list[str] | None = None, every: bool = False) -> list[tuple]:
     """The first ``n`` cells of ``states`` of each rule (in the evaluation's order) with how many there are, one
-    query: (rule, version, subject label, masked label, unit path, cells of the rule)."""
+    query: (rule, version, subject label, masked label, unit path, cells of the rule). ``pieces``: per rule and
+    piece of the subtree (``web.pieces``) instead, of those pieces only (``every``: all), each row ending with its
+    piece."""
     from django.db.models import Window
     from django.db.models.functions import RowNumber
 
-    qs = (_subtree(unit, year).filter(rule_id__in=list(rule_ids)).annotate(state=state_expr(as_of))
-          .filter(state__in=list(states))
-          .annotate(place=Window(RowNumber(), partition_by=[F("rule_id")], order_by=[F("unit__path"), F("seq")]),
-                    cells=Window(Count("pk"), partition_by=[F("rule_id")])))
-    return list(qs.filter(place__lte=n).order_by("rule_id", "place")
-                .values_list("rule_id", "version_id", "subject_label", "masked_label", "unit__path", "cells"))
+    qs = _subtree(unit, year) if pieces is None or every else _pieces(unit, year, pieces)
+    per: list = [F("rule_id")]
+    fields = ["rule_id", "version_id", "subject_label", "masked_label", "unit__path", "cells"]
+    if pieces is not None:  # a piece: the child's path (the unit's own: its path, shorter)
+        qs = qs.annotate(piece=Substr("unit__path", 1, len(unit.path) + unit.steplen))
+        per.append(F("piece"))
+        fields.append("piece")
+    qs = (qs.filter(rule_id__in=list(rule_ids)).annotate(state=state_expr(as_of)).filter(state__in=list(states))
+          .annotate(place=Window(RowNumber(), partition_by=per, order_by=[F("unit__path"), F("seq")]),
+                    cells=Window(Count("pk"), partition_by=per)))
+    return list(qs.filter(place__lte=n).order_by("rule_id", "place").values_list(*fields))
+
+
+def _pieces(unit: Unit, year: int, pieces: list[str]):
+    """The stored rows of those pieces of the unit's subtree (``web.pieces``: the unit's own path, children's)."""
+    from lvzhi.web.pieces import narrowed
+
+    return narrowed(StoredResult.objects.filter(year=year), "unit", unit, pieces)
 
 
 def _rank() -> Case:

@@ -171,6 +171,8 @@ class _RemoteCursor:
         self.lastrowid = None
 
     def _run(self, sql, params, many=False):
+        # a result reused and computed here is keyed by the tables its statements read, as in the parent
+        readset.observed(sql)
         self._channel.send_bytes(_dumps(("sql", self._alias, sql, params, many)))
         status, *payload = pickle.loads(self._channel.recv_bytes())
         if status != "ok":

@@ -16,6 +16,6 @@ def preview(report: DutyReport) -> tuple[str, list]:
     # The year's grouped figures found (or counted) here first: the render process, a fork of this one, then finds
     # them in its copy of this process's memory instead of asking this process for each — a fork lives shorter,
     # and a busy web process copies fewer of its pages for it.
-    compute_many([m.id for m in CATALOGUE if grouped(m)], report.unit, Period.year(report.year))
+    compute_many([m.id for m in CATALOGUE if grouped(m)], report.unit, Period.year(report.year), with_records=False)
     document = services.render_document(report)
     return html_render.to_html_fragment(document, report.year), list(document.warnings)

@@ -59,6 +59,14 @@ def watching():
         _reading.reset(token)
 
 
+def observed(sql: str) -> None:
+    """A statement sent elsewhere to run (a render process's, run by its parent: ``reports.bounded``) — not through
+    this process's connection, whose wrapper would see it: its tables count for the computation under way."""
+    found = _reading.get()
+    if found is not None and found[0] is not ALL:
+        found[0] |= tables_in(sql)
+
+
 def of_arguments(values) -> frozenset[str]:
     """The tables of the model instances among a computation's arguments and of the related rows loaded with
     them: data read before the computation began (a report's writer text, its template, a unit's name), which
