@@ -171,6 +171,37 @@ def test_a_write_in_one_unit_leaves_another_units_results(tree, users):
     assert activities(a) == in_a and calls[-1] == a.pk and len(calls) == 4
 
 
+@datacache.reused("test.above", subtree="unit")
+def rows_of_the_unit_above(unit, table: str) -> int:
+    """A result under ``unit`` that reads a row of its parent (as figures read a declaration of a unit above)."""
+    calls.append(unit.pk)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {table} WHERE unit_id = %s", [unit.__class__.objects.get_parent(unit).pk])
+        return cur.fetchone()[0]
+
+
+def test_a_change_of_a_unit_above_moves_the_results_below_it_and_not_beside_it(tree):
+    from lvzhi.web import datachange
+
+    top, a, b = tree
+    def has_rows(cur, t, unit) -> bool:
+        cur.execute(f"SELECT count(*) FROM {t} WHERE unit_id = %s", [unit.pk])
+        return cur.fetchone()[0] > 0
+
+    with connection.cursor() as cur:  # a record table (announced per unit) with rows of the company's own and b's
+        table = next(t for t in sorted(datachange.narrowed_tables())
+                     if t != "audit_auditentry" and has_rows(cur, t, top) and has_rows(cur, t, b))
+    first = rows_of_the_unit_above(a, table)
+    assert rows_of_the_unit_above(a, table) == first and calls == [a.pk]  # kept
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET id = id WHERE unit_id = %s", [b.pk])  # beside a: a's result kept
+    assert rows_of_the_unit_above(a, table) == first and calls == [a.pk]
+    with connection.cursor() as cur:  # the unit above's own row: a's result recomputed
+        cur.execute(f"UPDATE {table} SET id = id WHERE id = (SELECT min(id) FROM {table} WHERE unit_id = %s)",
+                    [top.pk])
+    assert rows_of_the_unit_above(a, table) == first and calls == [a.pk, a.pk]
+
+
 def test_inside_an_atomic_block_that_wrote_nothing_is_reused(tree, users):
     from django.db import transaction
 

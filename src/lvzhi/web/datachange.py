@@ -19,8 +19,9 @@ and highest number announcing those tables.
 belong to a unit through ``unit_id``) announce a change once per unit a statement touched, with that unit's path
 (PostgreSQL: statement-level triggers with transition tables; SQLite: a row trigger adding to a per table × unit
 counter). ``version(tables, under=path)`` then counts only the changes of those tables in the subtree under
-``path`` (and every change that names no unit): a 支部活动 saved in one company leaves another company's
-dashboard as it was. A ``TRUNCATE`` names no unit, so it moves every version.
+``path`` (and every change that names no unit, and the changes of its ancestors' own rows — a declaration or a
+list of a unit above counts below it): a 支部活动 saved in one company leaves another company's dashboard as it
+was. A ``TRUNCATE`` names no unit, so it moves every version.
 
 **SQLite** (the embedded default: one process) has the same counter as rows ``(table, unit path, changes)``
 moved by row triggers, so results are reused there as well; inside an atomic block nothing is reused (SQLite
@@ -283,9 +284,11 @@ def snapshot(under: str | None = None) -> Snapshot | None:
         return _sqlite_snapshot(under)
     if connection.vendor != "postgresql":
         return None
-    within = "" if under is None else " AND (unit_path IS NULL OR starts_with(unit_path, %s))"
-    folded_within = "" if under is None else " WHERE unit_path = '' OR starts_with(unit_path, %s)"
-    params = [] if under is None else [under]
+    # the subtree's changes, and its ancestors' own (a declaration or a list of a unit above counts below it)
+    within = "" if under is None else \
+        " AND (unit_path IS NULL OR starts_with(unit_path, %s) OR starts_with(%s, unit_path))"
+    folded_within = "" if under is None else " WHERE starts_with(unit_path, %s) OR starts_with(%s, unit_path)"
+    params = [] if under is None else [under, under]
     read = _pg_reading(
         f"""SELECT coalesce(json_agg(json_build_array(table_name, n, h)), '[]')
             FROM (SELECT table_name, sum(weight) AS n, max(number_) AS h FROM {TABLE}
@@ -379,32 +382,34 @@ class Split:
 
 def split_snapshot(under: str, width: int) -> Split | None:
     """The counter under the unit path ``under`` per piece: changes grouped by the first ``width`` characters of
-    their unit path (a child's path; the unit's own path for its own rows). One statement, whatever the number of
-    pieces. None where results must not be reused (see ``version``)."""
+    their unit path (a child's path; the unit's own path for its own rows); those of no unit or of an ancestor's
+    own rows are part of every piece. One statement, whatever the number of pieces. None where results must not be
+    reused (see ``version``)."""
     if connection.vendor == "sqlite":
         if connection.in_atomic_block:
             return None
         with connection.cursor() as cur:
             if not _sqlite_counter_present(cur):
                 return None
-            cur.execute(f"SELECT CASE WHEN unit_path = '' THEN NULL ELSE substr(unit_path, 1, %s) END, table_name, "
-                        f"count(*), coalesce(sum(changes), 0) FROM {TABLE} "
-                        "WHERE unit_path = '' OR substr(unit_path, 1, %s) = %s GROUP BY 1, 2",
-                        [width, len(under), under])
+            cur.execute("SELECT CASE WHEN length(unit_path) < %s THEN NULL ELSE substr(unit_path, 1, %s) END, "
+                        f"table_name, count(*), coalesce(sum(changes), 0) FROM {TABLE} "
+                        "WHERE substr(unit_path, 1, %s) = %s OR substr(%s, 1, length(unit_path)) = unit_path "
+                        "GROUP BY 1, 2", [len(under), width, len(under), under, under])
             return _split("sqlite", cur.fetchall())
     if connection.vendor != "postgresql":
         return None
     read = _pg_reading(
         f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
-            FROM (SELECT left(unit_path, %s) AS piece, table_name, sum(weight) AS n, max(number_) AS h
+            FROM (SELECT CASE WHEN length(unit_path) < %s THEN NULL ELSE left(unit_path, %s) END AS piece,
+                         table_name, sum(weight) AS n, max(number_) AS h
                   FROM {TABLE} WHERE table_name <> '{COMPACTED}'
-                   AND (unit_path IS NULL OR starts_with(unit_path, %s))
+                   AND (unit_path IS NULL OR starts_with(unit_path, %s) OR starts_with(%s, unit_path))
                   GROUP BY 1, 2) s""",
         f"""SELECT coalesce(json_agg(json_build_array(piece, table_name, n, h)), '[]')
-            FROM (SELECT CASE WHEN unit_path = '' THEN NULL ELSE left(unit_path, %s) END AS piece, table_name,
-                         sum(weight) AS n, max(number_) AS h
-                  FROM {FOLDED} WHERE unit_path = '' OR starts_with(unit_path, %s)
-                  GROUP BY 1, 2) s""", [width, under])
+            FROM (SELECT CASE WHEN length(unit_path) < %s THEN NULL ELSE left(unit_path, %s) END AS piece,
+                         table_name, sum(weight) AS n, max(number_) AS h
+                  FROM {FOLDED} WHERE starts_with(unit_path, %s) OR starts_with(%s, unit_path)
+                  GROUP BY 1, 2) s""", [len(under), width, under, under])
     return None if read is None else _split(read[0], [(*key, n, h) for key, (n, h) in read[1].items()])
 
 
@@ -422,8 +427,9 @@ def _sqlite_snapshot(under: str | None) -> Snapshot | None:
     where: str = "1"
     params: list[int | str] = []
     if under is not None:
-        where = "(unit_path = '' OR substr(unit_path, 1, %s) = %s)"
-        params = [len(under), under]
+        # as on PostgreSQL: the subtree's changes and its ancestors' own ('' is every path's prefix)
+        where = "(substr(unit_path, 1, %s) = %s OR substr(%s, 1, length(unit_path)) = unit_path)"
+        params = [len(under), under, under]
     with connection.cursor() as cur:
         if not _sqlite_counter_present(cur):
             return None
