@@ -8,8 +8,8 @@ class WebConfig(AppConfig):
     verbose_name = "界面"
 
     def ready(self):
-        from lvzhi.web import datachange
+        from lvzhi.web import datachange_triggers
 
         # After every migrate, so that tables added by later migrations announce their changes too. No sender:
         # Django sends post_migrate only for apps with models, which this one has not (install is idempotent).
-        post_migrate.connect(datachange.install, dispatch_uid="lvzhi.datachange")
+        post_migrate.connect(datachange_triggers.install, dispatch_uid="lvzhi.datachange")
