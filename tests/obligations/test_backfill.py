@@ -61,5 +61,6 @@ def test_threshold_is_a_setting(settings, page):
 
     settings.BACKFILL_DAYS = 80  # now only the department's (89 days) counts
     rt = registry.get("branch_activity")
-    counts = backfill.per_unit(rt, BranchActivity.objects.all(), dt.date(2022, 6, 30))
-    assert counts == [{"unit": "财务部", "n": 1}]
+    counts = backfill.list_counts(rt, BranchActivity.objects.all(), dt.date(2022, 6, 30))
+    assert counts["backfilled"] == [{"unit": "财务部", "n": 1}]
+    assert counts["total"] == BranchActivity.objects.count()

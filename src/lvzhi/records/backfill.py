@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
+from collections.abc import Callable
 
 from django.db.models import Count, DateField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
@@ -53,32 +54,42 @@ def is_backfill(rt, obj, today: dt.date) -> bool:
     return (entered - day).days > backfill_days() and entered <= today
 
 
-@reused("records.backfill")
-def per_unit(rt, qs, today: dt.date, unit=None) -> list[dict]:
-    """How many of ``qs`` are 补录, per unit (most first). ``unit``: the rows are those of its subtree — counted
-    per piece of it (``web.pieces``), so a write recounts its own company's rows only."""
-    if not applies(rt) or not rt.unit_field:
-        return []
-    counts: Counter[str] = Counter()
-    named = f"{rt.unit_field}__name"
+def counted(rt) -> bool:
+    """Lists of this type count their 补录 per unit (beside the total: ``list_counts``)."""
+    return applies(rt) and bool(rt.unit_field)
 
-    def grouped(paths: list[str], whole: bool) -> dict[str, dict[str, int]]:
-        at = f"{rt.unit_field}__path"
-        rows = (annotate(pieces.narrowed(qs, rt.unit_field, unit, paths, whole), rt).filter(condition(rt, today)).order_by()
-                .values(at, named).annotate(n=Count("pk")).values_list(at, named, "n"))
-        out: dict[str, Counter[str]] = {path: Counter() for path in paths}
-        for path, unit_name, n in rows:
-            out[pieces.piece_of(unit, path)][unit_name] += n
-        return {path: dict(counts) for path, counts in out.items()}
 
-    parts = (pieces.per_piece("records.backfill.piece", (key_part(rt), key_part(qs), today), unit, grouped)
+@reused("records.list_counts")
+def list_counts(rt, qs, today: dt.date, unit=None) -> dict:
+    """A list's total and how many of its rows are 补录 per unit (most first) — ``{"total": n, "backfilled":
+    [{"unit": name, "n": k}, …]}`` — counted together in one grouped query: after a write the list recounted the
+    written company's rows twice (its total, then its 补录). ``unit``: the rows are those of its subtree — counted
+    per piece of it (``web.pieces``), so a write recounts its own company's rows only. Types that do not
+    ``counted`` have no 补录: their total is ``web.totals.count``."""
+    at, named = f"{rt.unit_field}__path", f"{rt.unit_field}__name"
+    late = Count("pk", filter=condition(rt, today))
+
+    def grouped(rows, piece: Callable[[str], object]) -> dict:
+        out: dict = {}
+        for path, unit_name, n, k in (annotate(rows, rt).order_by().values(at, named)
+                                      .annotate(n=Count("pk"), late=late).values_list(at, named, "n", "late")):
+            total, names = out.setdefault(piece(path), (0, {}))
+            if k:
+                names[unit_name] = names.get(unit_name, 0) + k
+            out[piece(path)] = (total + n, names)
+        return out
+
+    def by_piece(paths: list[str], whole: bool) -> dict[str, tuple[int, dict[str, int]]]:
+        rows = pieces.narrowed(qs, rt.unit_field, unit, paths, whole)
+        found = grouped(rows, lambda path: pieces.piece_of(unit, path))
+        return {path: found.get(path, (0, {})) for path in paths}
+
+    parts = (pieces.per_piece("records.list_counts.piece", (key_part(rt), key_part(qs), today), unit, by_piece)
              if unit is not None and unit.numchild else None)
-    for part in parts if parts is not None else [_per_unit(rt, qs, today)]:
-        counts.update(part)  # units of the same name are one line, as in one grouped query
-    return [{"unit": name, "n": n} for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
-
-
-def _per_unit(rt, qs, today: dt.date) -> dict[str, int]:
-    rows = (annotate(qs, rt).filter(condition(rt, today)).order_by()
-            .values(f"{rt.unit_field}__name").annotate(n=Count("pk")))
-    return {r[f"{rt.unit_field}__name"]: r["n"] for r in rows}
+    if parts is None:
+        parts = list(grouped(qs, lambda path: None).values())
+    counts: Counter[str] = Counter()
+    for _, names in parts:
+        counts.update(names)  # units of the same name are one line, as in one grouped query
+    most_first = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return {"total": sum(total for total, _ in parts), "backfilled": [{"unit": name, "n": n} for name, n in most_first]}

@@ -59,14 +59,16 @@ def record_list(request, key):
     f, qs = listed_records(request, rt)
     within = (f["unit"], rt.unit_field) if f["unit"] is not None and rt.unit_field else None  # the unit's subtree
     listed = selectors.with_related(rt, qs, rt.list_columns)
-    page = totals.Paginator(listed, listing.PER_PAGE, within=within).get_page(request.GET.get("page"))
+    today = clock.today()
+    counts = backfill.list_counts(rt, qs, today, within and within[0]) if backfill.counted(rt) else None
+    page = totals.Paginator(listed, listing.PER_PAGE, within=within,
+                            total=counts["total"] if counts else None).get_page(request.GET.get("page"))
     kinds = rt.model_field(rt.kind_field).flatchoices if rt.kind_field else []
     years = clock.year_choices()
     hidden = selectors.hidden_note(rt, scope, **_narrowing(f))
     query = request.GET.copy()
     query.pop("page", None)
-    today = clock.today()
-    backfilled = backfill.per_unit(rt, qs, today, within and within[0]) if backfill.applies(rt) else []
+    backfilled = counts["backfilled"] if counts else []
     days = advice.backfill_days()
     return render(request, "records/list.html", {
         "rt": rt, "page": page, **listing.page_rows(rt, listed, page.number, today, days), "filters": f,

@@ -53,11 +53,14 @@ def _count_key_query(queryset):
 
 
 class Paginator(DjangoPaginator):
-    """Django's paginator with the total from ``count()`` above (``within``: see there)."""
+    """Django's paginator with the total from ``count()`` above (``within``: see there), or ``total`` if given."""
 
-    def __init__(self, object_list, per_page, *args, within: tuple | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *args, within: tuple | None = None, total: int | None = None,
+                 **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.within = within
+        if total is not None:  # counted by the caller with other figures of the same rows (records.backfill)
+            self.count = total
 
     @cached_property
     def count(self) -> int:
