@@ -1,6 +1,7 @@
 """Profiles behind BENCHMARKS.md: where the time of a missed goal goes (cProfile, plus each SQL query's time).
 
     python bench/profiles.py obligations --scenario central
+    python bench/profiles.py figures --scenario province  (the report figures of bench/report_figures.py)
     python bench/profiles.py import --rows 20000
     python bench/profiles.py page --url /reports/1/          (any page, as the benchmark's 党委书记)
 
@@ -50,7 +51,7 @@ def run(fn, title: str, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("target", choices=["obligations", "import", "page"])
+    parser.add_argument("target", choices=["obligations", "figures", "import", "page"])
     parser.add_argument("--scenario", default="province")
     parser.add_argument("--url", default="/")
     parser.add_argument("--rows", type=int, default=20_000)
@@ -64,6 +65,16 @@ def main() -> None:
         as_of = dt.date.fromisoformat(common.AS_OF)
         run(lambda: evaluate(top, year=common.REPORT_YEAR, as_of=as_of), f"evaluate({top.name}, {common.REPORT_YEAR})",
             results / f"obligations_{args.scenario}.txt")
+    elif args.target == "figures":
+        from lvzhi.metrics.compute import Period, compute_many
+        from lvzhi.reports import services, templating
+
+        top = common.top_unit(args.scenario)
+        body = services.BUILTIN_FILE.read_text(encoding="utf-8")
+        ids = [mid for mid, _ in templating.metric_ids_in(body)]
+        period = Period.year(common.REPORT_YEAR)
+        run(lambda: compute_many(ids, top, period), f"compute_many({len(ids)} figures, {top.name}, {common.REPORT_YEAR})",
+            results / f"figures_{args.scenario}.txt")
     elif args.target == "import":
         import import_xlsx
 
