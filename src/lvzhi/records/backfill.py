@@ -73,10 +73,10 @@ def list_counts(rt, qs, today: dt.date, unit=None) -> dict:
         out: dict = {}
         for path, unit_name, n, k in (annotate(rows, rt).order_by().values(at, named)
                                       .annotate(n=Count("pk"), late=late).values_list(at, named, "n", "late")):
-            total, names = out.setdefault(piece(path), (0, {}))
+            total, names = out.get(key := piece(path), (0, {}))
             if k:
                 names[unit_name] = names.get(unit_name, 0) + k
-            out[piece(path)] = (total + n, names)
+            out[key] = (total + n, names)
         return out
 
     def by_piece(paths: list[str], whole: bool) -> dict[str, tuple[int, dict[str, int]]]:
